@@ -1,0 +1,86 @@
+"""Start the bot: ``python -m bot``.
+
+Reads the configuration, then polls Telegram for updates, or serves a webhook when
+WEBHOOK_URL is set. Configuration and network problems end the program with one clear line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings, load_settings
+from bot.faq.knowledge import KnowledgeError
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+
+async def check_bot_api(settings: Settings) -> None:
+    """Fail fast, with a clear error, when the Bot API is unreachable or refuses the token."""
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.bot_api_file_url,
+        local_mode=settings.bot_api_local_mode,
+    )
+    async with bot:
+        log.info("Connected to the Bot API as @%s", bot.username)
+
+
+def run(settings: Settings) -> None:
+    """Run until interrupted."""
+    application = build_application(settings)
+    asyncio.run(check_bot_api(settings))
+    if settings.webhook_url:
+        log.info(
+            "Starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("Starting in polling mode against %s", settings.bot_api_base_url)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def main() -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.bot_token.get_secret_value())
+    try:
+        run(settings)
+    except KnowledgeError as error:
+        print(f"FAQ error: {error}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print(
+            "Telegram rejected the bot token: check BOT_TOKEN (from @BotFather).", file=sys.stderr
+        )
+        return 2
+    except (NetworkError, TimedOut) as error:
+        print(
+            f"Cannot reach the Telegram Bot API at {settings.bot_api_base_url}: {error}. "
+            "Check the network or BOT_API_BASE_URL.",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Application assembly: settings and services in, a ready PTB ``Application`` out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.commands import publish_commands
+from bot.config import Settings
+from bot.context import SERVICES_KEY, BotContext, services_of
+from bot.faq.knowledge import load_knowledge
+from bot.i18n import Catalogs
+from bot.processor import ClientOrderedProcessor
+from bot.scope import UnitOfWork
+from bot.services.agency import AgencyInfo
+from bot.services.container import Services
+from bot.services.faq import FaqService
+from bot.services.handoff import HandoffService
+from handlers import register_handlers
+from storage.database import Database
+from storage.models import utcnow
+from storage.repositories import ProcessedUpdateRepository
+
+log = logging.getLogger(__name__)
+
+KEEP_PROCESSED_UPDATES = timedelta(days=2)  # Telegram redelivers for at most 24 hours
+
+
+def build_services(settings: Settings) -> Services:
+    """Load catalogs and the FAQ and open the database (raising on invalid data files)."""
+    catalogs = Catalogs.load(settings.default_language)
+    agency = AgencyInfo(
+        name=settings.agency_name,
+        email=settings.agency_email,
+        phone=settings.agency_phone,
+        website=settings.agency_website,
+    )
+    knowledge = load_knowledge(settings.faq_path)
+    return Services(
+        settings=settings,
+        database=Database(settings.resolved_database_url),
+        catalogs=catalogs,
+        agency=agency,
+        faq=FaqService(knowledge, agency),
+        handoff=HandoffService(),
+    )
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    """Build the bot. Tests pass their own ``request`` objects instead of the network."""
+    services = build_services(settings)
+    processor = ClientOrderedProcessor(
+        settings.max_concurrent_updates, UnitOfWork(services.database, services.catalogs)
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .local_mode(settings.bot_api_local_mode)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(processor)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    register_handlers(application)
+    return application
+
+
+async def on_startup(application: Application) -> None:
+    """Apply migrations, tidy old bookkeeping and publish the command menu."""
+    services = services_of(application)
+    await services.database.migrate()
+    async with services.database.sessions() as session:
+        await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
+        await session.commit()
+    await publish_commands(application, services.catalogs)
+    log.info("Bot @%s is ready", application.bot.username)
+
+
+async def on_shutdown(application: Application) -> None:
+    """Close the database connections."""
+    await services_of(application).database.dispose()

@@ -1,0 +1,97 @@
+"""Maintain the translation catalogs: ``python -m bot.catalog_tools``.
+
+1. extracts every translatable string from ``bot/`` and ``handlers/`` into ``messages.pot``;
+2. merges it into each language's ``messages.po`` (new strings arrive untranslated);
+3. fills English with the source text and generates Traditional Chinese from Simplified
+   (except entries marked with a ``# manual`` comment in the Traditional catalog).
+
+Then translate the new Simplified Chinese strings by hand and run the tool again.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.chinese import to_traditional
+from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
+
+ROOT = LOCALES_DIR.parent
+SOURCE_DIRS = ("bot", "handlers")
+MANUAL = "manual"  # a "# manual" comment keeps a hand-written Traditional translation
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def extract() -> Catalog:
+    """Every translatable string in the source code."""
+    template = Catalog(project="icp-filing-assistant", charset="utf-8")
+    for directory in SOURCE_DIRS:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / directory, keywords=KEYWORDS, comment_tags=("Translators:",)
+        ):
+            template.add(
+                message,
+                None,
+                [(f"{directory}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
+    return template
+
+
+def po_path(language: str) -> Path:
+    """Where a language's catalog lives."""
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load(language: str) -> Catalog:
+    """A language's catalog, or an empty one."""
+    path = po_path(language)
+    if not path.exists():
+        return Catalog(locale=language, project="icp-filing-assistant", charset="utf-8")
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def save(catalog: Catalog, path: Path) -> None:
+    """Write a catalog without line numbers, so diffs stay small."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(
+            handle, catalog, width=100, omit_header=False, include_lineno=False, sort_output=False
+        )
+
+
+def main() -> None:
+    """Extract, merge, fill English and generate Traditional Chinese."""
+    template = extract()
+    save(template, LOCALES_DIR / f"{DOMAIN}.pot")
+    catalogs = {}
+    for language in (ENGLISH, SIMPLIFIED, TRADITIONAL):
+        catalog = load(language)
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
+        catalog.fuzzy = False
+        catalogs[language] = catalog
+    for message in catalogs[ENGLISH]:
+        if message.id:
+            message.string = message.id
+    simplified = catalogs[SIMPLIFIED]
+    for message in catalogs[TRADITIONAL]:
+        if not message.id or (MANUAL in message.user_comments and message.string):
+            continue
+        source = simplified.get(message.id)
+        message.string = to_traditional(source.string) if source and source.string else ""
+    missing = [m.id for m in simplified if m.id and not m.string]
+    for language, catalog in catalogs.items():
+        save(catalog, po_path(language))
+    print(f"{len(template)} strings; untranslated in {SIMPLIFIED}: {len(missing)}")
+    for message_id in missing:
+        print(f"  - {message_id!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The command menu Telegram shows, set in every language at start."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import Application
+
+from bot.i18n import ENGLISH, N_, SIMPLIFIED, Catalogs
+
+COMMANDS = (
+    ("start", N_("Main menu")),
+    ("faq", N_("Common questions about ICP filing")),
+    ("language", N_("Change language")),
+    ("human", N_("Talk to a member of staff")),
+    ("cancel", N_("Stop and go back to the menu")),
+    ("help", N_("What this bot can do")),
+)
+
+# Telegram keys command lists by two-letter code, so "zh" cannot tell Simplified from
+# Traditional; Simplified serves both. Clients in any other language get the default list.
+MENU_LANGUAGES = {None: ENGLISH, "zh": SIMPLIFIED}
+
+
+def commands_in(catalogs: Catalogs, language: str) -> list[BotCommand]:
+    """The command list in one language."""
+    translator = catalogs.get(language)
+    return [BotCommand(name, translator.gettext(description)) for name, description in COMMANDS]
+
+
+async def publish_commands(application: Application, catalogs: Catalogs) -> None:
+    """Set the command menu for every language Telegram can distinguish."""
+    for language_code, language in MENU_LANGUAGES.items():
+        await application.bot.set_my_commands(
+            commands_in(catalogs, language), language_code=language_code
+        )

@@ -1,0 +1,131 @@
+"""Configuration from environment variables or a ``.env`` file, validated at start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
+
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{1,128}$")
+DEFAULT_FAQ_PATH = Path(__file__).with_name("knowledge") / "faq.toml"
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message is safe to print (it never holds secrets)."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with. Field names are the variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    staff_chat_id: int | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: str = "en"
+
+    bot_api_base_url: str = "https://api.telegram.org/bot"
+    bot_api_file_url: str = "https://api.telegram.org/file/bot"
+    bot_api_local_mode: bool = False
+
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    agency_name: str = "REDSTAR Works"
+    agency_email: str = ""
+    agency_phone: str = ""
+    agency_website: str = ""
+    faq_path: Path = DEFAULT_FAQ_PATH
+
+    max_concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError(
+                "does not look like a bot token (expected digits, a colon, then letters, "
+                "e.g. 123456789:AA...); copy it again from @BotFather"
+            )
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in re.split(r"[\s,]+", value) if part)
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        language = normalise_language(value)
+        if language is None:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return language
+
+    @field_validator("bot_api_base_url", "bot_api_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value.endswith("//") else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url:
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("WEBHOOK_URL must start with https://")
+            secret = self.webhook_secret.get_secret_value()
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+                raise ValueError(
+                    "WEBHOOK_SECRET is required in webhook mode: 16-256 characters of "
+                    "A-Z, a-z, 0-9, _ and -"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'icp_bot.sqlite3').resolve()}"
+
+    @property
+    def webhook_path(self) -> str:
+        """The URL path the webhook server listens on (the path of WEBHOOK_URL)."""
+        path = re.sub(r"^https://[^/]+", "", self.webhook_url).strip("/")
+        return path or "telegram"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings, raising ConfigError with one readable line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = "/".join(str(part).upper() for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing" and name == "BOT_TOKEN":
+            message = "is missing: create a bot with @BotFather and set BOT_TOKEN in .env"
+        elif item["type"] == "missing":
+            message = "is missing"
+        problems.append(f"{name} {message}" if name else message)
+    return "; ".join(problems)

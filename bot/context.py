@@ -1,0 +1,47 @@
+"""The callback context handlers receive: PTB's, plus this bot's services and update scope."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from bot.scope import UpdateScope, current_scope
+from bot.services.container import Services
+from storage.models import Client
+
+SERVICES_KEY = "services"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    """Gives handlers typed access to the services, the session, the client and translations."""
+
+    @property
+    def services(self) -> Services:
+        """The bot's shared services."""
+        return services_of(self.application)
+
+    @property
+    def scope(self) -> UpdateScope:
+        """The unit of work of the current update."""
+        return current_scope()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The current update's database session."""
+        return self.scope.session
+
+    @property
+    def client(self) -> Client | None:
+        """The client who sent the update (private chats only)."""
+        return self.scope.client
+
+    @property
+    def i18n(self) -> Translator:
+        """Translations in the client's language."""
+        return self.scope.i18n
+
+
+def services_of(application: Application) -> Services:
+    """The services stored on an application."""
+    return application.bot_data[SERVICES_KEY]

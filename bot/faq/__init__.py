@@ -1,0 +1,1 @@
+"""The FAQ: the knowledge base staff edit, the question matcher and the service around them."""

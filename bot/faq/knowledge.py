@@ -1,0 +1,228 @@
+"""The FAQ knowledge base: a TOML file staff can edit, validated when the bot starts."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.chinese import to_traditional
+from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL
+
+IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
+ALLOWED_TAGS = {"b", "i", "a"}
+PLACEHOLDERS = {"agency_name", "agency_contact"}
+MAX_ANSWER_LENGTH = 3500  # leaves room for the chrome around an answer in one message
+MAX_TITLE_LENGTH = 48
+
+
+class KnowledgeError(Exception):
+    """The knowledge file is invalid; the message says where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Strict):
+    """One text in English and Chinese; Traditional is generated from Simplified when absent."""
+
+    en: Annotated[str, Field(min_length=1)]
+    zh_Hans: Annotated[str, Field(min_length=1)]  # noqa: N815 - the locale name
+    zh_Hant: str = ""  # noqa: N815 - the locale name
+
+    @model_validator(mode="after")
+    def _fill_traditional(self) -> LocalizedText:
+        if not self.zh_Hant:
+            object.__setattr__(self, "zh_Hant", to_traditional(self.zh_Hans))
+        return self
+
+    def get(self, language: str) -> str:
+        """The text in a supported language."""
+        return {ENGLISH: self.en, SIMPLIFIED: self.zh_Hans, TRADITIONAL: self.zh_Hant}[language]
+
+    def all(self) -> tuple[str, str, str]:
+        """The text in every language."""
+        return self.en, self.zh_Hans, self.zh_Hant
+
+
+class ExampleQuestions(_Strict):
+    """Ways clients ask for an entry, used to match their questions."""
+
+    en: Annotated[list[str], Field(min_length=1)]
+    zh_Hans: Annotated[list[str], Field(min_length=1)]  # noqa: N815 - the locale name
+    zh_Hant: list[str] = []  # noqa: N815 - the locale name
+
+    def all(self) -> list[str]:
+        """Every example, whatever its language."""
+        return [*self.en, *self.zh_Hans, *self.zh_Hant]
+
+
+class Topic(_Strict):
+    """A group of entries, shown as one button when clients browse."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: LocalizedText
+
+
+class Entry(_Strict):
+    """One question and its answer."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    topic: str
+    title: LocalizedText
+    answer: LocalizedText
+    questions: ExampleQuestions
+    keywords: list[str] = []
+
+
+class SynonymGroup(_Strict):
+    """Words that mean the same thing to the matcher, in any language."""
+
+    words: Annotated[list[str], Field(min_length=2)]
+
+
+class KnowledgeBase(_Strict):
+    """The whole FAQ."""
+
+    topic: Annotated[list[Topic], Field(min_length=1)]
+    entry: Annotated[list[Entry], Field(min_length=1)]
+    synonyms: list[SynonymGroup] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KnowledgeBase:
+        _unique([topic.id for topic in self.topic], "topic")
+        _unique([entry.id for entry in self.entry], "entry")
+        topic_ids = {topic.id for topic in self.topic}
+        for entry in self.entry:
+            if entry.topic not in topic_ids:
+                raise ValueError(f"entry {entry.id!r} names unknown topic {entry.topic!r}")
+            _check_texts(entry)
+        for topic in self.topic:
+            if not self.entries_of(topic.id):
+                raise ValueError(f"topic {topic.id!r} has no entries")
+        return self
+
+    @property
+    def topics(self) -> list[Topic]:
+        """Topics in file order."""
+        return self.topic
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Entries in file order."""
+        return self.entry
+
+    def find_entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, if it exists."""
+        return next((entry for entry in self.entry if entry.id == entry_id), None)
+
+    def find_topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, if it exists."""
+        return next((topic for topic in self.topic if topic.id == topic_id), None)
+
+    def entries_of(self, topic_id: str) -> list[Entry]:
+        """The entries of one topic, in file order."""
+        return [entry for entry in self.entry if entry.topic == topic_id]
+
+
+def load_knowledge(path: Path) -> KnowledgeBase:
+    """Read and validate the knowledge file, raising KnowledgeError with a readable reason."""
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise KnowledgeError(f"FAQ file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise KnowledgeError(f"FAQ file {path} is not valid TOML: {error}") from None
+    try:
+        return KnowledgeBase.model_validate(raw)
+    except ValidationError as error:
+        raise KnowledgeError(f"FAQ file {path}: {_describe(error, raw)}") from None
+
+
+def _describe(error: ValidationError, raw: dict) -> str:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False)[:5]:
+        location = _location(item["loc"], raw)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{location}: {message}" if location else message)
+    return "; ".join(problems)
+
+
+def _location(loc: tuple, raw: dict) -> str:
+    """Name an error's place by entry id rather than list index where possible."""
+    parts: list[str] = []
+    node: object = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            parts[-1] = f"{parts[-1]} {label!r}" if label and parts else f"{parts[-1]}[{part}]"
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _unique(ids: list[str], kind: str) -> None:
+    seen: set[str] = set()
+    for identifier in ids:
+        if identifier in seen:
+            raise ValueError(f"{kind} id {identifier!r} is used twice")
+        seen.add(identifier)
+
+
+def _check_texts(entry: Entry) -> None:
+    for language, text in zip((ENGLISH, SIMPLIFIED, TRADITIONAL), entry.title.all(), strict=True):
+        if len(text) > MAX_TITLE_LENGTH:
+            raise ValueError(
+                f"entry {entry.id!r}: the {language} title is longer than {MAX_TITLE_LENGTH}"
+            )
+        if "<" in text or "{" in text:
+            raise ValueError(f"entry {entry.id!r}: titles are plain text")
+    for language, text in zip((ENGLISH, SIMPLIFIED, TRADITIONAL), entry.answer.all(), strict=True):
+        where = f"entry {entry.id!r}, {language} answer"
+        if len(text) > MAX_ANSWER_LENGTH:
+            raise ValueError(f"{where} is longer than {MAX_ANSWER_LENGTH} characters")
+        unknown = set(re.findall(r"\{([^{}]*)\}", text)) - PLACEHOLDERS
+        if unknown:
+            raise ValueError(f"{where} uses unknown placeholder(s): {', '.join(sorted(unknown))}")
+        problem = _markup_problem(text)
+        if problem:
+            raise ValueError(f"{where}: {problem}")
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problem = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problem = self.problem or f"tag <{tag}> is not allowed (only b, i, a)"
+        elif tag == "a" and not any(name == "href" and value for name, value in attrs):
+            self.problem = self.problem or "a link <a> needs href"
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.problem = self.problem or f"closing </{tag}> does not match an opening tag"
+
+
+def _markup_problem(text: str) -> str:
+    stray = re.search(r"&(?![a-z]+;|#\d+;)|<(?![/a-z])", text)
+    if stray:
+        return "write &amp; for & and &lt; for < (Telegram HTML)"
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    if not checker.problem and checker.open:
+        return f"<{checker.open[-1]}> is never closed"
+    return checker.problem

@@ -1,0 +1,280 @@
+"""Turning a question into matching terms: normalisation, tokens, stemming, synonyms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from bot.chinese import to_simplified
+
+_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z]{2,})?|[\u3400-\u4dbf\u4e00-\u9fff]+")
+_CJK_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+# Words that say little about what a question is about.
+ENGLISH_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "know",
+        "let",
+        "like",
+        "me",
+        "might",
+        "mine",
+        "more",
+        "most",
+        "much",
+        "must",
+        "my",
+        "need",
+        "needs",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "please",
+        "pls",
+        "plz",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "tell",
+        "than",
+        "thank",
+        "thanks",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "us",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "sir",
+        "madam",
+        "question",
+        "quick",
+        "want",
+        "wanna",
+        "gonna",
+        "u",
+        "ur",
+        "im",
+        "ive",
+        "id",
+        "dont",
+        "doesnt",
+        "cant",
+        "isnt",
+        "wont",
+        "any",
+        "anyone",
+        "someone",
+        "thing",
+        "things",
+        "something",
+        "really",
+        "actually",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+    ]
+)
+
+# Chinese characters that carry little meaning on their own (particles, pronouns).
+CHINESE_FILLER = frozenset(
+    "的了吗呢吧啊呀么嘛哦哈我你您他她它们是在有和与及或请问就都也还要会能想"
+)
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, Traditional to Simplified."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to join licence/licences, apply/applying/applied."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("ing", ""),
+        ("ied", "y"),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+def words(text: str) -> list[str]:
+    """Latin words (stemmed, without stop words) and Chinese runs of a normalised text."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text):
+        token = match.group()
+        if _CJK_RUN.match(token):
+            tokens.append(token)
+        elif token not in ENGLISH_STOPWORDS:
+            tokens.append(stem(token))
+    return tokens
+
+
+def chinese_terms(run: str) -> list[str]:
+    """Character bigrams of a Chinese run, plus meaningful single characters."""
+    if len(run) == 1:
+        return [] if run in CHINESE_FILLER else [run]
+    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+    return [
+        gram for gram in bigrams if not (gram[0] in CHINESE_FILLER and gram[1] in CHINESE_FILLER)
+    ]
+
+
+def is_chinese(token: str) -> bool:
+    """Whether a token is a run of Chinese characters."""
+    return bool(_CJK_RUN.match(token))
+
+
+class SynonymTable:
+    """Maps words and phrases, in any language, to one canonical concept term."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self._latin: dict[str, str] = {}
+        self._chinese: list[tuple[str, str]] = []
+        for index, group in enumerate(groups):
+            concept = f"§{index}"
+            for phrase in group:
+                phrase = normalise(phrase).strip()
+                if not phrase:
+                    continue
+                if re.search(r"[\u3400-\u9fff]", phrase):
+                    self._chinese.append((phrase, concept))
+                else:
+                    key = " ".join(words(phrase))
+                    if key:
+                        self._latin[key] = concept
+        # Longest phrases first, so "hong kong" wins over "kong".
+        self._chinese.sort(key=lambda pair: -len(pair[0]))
+        self._longest_latin = max((len(key.split()) for key in self._latin), default=1)
+
+    def latin_concepts(self, stems: list[str]) -> list[str]:
+        """Concept terms for single words and multi-word phrases among stemmed words."""
+        found: list[str] = []
+        for size in range(1, self._longest_latin + 1):
+            for start in range(len(stems) - size + 1):
+                concept = self._latin.get(" ".join(stems[start : start + size]))
+                if concept:
+                    found.append(concept)
+        return found
+
+    def chinese_concepts(self, text: str) -> list[str]:
+        """Concept terms for Chinese phrases found in the text."""
+        return [concept for phrase, concept in self._chinese if phrase in text]

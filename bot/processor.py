@@ -1,0 +1,61 @@
+"""Concurrent update processing that keeps each client's updates in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+from bot.scope import UnitOfWork
+
+
+class ClientOrderedProcessor(BaseUpdateProcessor):
+    """Handles many clients at once, but one update at a time per client."""
+
+    def __init__(self, max_concurrent_updates: int, unit_of_work: UnitOfWork) -> None:
+        super().__init__(max_concurrent_updates)
+        self.unit_of_work = unit_of_work
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the client's previous update, then run this one in a unit of work."""
+        async with self._turn_of(ordering_key(update)):
+            await self.unit_of_work.run(update, coroutine)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    @asynccontextmanager
+    async def _turn_of(self, key: int | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+def ordering_key(update: object) -> int | None:
+    """Updates with the same key are handled in arrival order: per user, else per chat."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None

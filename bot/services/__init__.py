@@ -1,0 +1,1 @@
+"""Domain services: the bot's logic, testable without Telegram."""

@@ -1,0 +1,72 @@
+"""Clients: recording who talks to the bot, their language and whether they blocked it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import language_for_telegram_code
+from storage.models import Client, utcnow
+from storage.repositories import ClientRepository
+
+
+@dataclass(frozen=True)
+class TelegramPerson:
+    """What Telegram tells us about a user."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+class ClientService:
+    """Creates and updates client records."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.clients = ClientRepository(session)
+
+    async def touch(self, person: TelegramPerson) -> Client:
+        """Create the client on first contact, else refresh their names and last-seen time."""
+        client = await self.clients.by_telegram_id(person.telegram_id)
+        now = utcnow()
+        if client is None:
+            return await self.clients.add(
+                Client(
+                    telegram_id=person.telegram_id,
+                    first_name=person.first_name[:128],
+                    last_name=(person.last_name or None) and person.last_name[:128],
+                    username=person.username,
+                    telegram_language=person.language_code,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+        client.first_name = person.first_name[:128]
+        client.last_name = (person.last_name or None) and person.last_name[:128]
+        client.username = person.username
+        if person.language_code:
+            client.telegram_language = person.language_code
+        client.last_seen_at = now
+        return client
+
+    @staticmethod
+    def language_of(client: Client | None, default: str) -> str:
+        """The client's chosen language, else the one their Telegram app uses."""
+        if client is None:
+            return default
+        return client.language or language_for_telegram_code(client.telegram_language, default)
+
+    @staticmethod
+    def choose_language(client: Client, language: str) -> None:
+        """Remember the language the client picked."""
+        client.language = language
+
+    @staticmethod
+    def mark_blocked(client: Client, blocked: bool) -> None:
+        """Record that the client blocked (or unblocked) the bot."""
+        if blocked and not client.blocked_bot:
+            client.blocked_at = utcnow()
+        client.blocked_bot = blocked

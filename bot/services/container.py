@@ -1,0 +1,24 @@
+"""The services one bot instance shares across updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.i18n import Catalogs
+from bot.services.agency import AgencyInfo
+from bot.services.faq import FaqService
+from bot.services.handoff import HandoffService
+from storage.database import Database
+
+
+@dataclass
+class Services:
+    """Everything handlers need besides the update itself."""
+
+    settings: Settings
+    database: Database
+    catalogs: Catalogs
+    agency: AgencyInfo
+    faq: FaqService
+    handoff: HandoffService

@@ -1,0 +1,81 @@
+"""Answering free-text questions from the FAQ, and recording what was asked and answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.faq.knowledge import Entry, KnowledgeBase
+from bot.faq.matcher import FaqMatcher, Outcome
+from bot.faq.smalltalk import SmallTalk, classify
+from bot.i18n import Translator, detect_text_language
+from bot.services.agency import AgencyInfo
+from storage.models import Client, Question
+from storage.repositories import QuestionRepository
+
+MAX_STORED_QUESTION = 4000
+
+
+@dataclass(frozen=True)
+class FaqReply:
+    """What the bot will say to a free-text question."""
+
+    language: str
+    outcome: Outcome | SmallTalk
+    entry: Entry | None
+    suggestions: tuple[Entry, ...]
+    question_id: int | None
+
+
+class FaqService:
+    """Matches questions, renders answers and keeps the question log."""
+
+    def __init__(self, knowledge: KnowledgeBase, agency: AgencyInfo) -> None:
+        self.knowledge = knowledge
+        self.matcher = FaqMatcher(knowledge)
+        self.agency = agency
+
+    async def ask(
+        self, session: AsyncSession, client: Client, text: str, fallback_language: str
+    ) -> FaqReply:
+        """Answer a question in the language it was written in, and log it."""
+        language = detect_text_language(text, fallback_language)
+        small_talk = classify(text)
+        if small_talk is not None:
+            return FaqReply(language, small_talk, None, (), None)
+        result = self.matcher.match(text)
+        entries = [self.knowledge.find_entry(match.entry_id) for match in result.candidates]
+        found = tuple(entry for entry in entries if entry is not None)
+        answer = found[0] if result.outcome is Outcome.ANSWER and found else None
+        suggestions = found if result.outcome is Outcome.SUGGEST else ()
+        best = result.best
+        question = await QuestionRepository(session).add(
+            Question(
+                client_id=client.id,
+                text=text[:MAX_STORED_QUESTION],
+                language=language,
+                outcome=result.outcome.value,
+                entry_id=answer.id if answer else (best.entry_id if best else None),
+                score=round(best.score, 4) if best else 0.0,
+            )
+        )
+        return FaqReply(language, result.outcome, answer, suggestions, question.id)
+
+    def render_answer(self, entry: Entry, translator: Translator) -> str:
+        """An entry's answer in one language, with the agency's details filled in."""
+        text = entry.answer.get(translator.language)
+        return text.replace("{agency_name}", self.agency.escaped_name).replace(
+            "{agency_contact}", self.agency.contact_lines(translator)
+        )
+
+    @staticmethod
+    async def record_feedback(
+        session: AsyncSession, client: Client, question_id: int, helpful: bool
+    ) -> bool:
+        """Store whether an answer helped; False when the question is not this client's."""
+        question = await QuestionRepository(session).of_client(question_id, client.id)
+        if question is None:
+            return False
+        question.helpful = helpful
+        return True

@@ -1,0 +1,51 @@
+"""Pieces several handlers share: the main menu and replying in the right place."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.i18n import Translator
+
+MENU_FAQ = "menu:faq"
+MENU_ELIGIBILITY = "menu:eligibility"
+MENU_APPLY = "menu:apply"
+MENU_STATUS = "menu:status"
+MENU_STAFF = "menu:staff"
+MENU_LANGUAGE = "menu:language"
+MENU_HOME = "menu:home"
+
+
+def main_menu(translator: Translator) -> InlineKeyboardMarkup:
+    """The main menu buttons."""
+    _ = translator.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("❓ FAQ"), callback_data=MENU_FAQ)],
+            [InlineKeyboardButton(_("✅ Check eligibility"), callback_data=MENU_ELIGIBILITY)],
+            [InlineKeyboardButton(_("📝 Start my application"), callback_data=MENU_APPLY)],
+            [
+                InlineKeyboardButton(_("📊 My status"), callback_data=MENU_STATUS),
+                InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF),
+            ],
+            [InlineKeyboardButton(_("🌐 Language"), callback_data=MENU_LANGUAGE)],
+        ]
+    )
+
+
+def back_to_menu_button(translator: Translator) -> InlineKeyboardButton:
+    """A button that shows the main menu again."""
+    return InlineKeyboardButton(translator.gettext("🏠 Main menu"), callback_data=MENU_HOME)
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send a new message to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=markup)
+
+
+async def show_menu(update: Update, translator: Translator, text: str | None = None) -> None:
+    """Send the main menu, with a short lead-in."""
+    await reply(
+        update, text or translator.gettext("What would you like to do?"), main_menu(translator)
+    )

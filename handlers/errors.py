@@ -1,0 +1,41 @@
+"""The error handler: log, keep the database consistent, and never leave a client in silence."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+from bot.scope import maybe_current_scope
+from bot.services.clients import ClientService
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Handle an exception raised while processing an update."""
+    error = context.error
+    scope = maybe_current_scope()
+    if isinstance(error, Forbidden) and scope is not None and scope.client is not None:
+        log.info("Client %s blocked the bot", scope.client.telegram_id)
+        ClientService.mark_blocked(scope.client, True)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Error while handling update %s", update_id, exc_info=error)
+    if scope is None:
+        return
+    scope.failed = True
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    text = scope.i18n.gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment – "
+        "nothing you sent us before is lost."
+    )
+    try:
+        await context.bot.send_message(chat.id, text)
+    except TelegramError as send_error:
+        log.warning("Could not tell the client about the error: %s", send_error)

@@ -1,0 +1,48 @@
+"""Everything no other handler took: unknown commands, stickers, voice, stale buttons."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from handlers.common import show_menu
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not know."""
+    _ = context.i18n.gettext
+    command = (update.effective_message.text or "").split()[0] if update.effective_message else ""
+    text = _("I don't know the command {command}. Send /help to see what I can do.").format(
+        command=html.escape(command[:64], quote=False)
+    )
+    await show_menu(update, context.i18n, text)
+
+
+async def unexpected_message(update: Update, context: BotContext) -> None:
+    """Stickers, voice notes, files and anything else that is not text."""
+    _ = context.i18n.gettext
+    text = _(
+        "I can only read text messages here for now. Please type your question, "
+        "or choose from the menu."
+    )
+    await show_menu(update, context.i18n, text)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message that no longer does anything."""
+    _ = context.i18n.gettext
+    await update.callback_query.answer(_("This button is out of date."))
+    await show_menu(update, context.i18n, _("That button no longer works. Here is the main menu:"))
+
+
+HANDLERS: list[BaseHandler] = [
+    MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+    MessageHandler(
+        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+        unexpected_message,
+    ),
+    CallbackQueryHandler(stale_button),
+]

@@ -1,0 +1,230 @@
+"""The FAQ: browsing topics with buttons, free-text questions, and "was this helpful?"."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.faq.knowledge import Entry
+from bot.faq.smalltalk import SmallTalk
+from bot.i18n import Translator
+from handlers.common import MENU_FAQ, MENU_STAFF, back_to_menu_button, main_menu, reply
+from handlers.handoff import hand_off
+from storage.models import Question
+from storage.repositories import QuestionRepository
+
+TOPICS = "faq:topics"
+TOPIC_PREFIX = "faq:t:"
+ENTRY_PREFIX = "faq:e:"
+FEEDBACK_PREFIX = "faq:fb:"
+BROWSED = "browsed"
+
+
+def topics_keyboard(context: BotContext, translator: Translator) -> InlineKeyboardMarkup:
+    """One button per FAQ topic."""
+    knowledge = context.services.faq.knowledge
+    rows = [
+        [
+            InlineKeyboardButton(
+                topic.title.get(translator.language), callback_data=f"{TOPIC_PREFIX}{topic.id}"
+            )
+        ]
+        for topic in knowledge.topics
+    ]
+    rows.append([back_to_menu_button(translator)])
+    return InlineKeyboardMarkup(rows)
+
+
+def answer_keyboard(translator: Translator, question_id: int) -> InlineKeyboardMarkup:
+    """Buttons under an answer: feedback, staff, more questions."""
+    _ = translator.gettext
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("👍 Helpful"), callback_data=f"{FEEDBACK_PREFIX}{question_id}:y"
+                ),
+                InlineKeyboardButton(
+                    _("👎 Not helpful"), callback_data=f"{FEEDBACK_PREFIX}{question_id}:n"
+                ),
+            ],
+            [
+                InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF),
+                InlineKeyboardButton(_("📚 More questions"), callback_data=TOPICS),
+            ],
+        ]
+    )
+
+
+async def browse(update: Update, context: BotContext) -> None:
+    """/faq and the FAQ button: list the topics."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    _ = context.i18n.gettext
+    text = _("Choose a topic, or simply type your question.")
+    await reply(update, text, topics_keyboard(context, context.i18n))
+
+
+async def show_topic(update: Update, context: BotContext) -> None:
+    """List the questions of one topic."""
+    query = update.callback_query
+    knowledge = context.services.faq.knowledge
+    topic = knowledge.find_topic((query.data or "").removeprefix(TOPIC_PREFIX))
+    if topic is None:
+        await stale_faq_button(update, context)
+        return
+    await query.answer()
+    translator = context.i18n
+    rows = [
+        [
+            InlineKeyboardButton(
+                entry.title.get(translator.language), callback_data=f"{ENTRY_PREFIX}{entry.id}"
+            )
+        ]
+        for entry in knowledge.entries_of(topic.id)
+    ]
+    rows.append([InlineKeyboardButton(translator.gettext("⬅️ All topics"), callback_data=TOPICS)])
+    await reply(
+        update, f"<b>{topic.title.get(translator.language)}</b>", InlineKeyboardMarkup(rows)
+    )
+
+
+async def show_entry(update: Update, context: BotContext) -> None:
+    """Answer the entry whose button was pressed."""
+    query = update.callback_query
+    entry = context.services.faq.knowledge.find_entry(
+        (query.data or "").removeprefix(ENTRY_PREFIX)
+    )
+    if entry is None or context.client is None:
+        await stale_faq_button(update, context)
+        return
+    await query.answer()
+    translator = context.i18n
+    question = await QuestionRepository(context.session).add(
+        Question(
+            client_id=context.client.id,
+            text=entry.title.get(translator.language),
+            language=translator.language,
+            outcome=BROWSED,
+            entry_id=entry.id,
+            score=1.0,
+        )
+    )
+    await send_answer(update, context, entry, translator, question.id)
+
+
+async def send_answer(
+    update: Update, context: BotContext, entry: Entry, translator: Translator, question_id: int
+) -> None:
+    """Send one entry's answer with the feedback and staff buttons."""
+    body = context.services.faq.render_answer(entry, translator)
+    text = f"<b>{entry.title.get(translator.language)}</b>\n\n{body}"
+    await reply(update, text, answer_keyboard(translator, question_id))
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """A typed question: answer it, offer close matches, or offer staff."""
+    message = update.effective_message
+    if message is None or not message.text or context.client is None:
+        return
+    services = context.services
+    result = await services.faq.ask(
+        context.session, context.client, message.text, context.i18n.language
+    )
+    translator = services.catalogs.get(result.language)
+    _ = translator.gettext
+    if result.outcome is SmallTalk.HUMAN:
+        await hand_off(update, context, translator, last_question=message.text)
+    elif result.outcome is SmallTalk.GREETING:
+        await reply(
+            update,
+            _("Hello! What would you like to know about the ICP filing?"),
+            main_menu(translator),
+        )
+    elif result.outcome is SmallTalk.THANKS:
+        await reply(update, _("You're welcome! Ask me anything else at any time."))
+    elif result.outcome is SmallTalk.ACKNOWLEDGEMENT:
+        await reply(update, _("👍 Anything else I can help with?"), main_menu(translator))
+    elif result.entry is not None and result.question_id is not None:
+        await send_answer(update, context, result.entry, translator, result.question_id)
+    elif result.suggestions:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    entry.title.get(translator.language), callback_data=f"{ENTRY_PREFIX}{entry.id}"
+                )
+            ]
+            for entry in result.suggestions
+        ]
+        rows.append([InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)])
+        text = _("I'm not completely sure what you're asking. Is it one of these?")
+        await reply(update, text, InlineKeyboardMarkup(rows))
+    else:
+        rows = [
+            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
+            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+        ]
+        text = _(
+            "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
+            "A member of our team can answer it – shall I ask them?"
+        )
+        await reply(update, text, InlineKeyboardMarkup(rows))
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """Record “helpful” / “not helpful” for an answer the client received."""
+    query = update.callback_query
+    question_id, _sep, verdict = (query.data or "").removeprefix(FEEDBACK_PREFIX).partition(":")
+    client = context.client
+    _ = context.i18n.gettext
+    recorded = (
+        client is not None
+        and question_id.isdigit()
+        and verdict in ("y", "n")
+        and await context.services.faq.record_feedback(
+            context.session, client, int(question_id), verdict == "y"
+        )
+    )
+    if not recorded:
+        await stale_faq_button(update, context)
+        return
+    await query.answer(_("Thank you for your feedback!"))
+    if query.message is not None and query.message.reply_markup is not None:
+        remaining = [row for row in query.message.reply_markup.inline_keyboard[1:]]
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(remaining))
+    if verdict == "n":
+        rows = [
+            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
+            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+        ]
+        await reply(
+            update,
+            _("Sorry that didn't help. A member of our team can answer you directly."),
+            InlineKeyboardMarkup(rows),
+        )
+
+
+async def stale_faq_button(update: Update, context: BotContext) -> None:
+    """A button from an old message whose entry or topic no longer exists."""
+    _ = context.i18n.gettext
+    await update.callback_query.answer(_("This button is out of date."))
+    await reply(
+        update,
+        _("That button no longer works. Here are the current topics:"),
+        topics_keyboard(context, context.i18n),
+    )
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("faq", browse, filters.ChatType.PRIVATE),
+    CallbackQueryHandler(browse, pattern=f"^({MENU_FAQ}|{TOPICS})$"),
+    CallbackQueryHandler(show_topic, pattern=f"^{TOPIC_PREFIX}"),
+    CallbackQueryHandler(show_entry, pattern=f"^{ENTRY_PREFIX}"),
+    CallbackQueryHandler(feedback, pattern=f"^{FEEDBACK_PREFIX}"),
+]
+
+QUESTION_HANDLER = MessageHandler(
+    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+    question,
+)

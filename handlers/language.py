@@ -1,0 +1,56 @@
+"""/language: the client picks English, Simplified or Traditional Chinese."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.services.clients import ClientService
+from bot.services.handoff import LANGUAGE_NAMES
+from handlers.common import MENU_LANGUAGE, main_menu, reply
+
+CHOOSE_PREFIX = "lang:"
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """One button per language, each named in its own language."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"{CHOOSE_PREFIX}{code}")
+                for code in SUPPORTED_LANGUAGES
+            ]
+        ]
+    )
+
+
+async def ask_language(update: Update, context: BotContext) -> None:
+    """Show the language buttons."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    text = context.i18n.gettext("🌐 Choose your language:")
+    await reply(update, text, language_keyboard())
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    language = (query.data or "").removeprefix(CHOOSE_PREFIX)
+    if language not in SUPPORTED_LANGUAGES or context.client is None:
+        await query.answer()
+        return
+    ClientService.choose_language(context.client, language)
+    translator = context.services.catalogs.get(language)
+    context.scope.i18n = translator
+    await query.answer(translator.gettext("Language saved."))
+    text = translator.gettext("From now on I'll write to you in English.")
+    await reply(update, text, main_menu(translator))
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("language", ask_language, filters.ChatType.PRIVATE),
+    CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
+    CallbackQueryHandler(choose_language, pattern=f"^{CHOOSE_PREFIX}"),
+]

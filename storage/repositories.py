@@ -1,0 +1,83 @@
+"""Repositories: the queries the services need, one class per aggregate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Client, ProcessedUpdate, Question, utcnow
+
+
+class ClientRepository:
+    """Clients by Telegram id."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Client | None:
+        """The client with this Telegram user id, if known."""
+        result = await self.session.execute(
+            select(Client).where(Client.telegram_id == telegram_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def add(self, client: Client) -> Client:
+        """Store a new client."""
+        self.session.add(client)
+        await self.session.flush()
+        return client
+
+
+class QuestionRepository:
+    """Questions clients asked."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, question: Question) -> Question:
+        """Store a question and give it an id."""
+        self.session.add(question)
+        await self.session.flush()
+        return question
+
+    async def of_client(self, question_id: int, client_id: int) -> Question | None:
+        """The question with this id, only if it belongs to this client."""
+        result = await self.session.execute(
+            select(Question).where(Question.id == question_id, Question.client_id == client_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def latest_of_client(self, client_id: int) -> Question | None:
+        """The client's most recent question."""
+        result = await self.session.execute(
+            select(Question)
+            .where(Question.client_id == client_id)
+            .order_by(Question.asked_at.desc(), Question.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+
+class ProcessedUpdateRepository:
+    """Which Telegram updates were already handled."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def seen(self, update_id: int) -> bool:
+        """Whether this update id was handled before."""
+        query = select(exists().where(ProcessedUpdate.update_id == update_id))
+        return bool(await self.session.scalar(query))
+
+    async def mark(self, update_id: int, when: datetime | None = None) -> None:
+        """Record the update id as handled."""
+        self.session.add(ProcessedUpdate(update_id=update_id, processed_at=when or utcnow()))
+        await self.session.flush()
+
+    async def prune(self, older_than: datetime) -> None:
+        """Forget update ids handled before a moment Telegram no longer redelivers from."""
+        await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than)
+        )

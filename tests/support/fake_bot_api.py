@@ -1,0 +1,170 @@
+"""An offline Bot API: records every request the bot makes and answers like Telegram would."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "ICP Assistant",
+    "username": "icp_assistant_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class ApiCall:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+
+    @property
+    def text(self) -> str:
+        """The message text, for sendMessage/editMessageText."""
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of every inline button in the request."""
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [
+            (button["text"], button.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+    def button(self, label_part: str) -> str:
+        """The callback data of the button whose label contains ``label_part``."""
+        for label, data in self.buttons:
+            if label_part in label:
+                return data
+        raise AssertionError(f"no button containing {label_part!r} in {self.buttons}")
+
+
+@dataclass
+class _Failure:
+    method: str
+    error_code: int
+    description: str
+    chat_id: int | None
+    retry_after: int | None = None
+
+
+class FakeBotApi(BaseRequest):
+    """A ``BaseRequest`` that never touches the network."""
+
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self._failures: list[_Failure] = []
+        self._message_ids = itertools.count(100)
+
+    @property
+    def read_timeout(self) -> float:
+        """Answers are immediate."""
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def fail(
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        *,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next matching request fail the way Telegram fails it."""
+        self._failures.append(_Failure(method, error_code, description, chat_id, retry_after))
+
+    def messages_to(self, chat_id: int) -> list[ApiCall]:
+        """Every message sent (or edited) in a chat, in order."""
+        return [
+            call
+            for call in self.calls
+            if call.method in ("sendMessage", "editMessageText")
+            and int(call.params.get("chat_id", 0)) == chat_id
+        ]
+
+    def of_method(self, method: str) -> list[ApiCall]:
+        """Every request of one Bot API method."""
+        return [call for call in self.calls if call.method == method]
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API request."""
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        call = ApiCall(api_method, params)
+        self.calls.append(call)
+        failure = self._take_failure(api_method, params)
+        if failure is not None:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.error_code,
+                "description": failure.description,
+            }
+            if failure.retry_after is not None:
+                body["parameters"] = {"retry_after": failure.retry_after}
+            return failure.error_code, json.dumps(body).encode()
+        call.result = self._result(api_method, params)
+        return 200, json.dumps({"ok": True, "result": call.result}).encode()
+
+    def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
+        for failure in self._failures:
+            chat_matches = (
+                failure.chat_id is None or int(params.get("chat_id", 0)) == failure.chat_id
+            )
+            if failure.method == method and chat_matches:
+                self._failures.remove(failure)
+                return failure
+        return None
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            return self._message(params)
+        if method == "getUpdates":
+            return []
+        return True
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": int(params.get("message_id") or next(self._message_ids)),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if params.get("reply_markup"):
+            markup = params["reply_markup"]
+            message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+        return message

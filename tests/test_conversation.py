@@ -1,0 +1,233 @@
+"""Conversations with a real PTB Application: what clients actually receive, in each language."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import services_of
+from storage.models import Client as ClientRow
+from storage.models import Question
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+
+
+async def _questions(harness: Harness) -> list[Question]:
+    async with services_of(harness.application).database.sessions() as session:
+        return list((await session.scalars(select(Question).order_by(Question.id))).all())
+
+
+async def _client_row(harness: Harness, telegram_id: int) -> ClientRow:
+    async with services_of(harness.application).database.sessions() as session:
+        row = await session.scalar(select(ClientRow).where(ClientRow.telegram_id == telegram_id))
+        assert row is not None
+        return row
+
+
+async def test_start_greets_by_name_and_shows_the_menu(client: Client) -> None:
+    reply = last_reply(await client.say("/start"))
+    assert "Hello, Anna!" in reply.text
+    labels = [label for label, _ in reply.buttons]
+    for expected in (
+        "FAQ",
+        "Check eligibility",
+        "Start my application",
+        "My status",
+        "Talk to staff",
+    ):
+        assert any(expected in label for label in labels), labels
+
+
+async def test_issue_walkthrough_chinese_then_english_then_unrelated(harness: Harness) -> None:
+    client = Client(harness, user_id=5002, first_name="Max", language_code="de")
+    menu = last_reply(await client.say("/start"))
+    assert "Hello, Max!" in menu.text  # German Telegram → English
+
+    language_menu = last_reply(await client.press_on(menu, "Language"))
+    chosen = last_reply(await client.press_on(language_menu, "简体中文"))
+    assert "简体中文" in chosen.text
+
+    answer = last_reply(await client.say("外国人可以申请吗？"))
+    assert "外国" in answer.text
+    assert any("有帮助" in label for label, _ in answer.buttons)
+    assert any("人工" in label for label, _ in answer.buttons)
+
+    english = last_reply(await client.say("how long does it take?"))
+    assert "working days" in english.text or "weeks" in english.text
+    assert any("Helpful" in label for label, _ in english.buttons)
+
+    unsure = last_reply(await client.say("what's the best hotpot restaurant in Chengdu?"))
+    assert "not sure" in unsure.text
+    assert any("Talk to staff" in label for label, _ in unsure.buttons)
+
+    outcomes = [(q.language, q.outcome, q.entry_id) for q in await _questions(harness)]
+    assert outcomes[0] == ("zh_Hans", "answer", "foreigners")
+    assert outcomes[1] == ("en", "answer", "duration")
+    assert outcomes[2][1] == "unsure"
+
+
+async def test_telegram_language_code_picks_the_chinese_variant(harness: Harness) -> None:
+    hant = Client(harness, user_id=5003, first_name="Wing", language_code="zh-hk")
+    hans = Client(harness, user_id=5004, first_name="Li", language_code="zh-hans")
+    assert "您好" in last_reply(await hant.say("/start")).text
+    assert (
+        "歡迎" in last_reply(await hant.say("/help")).text
+        or "常見問題" in last_reply(await hant.say("/help")).text
+    )
+    assert "常见问题" in last_reply(await hans.say("/help")).text
+
+
+async def test_traditional_question_is_answered_in_traditional(client: Client) -> None:
+    answer = last_reply(await client.say("香港人可以辦理備案嗎？"))
+    assert "香港" in answer.text
+    assert "有幫助" in " ".join(label for label, _ in answer.buttons)
+
+
+async def test_browsing_topics_and_feedback(client: Client, harness: Harness) -> None:
+    topics = last_reply(await client.say("/faq"))
+    topic = last_reply(await client.press(topics.buttons[0][1]))
+    answer = last_reply(await client.press(topic.buttons[0][1]))
+    assert answer.text.startswith("<b>")
+    calls = await client.press_on(answer, "Helpful")
+    assert any(
+        c.method == "answerCallbackQuery" and "Thank" in c.params.get("text", "") for c in calls
+    )
+    edited = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert edited and all("Helpful" not in label for label, _ in edited[0].buttons)
+    assert (await _questions(harness))[-1].helpful is True
+
+
+async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -> None:
+    owner = Client(harness, user_id=5010)
+    intruder = Client(harness, user_id=5011)
+    answer = last_reply(await owner.say("how much does it cost?"))
+    forged = answer.button("Not helpful")
+    calls = await intruder.press(forged)
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    assert (await _questions(harness))[-1].helpful is None
+    assert all(int(c.params.get("chat_id", intruder.user_id)) == intruder.user_id for c in calls)
+
+
+async def test_talk_to_staff_alerts_the_staff_chat_once(client: Client, harness: Harness) -> None:
+    await client.say("can my wordpress plugin be sold on the Chinese app stores?")
+    reply = last_reply(await client.press("menu:staff"))
+    assert "let our team know" in reply.text
+    assert "hello@agency.example" in reply.text
+    alerts = harness.api.messages_to(STAFF_CHAT_ID)
+    assert len(alerts) == 1
+    assert "wordpress plugin" in alerts[0].text and "English" in alerts[0].text
+    await client.say("/human")
+    assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert within minutes
+
+
+async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
+    reply = last_reply(await client.say("I want to talk to a real person please"))
+    assert "let our team know" in reply.text
+    assert harness.api.messages_to(STAFF_CHAT_ID)
+
+
+async def test_unexpected_input_gets_a_pointer_to_the_menu(client: Client) -> None:
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+    calls = await client.harness.feed(client.message_update(sticker=sticker))
+    assert "only read text" in last_reply(calls).text
+    voice = {"file_id": "v1", "file_unique_id": "u2", "duration": 3}
+    calls = await client.harness.feed(client.message_update(voice=voice))
+    assert "only read text" in last_reply(calls).text
+    reply = last_reply(await client.say("/frobnicate now"))
+    assert "/frobnicate" in reply.text and any("FAQ" in label for label, _ in reply.buttons)
+    calls = await client.press("no-such-button:42")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    assert "Main menu" not in last_reply(calls).text or last_reply(calls).buttons
+
+
+async def test_removed_faq_entry_button_is_stale(client: Client) -> None:
+    calls = await client.press("faq:e:entry_that_was_deleted")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    assert last_reply(calls).buttons  # the current topics are offered instead
+
+
+async def test_coming_soon_features_offer_staff(client: Client) -> None:
+    reply = last_reply(await client.press("menu:eligibility"))
+    assert "coming soon" in reply.text
+    assert any("Talk to staff" in label for label, _ in reply.buttons)
+
+
+async def test_update_delivered_twice_is_handled_once(client: Client, harness: Harness) -> None:
+    update = client.message_update(text="how long does the filing take?")
+    first = await harness.feed(update)
+    second = await harness.feed(update)
+    assert replies(first) and not replies(second)
+    assert len(await _questions(harness)) == 1
+
+
+async def test_client_record_and_blocking(client: Client, harness: Harness) -> None:
+    await client.say("/start")
+    row = await _client_row(harness, client.user_id)
+    assert row.first_name == "Anna" and row.telegram_language == "en" and not row.blocked_bot
+    blocked = {
+        "update_id": 900001,
+        "my_chat_member": {
+            "chat": client.chat,
+            "from": client.user,
+            "date": 0,
+            "old_chat_member": {
+                "status": "member",
+                "user": {"id": 700000001, "is_bot": True, "first_name": "Bot"},
+            },
+            "new_chat_member": {
+                "status": "kicked",
+                "until_date": 0,
+                "user": {"id": 700000001, "is_bot": True, "first_name": "Bot"},
+            },
+        },
+    }
+    await harness.feed(blocked)
+    assert (await _client_row(harness, client.user_id)).blocked_bot
+
+
+async def test_sending_to_a_client_who_blocked_the_bot_marks_them(
+    client: Client, harness: Harness
+) -> None:
+    harness.api.fail(
+        "sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=client.user_id
+    )
+    await client.say("/start")
+    assert (await _client_row(harness, client.user_id)).blocked_bot
+
+
+async def test_handler_failure_gets_a_polite_reply(client: Client, harness: Harness) -> None:
+    harness.api.fail("sendMessage", 400, "Bad Request: something odd", chat_id=client.user_id)
+    calls = await client.say("/start")
+    assert "something went wrong" in last_reply(calls).text
+
+
+async def test_command_menu_is_set_in_each_language(harness: Harness) -> None:
+    calls = harness.api.of_method("setMyCommands")
+    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
+    assert set(by_language) == {None, "zh"}
+    assert {c["command"] for c in by_language[None]} >= {
+        "start",
+        "help",
+        "faq",
+        "language",
+        "cancel",
+    }
+    assert any("常见问题" in c["description"] for c in by_language["zh"])
+
+
+async def test_language_choice_survives_a_restart(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    async with running_bot(settings) as first:
+        client = Client(first, user_id=5020, language_code="en")
+        await client.press("lang:zh_Hant")
+    async with running_bot(settings) as second:
+        client = Client(second, user_id=5020, language_code="en")
+        reply = last_reply(await client.say("/start"))
+        assert "您好" in reply.text and "常見問題" in " ".join(label for label, _ in reply.buttons)

@@ -1,0 +1,97 @@
+"""Languages: choosing the reply language, detecting a question's language, complete catalogs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.catalog_tools import extract, po_path
+from bot.i18n import (
+    ENGLISH,
+    SIMPLIFIED,
+    SUPPORTED_LANGUAGES,
+    TRADITIONAL,
+    Catalogs,
+    detect_text_language,
+    language_for_telegram_code,
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("zh-hans", SIMPLIFIED),
+        ("zh-cn", SIMPLIFIED),
+        ("zh-sg", SIMPLIFIED),
+        ("zh", SIMPLIFIED),
+        ("zh-hant", TRADITIONAL),
+        ("zh-TW", TRADITIONAL),
+        ("zh-hk", TRADITIONAL),
+        ("zh-mo", TRADITIONAL),
+        ("zh-Hant-TW", TRADITIONAL),
+        ("en", ENGLISH),
+        ("de", ENGLISH),
+        ("pt-br", ENGLISH),
+    ],
+)
+def test_telegram_language_code(code: str, expected: str) -> None:
+    assert language_for_telegram_code(code, default=SIMPLIFIED) == expected
+
+
+def test_missing_language_code_uses_the_default() -> None:
+    assert language_for_telegram_code(None, default=TRADITIONAL) == TRADITIONAL
+
+
+@pytest.mark.parametrize(
+    ("text", "fallback", "expected"),
+    [
+        ("外国人可以申请吗？", ENGLISH, SIMPLIFIED),
+        ("外國人可以申請備案嗎？", ENGLISH, TRADITIONAL),
+        ("how long does it take?", SIMPLIFIED, ENGLISH),
+        ("how long does 备案 take", SIMPLIFIED, ENGLISH),
+        ("ICP备案需要多长时间", ENGLISH, SIMPLIFIED),
+        ("多久", TRADITIONAL, TRADITIONAL),  # no Traditional-only characters: keep the variant
+        ("123 ???", SIMPLIFIED, SIMPLIFIED),
+    ],
+)
+def test_question_language_detection(text: str, fallback: str, expected: str) -> None:
+    assert detect_text_language(text, fallback) == expected
+
+
+def test_every_string_in_the_code_is_translated_in_every_catalog() -> None:
+    template = extract()
+    assert len(template) > 20
+    placeholders = re.compile(r"\{[a-z_]+\}")
+    for language in SUPPORTED_LANGUAGES:
+        with po_path(language).open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in template:
+            if not message.id:
+                continue
+            translated = catalog.get(message.id)
+            assert translated is not None and translated.string, f"{language}: {message.id!r}"
+            assert not translated.fuzzy, f"{language}: fuzzy {message.id!r}"
+            assert sorted(placeholders.findall(translated.string)) == sorted(
+                placeholders.findall(message.id)
+            ), f"{language}: placeholders differ in {message.id!r}"
+
+
+def test_translations_differ_per_update_not_globally() -> None:
+    catalogs = Catalogs.load()
+    english, simplified, traditional = (catalogs.get(code) for code in SUPPORTED_LANGUAGES)
+    assert english.gettext("🏠 Main menu") == "🏠 Main menu"
+    assert simplified.gettext("🏠 Main menu") == "🏠 主菜单"
+    assert traditional.gettext("🏠 Main menu") == "🏠 主選單" or "主菜單" in traditional.gettext(
+        "🏠 Main menu"
+    )
+
+
+def test_dates_and_numbers_follow_the_language() -> None:
+    catalogs = Catalogs.load()
+    day = date(2026, 3, 5)
+    assert catalogs.get(ENGLISH).format_date(day) == "March 5, 2026"
+    assert catalogs.get(SIMPLIFIED).format_date(day) == "2026年3月5日"
+    assert catalogs.get(ENGLISH).format_number(12345.5) == "12,345.5"

@@ -1,0 +1,98 @@
+"""The FAQ data file: the shipped one is complete, and broken ones are refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_FAQ_PATH
+from bot.faq.knowledge import KnowledgeError, load_knowledge
+
+REQUIRED_ENTRIES = {
+    "what_is_icp",
+    "filing_vs_licence",
+    "why_needed",
+    "foreigners",
+    "hk_macau_taiwan",
+    "foreign_company",
+    "how_to_get",
+    "duration",
+    "process_steps",
+    "fees",
+    "documents_individual",
+    "documents_company",
+    "verification_photo",
+    "rejection",
+    "display_number",
+    "data_privacy",
+}
+
+VALID = """
+[[topic]]
+id = "basics"
+title = { en = "Basics", zh_Hans = "基础知识" }
+
+[[entry]]
+id = "what_is_icp"
+topic = "basics"
+title = { en = "What is ICP?", zh_Hans = "什么是ICP备案？" }
+answer.en = "An <b>ICP filing</b> is a registration. Ask {agency_name}."
+answer.zh_Hans = "ICP备案是一种登记。"
+questions.en = ["what is icp"]
+questions.zh_Hans = ["什么是备案"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "faq.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_faq_covers_the_required_topics_in_every_language() -> None:
+    knowledge = load_knowledge(DEFAULT_FAQ_PATH)
+    assert {entry.id for entry in knowledge.entries} >= REQUIRED_ENTRIES
+    for entry in knowledge.entries:
+        for text in (*entry.answer.all(), *entry.title.all()):
+            assert text.strip()
+        assert entry.answer.zh_Hant != entry.answer.zh_Hans or not any(
+            ch in entry.answer.zh_Hans for ch in "这们说会时间个对"
+        )
+
+
+def test_traditional_is_generated_when_absent(tmp_path: Path) -> None:
+    knowledge = load_knowledge(write(tmp_path, VALID))
+    assert knowledge.entries[0].title.zh_Hant == "什麼是ICP備案？"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ('topic = "basics"\ntitle = { en = "What', 'topic = "nope"\ntitle = { en = "What'),
+            "unknown topic 'nope'",
+        ),
+        (("<b>ICP filing</b>", "<u>ICP filing</u>"), "tag <u> is not allowed"),
+        (("<b>ICP filing</b>", "<b>ICP filing"), "<b> is never closed"),
+        (("{agency_name}", "{agency_nmae}"), "unknown placeholder(s): agency_nmae"),
+        (('answer.zh_Hans = "ICP备案是一种登记。"\n', ""), "answer.zh_Hans"),
+        (("questions.en = [", "questions.en = 3\nx = ["), "entry 'what_is_icp'"),
+    ],
+)
+def test_invalid_files_are_refused_with_the_reason(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(write(tmp_path, VALID.replace(*change)))
+    assert message in str(error.value)
+
+
+def test_duplicate_ids_and_bad_toml(tmp_path: Path) -> None:
+    duplicated = VALID + VALID.split("[[entry]]")[1].join(["[[entry]]", ""])
+    with pytest.raises(KnowledgeError, match="used twice"):
+        load_knowledge(write(tmp_path, duplicated))
+    with pytest.raises(KnowledgeError, match="not valid TOML"):
+        load_knowledge(write(tmp_path, VALID + "\n[[entry]\n"))
+    with pytest.raises(KnowledgeError, match="does not exist"):
+        load_knowledge(tmp_path / "missing.toml")

@@ -1,0 +1,57 @@
+"""Storage: migrations at start, SQLite in WAL mode, clients and processed updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from bot.services.clients import ClientService, TelegramPerson
+from storage.database import Database
+from storage.repositories import ProcessedUpdateRepository
+
+
+async def test_migrations_build_the_schema_in_wal_mode(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'bot.sqlite3'}")
+    await database.migrate()
+    await database.migrate()  # a second start is a no-op
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+        revision = (
+            await connection.execute(text("SELECT version_num FROM alembic_version"))
+        ).scalar()
+    assert {"clients", "questions", "processed_updates"} <= set(tables)
+    assert mode == "wal"
+    assert revision == "0001"
+    await database.dispose()
+
+
+async def test_client_is_created_once_and_refreshed(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await database.migrate()
+    async with database.sessions() as session:
+        service = ClientService(session)
+        first = await service.touch(TelegramPerson(42, "Anna", language_code="zh-hk"))
+        await session.commit()
+        again = await service.touch(TelegramPerson(42, "Anna-Maria", username="anna"))
+        await session.commit()
+    assert first.id == again.id
+    assert again.first_name == "Anna-Maria" and again.username == "anna"
+    assert again.telegram_language == "zh-hk"  # kept when Telegram omits it
+    assert ClientService.language_of(again, "en") == "zh_Hant"
+    ClientService.choose_language(again, "en")
+    assert ClientService.language_of(again, "zh_Hans") == "en"
+    await database.dispose()
+
+
+async def test_processed_updates_are_remembered(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await database.migrate()
+    async with database.sessions() as session:
+        repository = ProcessedUpdateRepository(session)
+        assert not await repository.seen(7)
+        await repository.mark(7)
+        await session.commit()
+        assert await repository.seen(7)
+    await database.dispose()
