@@ -26,7 +26,7 @@ from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
 from bot.faq.knowledge import load_knowledge  # noqa: E402
 from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
 
-DEFAULT_SETS = [ROOT / "bench" / "faq_questions.toml", ROOT / "bench" / "faq_holdout.toml"]
+DEFAULT_SETS = sorted((ROOT / "bench").glob("faq_*.toml"))
 REPEATS = 5
 
 

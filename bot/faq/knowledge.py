@@ -86,12 +86,19 @@ class SynonymGroup(_Strict):
     words: Annotated[list[str], Field(min_length=2)]
 
 
+class OutOfScope(_Strict):
+    """Questions the bot must not answer from the FAQ (they go to staff)."""
+
+    questions: ExampleQuestions
+
+
 class KnowledgeBase(_Strict):
     """The whole FAQ."""
 
     topic: Annotated[list[Topic], Field(min_length=1)]
     entry: Annotated[list[Entry], Field(min_length=1)]
     synonyms: list[SynonymGroup] = []
+    out_of_scope: OutOfScope | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> KnowledgeBase:

@@ -1,10 +1,15 @@
 """Matching a client's free-text question to an FAQ entry.
 
-Each entry is represented by its example questions, title and keywords in every language.
-Questions become weighted terms (stemmed English words, Chinese character bigrams, and
-cross-language concept terms from the synonym table); an entry's score blends its best single
-example with the entry as a whole (cosine similarity of TF-IDF vectors). Words the FAQ never
-uses count against a match, which is what keeps unrelated questions from being answered.
+Every entry is represented by its example questions, title and keywords, in every language;
+the knowledge file's out-of-scope questions form one more, hidden, "entry". A question becomes
+weighted terms: stemmed English words and word pairs, Chinese character pairs, and
+cross-language concept terms from the synonym table. Weights are TF-IDF, with the IDF counted
+over entries, so that the words one entry's examples share are that entry's signature.
+
+An entry's score blends the cosine similarity with its closest example and with the entry as a
+whole. Words the FAQ never uses count against every entry. The bot answers only when the best
+entry scores well enough and clearly better than the out-of-scope questions; otherwise it
+offers the closest entries or a person.
 """
 
 from __future__ import annotations
@@ -17,9 +22,19 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from bot.faq.knowledge import Entry, KnowledgeBase
-from bot.faq.text import SynonymTable, chinese_terms, is_chinese, normalise, words
+from bot.faq.text import (
+    SynonymTable,
+    chinese_terms,
+    is_chinese,
+    is_stopword,
+    latin_bigrams,
+    normalise,
+    tokens,
+)
 
 Vector = dict[str, float]
+Index = dict[str, list[tuple[int, float]]]
+OUT_OF_SCOPE = "__out_of_scope__"
 
 
 class Outcome(StrEnum):
@@ -31,15 +46,18 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Score limits that decide the outcome."""
+class MatchSettings:
+    """The weights and limits of matching, measured with bench/faq_eval.py."""
 
-    answer: float = 0.30
-    margin: float = 0.04
-    sure: float = 0.45
-    suggest: float = 0.18
-    example_share: float = 0.6
-    unknown_chinese_weight: float = 0.5
+    answer: float = 0.15  # best score needed to answer
+    margin: float = 0.0  # ... and by how much it must beat the runner-up
+    suggest: float = 0.08  # below this, nothing is close enough to suggest
+    out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
+    example_share: float = 0.5  # closest example vs. whole entry in an entry's score
+    bigram_weight: float = 0.5  # English word pairs, relative to single words
+    unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
+    unknown_chinese_weight: float = 0.5  # the same for a Chinese character pair
+    typo_similarity: float = 80  # how close (0-100) a misspelt word must be to an FAQ word
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,7 @@ class Match:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The outcome for a question and the best-scoring entries."""
+    """The outcome for a question and the best-scoring entries, best first."""
 
     outcome: Outcome
     candidates: tuple[Match, ...]
@@ -66,94 +84,102 @@ class MatchResult:
 class FaqMatcher:
     """Scores questions against every entry of a knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
-        self.thresholds = thresholds or Thresholds()
+    def __init__(self, knowledge: KnowledgeBase, settings: MatchSettings | None = None) -> None:
+        self.settings = settings or MatchSettings()
         self._synonyms = SynonymTable(group.words for group in knowledge.synonyms)
         self._entry_ids = [entry.id for entry in knowledge.entries]
-        documents: list[tuple[int, Counter[str]]] = []
-        for index, entry in enumerate(knowledge.entries):
-            documents.extend((index, self._terms(text)) for text in _texts_of(entry))
-        self._idf = _inverse_document_frequencies([terms for _, terms in documents])
-        self._unknown_idf = math.log(len(documents) + 1) + 1
-        self._latin_vocabulary = sorted(
-            {term for term in self._idf if not is_chinese(term) and not term.startswith("§")}
+        texts = [_texts_of(entry) for entry in knowledge.entries]
+        if knowledge.out_of_scope is not None:
+            self._entry_ids.append(OUT_OF_SCOPE)
+            texts.append(knowledge.out_of_scope.questions.all())
+        documents = [
+            (entry, self._terms(text))
+            for entry, entry_texts in enumerate(texts)
+            for text in entry_texts
+        ]
+        self._idf = _inverse_entry_frequencies(documents, len(self._entry_ids))
+        self._rarest_idf = math.log(len(self._entry_ids) + 1) + 1
+        self._vocabulary = sorted(
+            term for term in self._idf if term.isascii() and term.isalnum() and not term.isdigit()
         )
-        self._example_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._example_entry: list[int] = []
-        centroids: list[Counter[str]] = [Counter() for _ in knowledge.entries]
-        for entry_index, terms in documents:
-            vector = self._vector(terms)
-            example = len(self._example_entry)
-            self._example_entry.append(entry_index)
-            for term, weight in vector.items():
+        self._example_entry = [entry for entry, _ in documents]
+        self._example_index: Index = defaultdict(list)
+        centroids: list[Counter[str]] = [Counter() for _ in self._entry_ids]
+        for example, (entry, terms) in enumerate(documents):
+            for term, weight in self._vector(terms).items():
                 self._example_index[term].append((example, weight))
-                centroids[entry_index][term] += weight
-        self._centroid_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for entry_index, centroid in enumerate(centroids):
+                centroids[entry][term] += weight
+        self._centroid_index: Index = defaultdict(list)
+        for entry, centroid in enumerate(centroids):
             for term, weight in _unit(dict(centroid)).items():
-                self._centroid_index[term].append((entry_index, weight))
+                self._centroid_index[term].append((entry, weight))
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
         query = self._vector(self._terms(question, correct_typos=True))
-        if not query:
-            return MatchResult(Outcome.UNSURE, ())
-        scores = self._scores(query)
+        scores = self._scores(query) if query else {}
         ranked = sorted(
-            (Match(self._entry_ids[i], score) for i, score in scores.items() if score > 0),
+            (Match(self._entry_ids[entry], score) for entry, score in scores.items() if score > 0),
             key=lambda match: match.score,
             reverse=True,
-        )[:3]
-        return MatchResult(self._decide(ranked), tuple(ranked))
+        )
+        out_of_scope = next((m.score for m in ranked if m.entry_id == OUT_OF_SCOPE), 0.0)
+        candidates = tuple(m for m in ranked if m.entry_id != OUT_OF_SCOPE)[:3]
+        return MatchResult(self._decide(candidates, out_of_scope), candidates)
 
-    def _decide(self, ranked: list[Match]) -> Outcome:
-        limits = self.thresholds
-        if not ranked or ranked[0].score < limits.suggest:
+    def _decide(self, candidates: tuple[Match, ...], out_of_scope: float) -> Outcome:
+        limits = self.settings
+        if not candidates or candidates[0].score < limits.suggest:
             return Outcome.UNSURE
-        top = ranked[0].score
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top >= limits.sure or (top >= limits.answer and top - runner_up >= limits.margin):
+        best = candidates[0].score
+        if out_of_scope >= best * limits.out_of_scope_ratio:
+            return Outcome.UNSURE  # as close to questions we must not answer: don't guess
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if best >= limits.answer and best - runner_up >= limits.margin:
             return Outcome.ANSWER
         return Outcome.SUGGEST
 
     def _scores(self, query: Vector) -> dict[int, float]:
-        best_example: dict[int, float] = defaultdict(float)
+        closest_example: dict[int, float] = defaultdict(float)
         example_scores: dict[int, float] = defaultdict(float)
-        centroid_scores: dict[int, float] = defaultdict(float)
+        entry_scores: dict[int, float] = defaultdict(float)
         for term, weight in query.items():
             for example, example_weight in self._example_index.get(term, ()):
                 example_scores[example] += weight * example_weight
             for entry, entry_weight in self._centroid_index.get(term, ()):
-                centroid_scores[entry] += weight * entry_weight
+                entry_scores[entry] += weight * entry_weight
         for example, score in example_scores.items():
             entry = self._example_entry[example]
-            best_example[entry] = max(best_example[entry], score)
-        share = self.thresholds.example_share
+            closest_example[entry] = max(closest_example[entry], score)
+        share = self.settings.example_share
         return {
-            entry: share * best_example.get(entry, 0.0) + (1 - share) * centroid
-            for entry, centroid in centroid_scores.items()
+            entry: share * closest_example[entry] + (1 - share) * score
+            for entry, score in entry_scores.items()
         }
 
     def _terms(self, text: str, *, correct_typos: bool = False) -> Counter[str]:
         normalised = normalise(text)
         terms: Counter[str] = Counter()
         latin: list[str] = []
-        for token in words(normalised):
+        for token in tokens(normalised):
             if is_chinese(token):
                 terms.update(chinese_terms(token))
             else:
                 latin.append(self._correct(token) if correct_typos else token)
-        terms.update(latin)
-        terms.update(self._synonyms.latin_concepts(latin))
+        content = [token for token in latin if not is_stopword(token)]
+        terms.update(content)
+        for bigram in latin_bigrams(latin):
+            terms[bigram] += self.settings.bigram_weight
+        terms.update(self._synonyms.latin_concepts(content))
         terms.update(self._synonyms.chinese_concepts(normalised))
         return terms
 
     def _correct(self, token: str) -> str:
         """Replace an unknown English word by a close FAQ word ('licnese' → 'licens')."""
-        if token in self._idf or len(token) < 4 or token.isdigit():
+        if token in self._idf or len(token) < 4 or token.isdigit() or is_stopword(token):
             return token
         found = process.extractOne(
-            token, self._latin_vocabulary, scorer=fuzz.ratio, score_cutoff=80
+            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=self.settings.typo_similarity
         )
         return found[0] if found else token
 
@@ -162,10 +188,13 @@ class FaqMatcher:
         for term, count in terms.items():
             idf = self._idf.get(term)
             if idf is None:
-                idf = self._unknown_idf
-                if is_chinese(term):
-                    idf *= self.thresholds.unknown_chinese_weight
-            vector[term] = (1 + math.log(count)) * idf
+                unknown = (
+                    self.settings.unknown_chinese_weight
+                    if is_chinese(term)
+                    else self.settings.unknown_latin_weight
+                )
+                idf = self._rarest_idf * unknown
+            vector[term] = (1 + math.log(count) if count >= 1 else count) * idf
         return _unit(vector)
 
 
@@ -176,12 +205,18 @@ def _texts_of(entry: Entry) -> list[str]:
     return texts
 
 
-def _inverse_document_frequencies(documents: list[Counter[str]]) -> dict[str, float]:
-    frequency: Counter[str] = Counter()
-    for terms in documents:
-        frequency.update(terms.keys())
-    total = len(documents)
-    return {term: math.log((total + 1) / (count + 1)) + 1 for term, count in frequency.items()}
+def _inverse_entry_frequencies(
+    documents: list[tuple[int, Counter[str]]], entries: int
+) -> dict[str, float]:
+    """IDF over entries rather than examples: a word many examples of one entry share is that
+    entry's signature and must weigh much, while a word spread over many entries says little."""
+    holders: dict[str, set[int]] = defaultdict(set)
+    for entry, terms in documents:
+        for term in terms:
+            holders[term].add(entry)
+    return {
+        term: math.log((entries + 1) / (len(owners) + 1)) + 1 for term, owners in holders.items()
+    }
 
 
 def _unit(vector: Vector) -> Vector:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -11,180 +12,18 @@ from bot.chinese import to_simplified
 _WORD = re.compile(r"[a-z0-9]+(?:\.[a-z]{2,})?|[\u3400-\u4dbf\u4e00-\u9fff]+")
 _CJK_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
-# Words that say little about what a question is about.
+# Function words that say little about what a question is about. Question words such as
+# "why", "how" and "when" are kept: "why" and "how long" point to different entries.
 ENGLISH_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "get",
-        "got",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "just",
-        "know",
-        "let",
-        "like",
-        "me",
-        "might",
-        "mine",
-        "more",
-        "most",
-        "much",
-        "must",
-        "my",
-        "need",
-        "needs",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "please",
-        "pls",
-        "plz",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "tell",
-        "than",
-        "thank",
-        "thanks",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "us",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "hi",
-        "hello",
-        "hey",
-        "dear",
-        "sir",
-        "madam",
-        "question",
-        "quick",
-        "want",
-        "wanna",
-        "gonna",
-        "u",
-        "ur",
-        "im",
-        "ive",
-        "id",
-        "dont",
-        "doesnt",
-        "cant",
-        "isnt",
-        "wont",
-        "any",
-        "anyone",
-        "someone",
-        "thing",
-        "things",
-        "something",
-        "really",
-        "actually",
-        "ok",
-        "okay",
-        "yes",
-        "yeah",
-    ]
+    """a about above after again all also am an and any are as at be been before being below
+    between both but by can could did do does doing done down during each few for from further
+    get got had has have having he her here hers him his however i if in into is it its just
+    know let like me might mine more most my no nor not now of off on once only or other our
+    ours out over own please pls plz same she should so some such tell than thank thanks that
+    the their theirs them then there these they this those through to too under until up us
+    very was we were what with would you your yours hi hello hey dear sir madam question quick
+    want wanna gonna u ur im ive id dont doesnt cant isnt wont anyone someone thing things
+    something really actually ok okay yes yeah""".split()  # noqa: SIM905 - reads better as text
 )
 
 # Chinese characters that carry little meaning on their own (particles, pronouns).
@@ -193,9 +32,34 @@ CHINESE_FILLER = frozenset(
 )
 
 
+# Common Cantonese words (after conversion to Simplified) and their Mandarin equivalents, so a
+# Hong Kong client's 「要準備咩文件」 matches 「要准备什么文件」.
+CANTONESE = {
+    "点样": "怎么",
+    "几耐": "多久",
+    "几多钱": "多少钱",
+    "几多": "多少",
+    "边度": "哪里",
+    "边个": "谁",
+    "影相": "拍照",
+    "唔该": "请",
+    "咩": "什么",
+    "唔": "不",
+    "冇": "没有",
+    "嘅": "的",
+    "哋": "们",
+    "佢": "他",
+    "喺": "在",
+    "㗎": "",
+    "嘢": "东西",
+}
+_CANTONESE = re.compile("|".join(sorted(CANTONESE, key=len, reverse=True)))
+
+
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, Traditional to Simplified."""
-    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    """Full-width to half-width, lower case, Traditional to Simplified, Cantonese to Mandarin."""
+    simplified = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    return _CANTONESE.sub(lambda match: CANTONESE[match.group()], simplified)
 
 
 def stem(word: str) -> str:
@@ -216,16 +80,35 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
-def words(text: str) -> list[str]:
-    """Latin words (stemmed, without stop words) and Chinese runs of a normalised text."""
-    tokens: list[str] = []
+def tokens(text: str) -> list[str]:
+    """Stemmed Latin words (stop words included) and Chinese runs of a normalised text."""
+    found: list[str] = []
     for match in _WORD.finditer(text):
         token = match.group()
-        if _CJK_RUN.match(token):
-            tokens.append(token)
-        elif token not in ENGLISH_STOPWORDS:
-            tokens.append(stem(token))
-    return tokens
+        found.append(token if _CJK_RUN.match(token) else stem(token))
+    return found
+
+
+def is_stopword(token: str) -> bool:
+    """Whether a (stemmed) Latin token is a function word."""
+    return token in _STEMMED_STOPWORDS
+
+
+def words(text: str) -> list[str]:
+    """Latin words (stemmed, without stop words) and Chinese runs of a normalised text."""
+    return [token for token in tokens(text) if not is_stopword(token)]
+
+
+def latin_bigrams(stems: list[str]) -> list[str]:
+    """Adjacent word pairs ("how long", "take down") unless both are function words."""
+    return [
+        f"{first}_{second}"
+        for first, second in itertools.pairwise(stems)
+        if not (is_stopword(first) and is_stopword(second))
+    ]
+
+
+_STEMMED_STOPWORDS = frozenset(ENGLISH_STOPWORDS | {stem(word) for word in ENGLISH_STOPWORDS})
 
 
 def chinese_terms(run: str) -> list[str]:
