@@ -16,6 +16,7 @@ from bot.context import SERVICES_KEY, BotContext, services_of
 from bot.faq.knowledge import load_knowledge
 from bot.i18n import Catalogs
 from bot.processor import ClientOrderedProcessor
+from bot.requests import CommitBeforeSending
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
@@ -79,8 +80,9 @@ def build_application(
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    builder = builder.request(CommitBeforeSending(request))
+    if get_updates_request is not None or request is not None:
+        builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)

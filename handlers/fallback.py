@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
@@ -35,7 +36,11 @@ async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message that no longer does anything."""
     _ = context.i18n.gettext
     await update.callback_query.answer(_("This button is out of date."))
-    await show_menu(update, context.i18n, _("That button no longer works. Here is the main menu:"))
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await show_menu(
+            update, context.i18n, _("That button no longer works. Here is the main menu:")
+        )
 
 
 HANDLERS: list[BaseHandler] = [

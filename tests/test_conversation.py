@@ -8,6 +8,7 @@ from bot.context import services_of
 from storage.models import Client as ClientRow
 from storage.models import Question
 from tests.conftest import STAFF_CHAT_ID
+from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
 
 
@@ -157,6 +158,20 @@ async def test_coming_soon_features_offer_staff(client: Client) -> None:
     reply = last_reply(await client.press("menu:eligibility"))
     assert "coming soon" in reply.text
     assert any("Talk to staff" in label for label, _ in reply.buttons)
+
+
+async def test_question_is_stored_before_the_answer_is_sent(
+    client: Client, harness: Harness
+) -> None:
+    stored_when_sent: list[int] = []
+
+    async def check(call: ApiCall) -> None:
+        if call.method == "sendMessage":
+            stored_when_sent.append(len(await _questions(harness)))
+
+    harness.api.observers.append(check)
+    await client.say("what documents does an individual need?")
+    assert stored_when_sent == [1]
 
 
 async def test_update_delivered_twice_is_handled_once(client: Client, harness: Harness) -> None:

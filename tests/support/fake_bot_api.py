@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,7 @@ class FakeBotApi(BaseRequest):
         self.calls: list[ApiCall] = []
         self._failures: list[_Failure] = []
         self._message_ids = itertools.count(100)
+        self.observers: list[Callable[[ApiCall], Awaitable[None]]] = []
 
     @property
     def read_timeout(self) -> float:
@@ -122,6 +124,8 @@ class FakeBotApi(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         call = ApiCall(api_method, params)
         self.calls.append(call)
+        for observer in self.observers:
+            await observer(call)
         failure = self._take_failure(api_method, params)
         if failure is not None:
             body: dict[str, Any] = {

@@ -1,0 +1,53 @@
+"""The Bot API request object: commits the update's database work before every API call.
+
+Committing before the bot speaks means a client is never told something that is not stored,
+and no database lock is held while waiting for Telegram.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.scope import maybe_current_scope
+
+CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
+
+
+class CommitBeforeSending(BaseRequest):
+    """Wraps another request object; commits the current update's session before each call."""
+
+    def __init__(self, inner: BaseRequest | None = None) -> None:
+        self.inner = inner or HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped request's read timeout."""
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the wrapped request's connections."""
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the wrapped request's connections."""
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Commit what the handler stored so far, then make the call."""
+        scope = maybe_current_scope()
+        if scope is not None and not scope.failed and scope.session.in_transaction():
+            await scope.session.commit()
+        return await self.inner.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
