@@ -53,6 +53,7 @@ class MatchSettings:
     margin: float = 0.0  # ... and by how much it must beat the runner-up
     suggest: float = 0.08  # below this, nothing is close enough to suggest
     out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
+    sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
     example_share: float = 0.5  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words
     unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
@@ -132,7 +133,8 @@ class FaqMatcher:
         if not candidates or candidates[0].score < limits.suggest:
             return Outcome.UNSURE
         best = candidates[0].score
-        if out_of_scope >= best * limits.out_of_scope_ratio:
+        near_out_of_scope = out_of_scope >= best * limits.out_of_scope_ratio
+        if out_of_scope >= best or (near_out_of_scope and best < limits.sure):
             return Outcome.UNSURE  # as close to questions we must not answer: don't guess
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         if best >= limits.answer and best - runner_up >= limits.margin:
