@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from bot.chinese import to_traditional
 from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL
+from bot.localized import LocalizedText, Strict
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
 ALLOWED_TAGS = {"b", "i", "a"}
@@ -24,52 +24,26 @@ class KnowledgeError(Exception):
     """The knowledge file is invalid; the message says where and why."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocalizedText(_Strict):
-    """One text in English and Chinese; Traditional is generated from Simplified when absent."""
-
-    en: Annotated[str, Field(min_length=1)]
-    zh_Hans: Annotated[str, Field(min_length=1)]  # noqa: N815 - the locale name
-    zh_Hant: str = ""  # noqa: N815 - the locale name
-
-    @model_validator(mode="after")
-    def _fill_traditional(self) -> LocalizedText:
-        if not self.zh_Hant:
-            object.__setattr__(self, "zh_Hant", to_traditional(self.zh_Hans))
-        return self
-
-    def get(self, language: str) -> str:
-        """The text in a supported language."""
-        return {ENGLISH: self.en, SIMPLIFIED: self.zh_Hans, TRADITIONAL: self.zh_Hant}[language]
-
-    def all(self) -> tuple[str, str, str]:
-        """The text in every language."""
-        return self.en, self.zh_Hans, self.zh_Hant
-
-
-class ExampleQuestions(_Strict):
+class ExampleQuestions(Strict):
     """Ways clients ask for an entry, used to match their questions."""
 
     en: Annotated[list[str], Field(min_length=1)]
     zh_Hans: Annotated[list[str], Field(min_length=1)]  # noqa: N815 - the locale name
-    zh_Hant: list[str] = []  # noqa: N815 - the locale name
+    zh_Hant: list[str] = Field(default_factory=list)  # noqa: N815 - the locale name
 
     def all(self) -> list[str]:
         """Every example, whatever its language."""
         return [*self.en, *self.zh_Hans, *self.zh_Hant]
 
 
-class Topic(_Strict):
+class Topic(Strict):
     """A group of entries, shown as one button when clients browse."""
 
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     title: LocalizedText
 
 
-class Entry(_Strict):
+class Entry(Strict):
     """One question and its answer."""
 
     id: Annotated[str, Field(pattern=IDENTIFIER)]
@@ -77,27 +51,27 @@ class Entry(_Strict):
     title: LocalizedText
     answer: LocalizedText
     questions: ExampleQuestions
-    keywords: list[str] = []
+    keywords: list[str] = Field(default_factory=list)
 
 
-class SynonymGroup(_Strict):
+class SynonymGroup(Strict):
     """Words that mean the same thing to the matcher, in any language."""
 
     words: Annotated[list[str], Field(min_length=2)]
 
 
-class OutOfScope(_Strict):
+class OutOfScope(Strict):
     """Questions the bot must not answer from the FAQ (they go to staff)."""
 
     questions: ExampleQuestions
 
 
-class KnowledgeBase(_Strict):
+class KnowledgeBase(Strict):
     """The whole FAQ."""
 
     topic: Annotated[list[Topic], Field(min_length=1)]
     entry: Annotated[list[Entry], Field(min_length=1)]
-    synonyms: list[SynonymGroup] = []
+    synonyms: list[SynonymGroup] = Field(default_factory=list)
     out_of_scope: OutOfScope | None = None
 
     @model_validator(mode="after")
