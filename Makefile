@@ -27,6 +27,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/faq_eval.py
+	$(BIN)/python bench/images.py
 
 locales: setup
 	$(BIN)/python -m bot.catalog_tools

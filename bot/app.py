@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import select
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -14,7 +15,10 @@ from bot.commands import publish_commands
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, services_of
 from bot.faq.knowledge import load_knowledge
+from bot.filing.catalogue import load_catalogue
 from bot.i18n import Catalogs
+from bot.images.service import ImageService
+from bot.images.storage import DocumentStore
 from bot.processor import ClientOrderedProcessor
 from bot.requests import CommitBeforeSending
 from bot.scope import UnitOfWork
@@ -23,8 +27,9 @@ from bot.services.container import Services
 from bot.services.faq import FaqService
 from bot.services.handoff import HandoffService
 from handlers import register_handlers
+from handlers.booking import schedule_jobs
 from storage.database import Database
-from storage.models import utcnow
+from storage.models import DocumentVersion, utcnow
 from storage.repositories import ProcessedUpdateRepository
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,7 @@ def build_services(settings: Settings) -> Services:
         website=settings.agency_website,
     )
     knowledge = load_knowledge(settings.faq_path)
+    documents = DocumentStore(settings.data_dir / "documents")
     return Services(
         settings=settings,
         database=Database(settings.resolved_database_url),
@@ -49,6 +55,9 @@ def build_services(settings: Settings) -> Services:
         agency=agency,
         faq=FaqService(knowledge, agency),
         handoff=HandoffService(),
+        catalogue=load_catalogue(settings.application_path),
+        documents=documents,
+        images=ImageService(documents, settings.max_concurrent_images),
     )
 
 
@@ -96,8 +105,22 @@ async def on_startup(application: Application) -> None:
     async with services.database.sessions() as session:
         await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
+    await _remove_orphaned_files(services)
     await publish_commands(application, services.catalogs)
+    schedule_jobs(application)
     log.info("Bot @%s is ready", application.bot.username)
+
+
+async def _remove_orphaned_files(services: Services) -> None:
+    """Delete files a crash left behind: written to disk but never recorded in the database."""
+    async with services.database.sessions() as session:
+        rows = await session.execute(
+            select(DocumentVersion.original_sha256, DocumentVersion.normalised_sha256)
+        )
+        known = {digest for row in rows for digest in row if digest}
+    for path in services.documents.orphans(known):
+        path.unlink(missing_ok=True)
+        log.info("Removed orphaned file %s", path.name)
 
 
 async def on_shutdown(application: Application) -> None:

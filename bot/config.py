@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.filing.booking import OfficeHours, OfficeHoursError
+from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{1,128}$")
@@ -47,6 +50,13 @@ class Settings(BaseSettings):
     agency_phone: str = ""
     agency_website: str = ""
     faq_path: Path = DEFAULT_FAQ_PATH
+    application_path: Path = DEFAULT_CATALOGUE_PATH
+
+    office_hours: str = "mon-fri 09:30-12:00,13:30-17:30"
+    office_timezone: str = "Asia/Shanghai"
+    booking_slot_minutes: int = Field(default=30, ge=5, le=240)
+    booking_days_ahead: int = Field(default=14, ge=1, le=90)
+    max_concurrent_images: int = Field(default=2, ge=1, le=16)
 
     max_concurrent_updates: int = Field(default=32, ge=1, le=1024)
     log_level: str = "INFO"
@@ -82,6 +92,29 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/") if value.endswith("//") else value
+
+    @field_validator("office_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a known time zone (e.g. Asia/Shanghai)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _readable_office_hours(self) -> Settings:
+        try:
+            self.hours()
+        except OfficeHoursError as error:
+            raise ValueError(f"OFFICE_HOURS: {error}") from None
+        return self
+
+    def hours(self) -> OfficeHours:
+        """The office's opening hours for booking visits."""
+        return OfficeHours.parse(
+            self.office_hours, self.booking_slot_minutes, self.office_timezone
+        )
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

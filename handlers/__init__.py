@@ -5,22 +5,45 @@ matching handler of each group.
 
 group 0, in order:
 1. membership – my_chat_member updates (client blocked / unblocked the bot)
-2. start, language, faq, handoff – commands and their buttons
-3. faq.QUESTION_HANDLER – any other text in a private chat is a question
-4. fallback – unknown commands, non-text messages and stale buttons (must come last)
+2. start, language, faq, handoff, eligibility, application, booking, status – commands and
+   their buttons
+3. application.TEXT_HANDLER – text while a text step is open answers that step (and stops);
+   otherwise it passes the text on to group 1
+4. uploads – photos and files
+5. fallback – unknown commands, other messages and stale buttons (must come last)
+
+group 1:
+6. faq.QUESTION_HANDLER – any other text in a private chat is a question for the FAQ
 """
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, fallback, faq, handoff, language, membership, start
+from handlers import (
+    application,
+    booking,
+    eligibility,
+    errors,
+    fallback,
+    faq,
+    handoff,
+    language,
+    membership,
+    start,
+    status,
+    uploads,
+)
+
+FEATURES = (membership, start, language, faq, handoff, eligibility, application, booking, status)
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(app: Application) -> None:
     """Add every handler and the error handler to the application."""
-    for module in (membership, start, language, faq, handoff):
-        application.add_handlers(module.HANDLERS)
-    application.add_handler(faq.QUESTION_HANDLER)
-    application.add_handlers(fallback.HANDLERS)
-    application.add_error_handler(errors.on_error)
+    for module in FEATURES:
+        app.add_handlers(module.HANDLERS)
+    app.add_handler(application.TEXT_HANDLER)
+    app.add_handlers(uploads.HANDLERS)
+    app.add_handlers(fallback.HANDLERS)
+    app.add_handler(faq.QUESTION_HANDLER, group=1)
+    app.add_error_handler(errors.on_error)

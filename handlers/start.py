@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
+from handlers.application_view import CONTINUE, open_application
 from handlers.common import (
-    MENU_APPLY,
-    MENU_ELIGIBILITY,
     MENU_HOME,
-    MENU_STATUS,
-    back_to_menu_button,
     main_menu,
     reply,
     show_menu,
 )
-from storage.models import utcnow
+from storage.models import as_utc, utcnow
 
 RETURNING_AFTER_SECONDS = 3600
 
@@ -47,13 +44,22 @@ async def start(update: Update, context: BotContext) -> None:
             _("Type your question in English or Chinese, or choose below."),
         ]
     )
-    await reply(update, text, main_menu(context.i18n))
+    markup = main_menu(context.i18n)
+    application, service = await open_application(context)
+    if application is not None:
+        progress = await service.progress(application)
+        text += "\n\n" + _(
+            "📝 Your application is waiting for you: {done} of {total} steps done."
+        ).format(done=progress.done, total=progress.total)
+        continue_row = [
+            InlineKeyboardButton(_("▶️ Continue my application"), callback_data=CONTINUE)
+        ]
+        markup = InlineKeyboardMarkup([continue_row, *markup.inline_keyboard])
+    await reply(update, text, markup)
 
 
 def _is_returning(first_seen_at: datetime) -> bool:
-    if first_seen_at.tzinfo is None:  # SQLite hands back naive UTC datetimes
-        first_seen_at = first_seen_at.replace(tzinfo=UTC)
-    return (utcnow() - first_seen_at).total_seconds() > RETURNING_AFTER_SECONDS
+    return (utcnow() - as_utc(first_seen_at)).total_seconds() > RETURNING_AFTER_SECONDS
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -75,9 +81,15 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Stop whatever is going on and show the menu; nothing the client gave us is lost."""
-    await show_menu(
-        update, context.i18n, context.i18n.gettext("OK, stopped. Nothing you sent us is lost.")
-    )
+    _ = context.i18n.gettext
+    text = _("OK, stopped. Nothing you sent us is lost.")
+    application, _service = await open_application(context)
+    if application is not None:
+        text = _(
+            "⏸ Your application is paused and everything is saved. Continue any time with "
+            "/start or “My status”."
+        )
+    await show_menu(update, context.i18n, text)
 
 
 async def menu_home(update: Update, context: BotContext) -> None:
@@ -86,33 +98,9 @@ async def menu_home(update: Update, context: BotContext) -> None:
     await show_menu(update, context.i18n)
 
 
-async def coming_soon(update: Update, context: BotContext) -> None:
-    """Eligibility, applications and status are not open yet; offer staff and the FAQ instead."""
-    _ = context.i18n.gettext
-    await update.callback_query.answer()
-    features = {
-        MENU_ELIGIBILITY: _("The eligibility check"),
-        MENU_APPLY: _("The guided application"),
-        MENU_STATUS: _("Status tracking"),
-    }
-    feature = features.get(update.callback_query.data or "", _("This part"))
-    text = _(
-        "{feature} is coming soon in this assistant. Until then our team is happy to help: "
-        "press “Talk to staff”, or browse the FAQ."
-    ).format(feature=feature)
-    keyboard = main_menu(context.i18n).inline_keyboard
-    markup = InlineKeyboardMarkup(
-        [keyboard[0], keyboard[3][1:], [back_to_menu_button(context.i18n)]]
-    )
-    await reply(update, text, markup)
-
-
 HANDLERS: list[BaseHandler] = [
     CommandHandler("start", start, filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel, filters.ChatType.PRIVATE),
     CallbackQueryHandler(menu_home, pattern=f"^{MENU_HOME}$"),
-    CallbackQueryHandler(
-        coming_soon, pattern=f"^({MENU_ELIGIBILITY}|{MENU_APPLY}|{MENU_STATUS})$"
-    ),
 ]

@@ -154,10 +154,11 @@ async def test_removed_faq_entry_button_is_stale(client: Client) -> None:
     assert last_reply(calls).buttons  # the current topics are offered instead
 
 
-async def test_coming_soon_features_offer_staff(client: Client) -> None:
-    reply = last_reply(await client.press("menu:eligibility"))
-    assert "coming soon" in reply.text
-    assert any("Talk to staff" in label for label, _ in reply.buttons)
+async def test_status_without_an_application_offers_the_way_in(client: Client) -> None:
+    reply = last_reply(await client.press("menu:status"))
+    assert "no application yet" in reply.text
+    labels = " ".join(label for label, _ in reply.buttons)
+    assert "Check eligibility" in labels and "Start my application" in labels
 
 
 async def test_question_is_stored_before_the_answer_is_sent(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.filing.catalogue import Catalogue
 from bot.i18n import Catalogs
+from bot.images.service import ImageService
+from bot.images.storage import DocumentStore
 from bot.services.agency import AgencyInfo
 from bot.services.faq import FaqService
 from bot.services.handoff import HandoffService
@@ -22,3 +25,6 @@ class Services:
     agency: AgencyInfo
     faq: FaqService
     handoff: HandoffService
+    catalogue: Catalogue
+    documents: DocumentStore
+    images: ImageService

@@ -72,6 +72,7 @@ class FakeBotApi(BaseRequest):
         self._failures: list[_Failure] = []
         self._message_ids = itertools.count(100)
         self.observers: list[Callable[[ApiCall], Awaitable[None]]] = []
+        self.files: dict[str, bytes] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -120,6 +121,11 @@ class FakeBotApi(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         """Answer one Bot API request."""
+        if "/file/bot" in url:  # a file download: {base_file_url}{token}/{file_path}
+            file_id = url.rsplit("/", 1)[-1]
+            if file_id not in self.files:
+                return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
+            return 200, self.files[file_id]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         call = ApiCall(api_method, params)
@@ -156,6 +162,15 @@ class FakeBotApi(BaseRequest):
             return self._message(params)
         if method == "getUpdates":
             return []
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            data = self.files.get(file_id, b"")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}",
+            }
         return True
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:

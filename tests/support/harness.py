@@ -83,6 +83,44 @@ class Client:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self.harness.feed(self.message_update(**content))
 
+    def _register_file(self, data: bytes) -> str:
+        file_id = f"file{self.harness.next_message_id()}x{len(self.harness.api.files)}"
+        self.harness.api.files[file_id] = data
+        return file_id
+
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "scan.jpg",
+        mime_type: str = "image/jpeg",
+        size: int | None = None,
+    ) -> list[ApiCall]:
+        """Send a file (a picture sent "as a file", or any other document)."""
+        file_id = self._register_file(data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if size is None else size,
+        }
+        return await self.harness.feed(self.message_update(document=document))
+
+    async def send_photo(self, data: bytes, width: int, height: int) -> list[ApiCall]:
+        """Send a photo (Telegram's compressed kind)."""
+        file_id = self._register_file(data)
+        sizes = [
+            {"file_id": f"{file_id}-thumb", "file_unique_id": "t", "width": 90, "height": 60},
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "width": width,
+                "height": height,
+                "file_size": len(data),
+            },
+        ]
+        return await self.harness.feed(self.message_update(photo=sizes))
+
     async def press(self, data: str, message: dict[str, Any] | None = None) -> list[ApiCall]:
         """Press an inline button with this callback data, on ``message`` (as the bot sent it)."""
         message = message or {

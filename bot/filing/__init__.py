@@ -1,0 +1,1 @@
+"""The guided application: eligibility, the tailored checklist, text validation and bookings."""

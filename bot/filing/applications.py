@@ -1,0 +1,246 @@
+"""An application's life while documents are collected: steps, progress, navigation, submit.
+
+The position in the flow lives in the database (``FilingApplication.current_step``), so a client
+can leave for days, or the bot can restart, and carry on exactly where they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.filing.catalogue import Catalogue, Item, ItemKind
+from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
+
+REVIEW = "review"  # the current step while the client looks at the summary
+
+
+class Status(StrEnum):
+    """Where an application stands (later stages are added by the staff desk)."""
+
+    COLLECTING = "collecting"
+    SUBMITTED = "submitted"
+
+
+class StepStatus(StrEnum):
+    """Where one step stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """“Step 4 of 9”, and how many steps are done."""
+
+    position: int
+    total: int
+    done: int
+
+
+class ApplicationService:
+    """Creates applications and moves them through their steps."""
+
+    def __init__(self, session: AsyncSession, catalogue: Catalogue) -> None:
+        self.session = session
+        self.catalogue = catalogue
+
+    async def latest_for(self, client: Client) -> FilingApplication | None:
+        """The client's most recent application."""
+        result = await self.session.execute(
+            select(FilingApplication)
+            .where(FilingApplication.client_id == client.id)
+            .order_by(FilingApplication.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def open_for(self, client: Client) -> FilingApplication | None:
+        """The client's application that is still collecting documents, if any."""
+        latest = await self.latest_for(client)
+        return latest if latest is not None and latest.status == Status.COLLECTING else None
+
+    async def start(
+        self, client: Client, applicant_type: str, prefill: dict[str, str] | None = None
+    ) -> FilingApplication:
+        """Open a new application (or return the one still open) at its first step."""
+        existing = await self.open_for(client)
+        if existing is not None:
+            return existing
+        application = FilingApplication(
+            client_id=client.id, applicant_type=applicant_type, answers=dict(prefill or {})
+        )
+        self.session.add(application)
+        await self.session.flush()
+        application.current_step = self.steps(application)[0].id
+        return application
+
+    def steps(self, application: FilingApplication) -> list[Item]:
+        """The application's steps, given its applicant type and the choices made so far."""
+        return self.catalogue.steps_for(application.applicant_type, application.answers or {})
+
+    def current(self, application: FilingApplication) -> Item | None:
+        """The step the client is on (None while reviewing)."""
+        steps = self.steps(application)
+        return next((item for item in steps if item.id == application.current_step), None)
+
+    async def states(self, application: FilingApplication) -> dict[str, StepState]:
+        """Each step's stored state, by step id."""
+        result = await self.session.scalars(
+            select(StepState).where(StepState.application_id == application.id)
+        )
+        return {state.step_id: state for state in result}
+
+    async def progress(self, application: FilingApplication) -> Progress:
+        """Position of the current step and how many are done."""
+        steps = self.steps(application)
+        states = await self.states(application)
+        done = sum(1 for item in steps if _status(states, item.id) is StepStatus.ACCEPTED)
+        ids = [item.id for item in steps]
+        position = (
+            ids.index(application.current_step) + 1
+            if application.current_step in ids
+            else len(ids)
+        )
+        return Progress(position, len(ids), done)
+
+    async def missing(self, application: FilingApplication) -> list[Item]:
+        """Required steps that are not done yet."""
+        states = await self.states(application)
+        return [
+            item
+            for item in self.steps(application)
+            if item.required and _status(states, item.id) is not StepStatus.ACCEPTED
+        ]
+
+    async def choose(self, application: FilingApplication, item: Item, value: str) -> None:
+        """Record a choice (which may add or remove later steps) and move on."""
+        application.answers = {**(application.answers or {}), item.id: value}
+        await self._set(application, item, StepStatus.ACCEPTED, value)
+        await self.advance(application)
+
+    async def accept_text(self, application: FilingApplication, item: Item, value: str) -> None:
+        """Record a validated text answer and move on."""
+        await self._set(application, item, StepStatus.ACCEPTED, value)
+        await self.advance(application)
+
+    async def accept_document(
+        self, application: FilingApplication, item: Item, version: DocumentVersion
+    ) -> None:
+        """Make an accepted upload the step's current document and move on."""
+        previous = await self.session.scalars(
+            select(DocumentVersion).where(
+                DocumentVersion.application_id == application.id,
+                DocumentVersion.step_id == item.id,
+                DocumentVersion.is_current.is_(True),
+            )
+        )
+        for old in previous:
+            old.is_current = False
+        version.is_current = True
+        self.session.add(version)
+        await self._set(application, item, StepStatus.ACCEPTED, version.normalised_sha256)
+        await self.advance(application)
+
+    async def record_rejected(self, version: DocumentVersion) -> None:
+        """Keep a rejected upload's check results (no files are stored for it)."""
+        version.is_current = False
+        self.session.add(version)
+        await self.session.flush()
+
+    async def mark_pending(self, application: FilingApplication, item: Item) -> None:
+        """Reopen a step (e.g. a cancelled booking)."""
+        await self._set(application, item, StepStatus.PENDING, None)
+
+    async def skip(self, application: FilingApplication) -> None:
+        """Leave the current step for later."""
+        item = self.current(application)
+        if item is not None:
+            states = await self.states(application)
+            if _status(states, item.id) is not StepStatus.ACCEPTED:
+                await self._set(application, item, StepStatus.SKIPPED, None)
+        await self.advance(application)
+
+    async def back(self, application: FilingApplication) -> None:
+        """Go to the previous step (from the review, to the last step)."""
+        ids = [item.id for item in self.steps(application)]
+        if application.current_step in ids:
+            index = max(ids.index(application.current_step) - 1, 0)
+        else:
+            index = len(ids) - 1
+        await self._move(application, ids[index])
+
+    async def go_to(self, application: FilingApplication, step_id: str) -> bool:
+        """Open any step of the application (to replace what was given); False if unknown."""
+        if step_id not in {item.id for item in self.steps(application)}:
+            return False
+        await self._move(application, step_id)
+        return True
+
+    async def review(self, application: FilingApplication) -> None:
+        """Show the summary."""
+        await self._move(application, REVIEW)
+
+    async def advance(self, application: FilingApplication) -> None:
+        """Move to the next step that is not done; the review when everything is."""
+        steps = self.steps(application)
+        states = await self.states(application)
+        ids = [item.id for item in steps]
+        start = ids.index(application.current_step) + 1 if application.current_step in ids else 0
+        ordered = steps[start:] + steps[:start]
+        upcoming = next(
+            (item for item in ordered if _status(states, item.id) is StepStatus.PENDING), None
+        )
+        await self._move(application, upcoming.id if upcoming else REVIEW)
+
+    async def submit(self, application: FilingApplication) -> bool:
+        """Lock a complete application for the agency's review; False when something is missing."""
+        if application.status != Status.COLLECTING or await self.missing(application):
+            return False
+        application.status = Status.SUBMITTED
+        application.submitted_at = utcnow()
+        application.current_step = None
+        application.updated_at = utcnow()
+        return True
+
+    async def current_documents(self, application: FilingApplication) -> list[DocumentVersion]:
+        """The accepted document of every image step."""
+        result = await self.session.scalars(
+            select(DocumentVersion).where(
+                DocumentVersion.application_id == application.id,
+                DocumentVersion.is_current.is_(True),
+            )
+        )
+        return list(result)
+
+    def image_steps(self, application: FilingApplication) -> list[Item]:
+        """The steps that collect an image."""
+        return [item for item in self.steps(application) if item.kind is ItemKind.IMAGE]
+
+    async def _move(self, application: FilingApplication, step_id: str) -> None:
+        application.current_step = step_id
+        application.updated_at = utcnow()
+        await self.session.flush()
+
+    async def _set(
+        self, application: FilingApplication, item: Item, status: StepStatus, value: str | None
+    ) -> None:
+        states = await self.states(application)
+        state = states.get(item.id)
+        if state is None:
+            state = StepState(application_id=application.id, step_id=item.id)
+            self.session.add(state)
+        state.state = status.value
+        state.value = value
+        state.updated_at = utcnow()
+        application.updated_at = utcnow()
+        await self.session.flush()
+
+
+def _status(states: dict[str, StepState], step_id: str) -> StepStatus:
+    state = states.get(step_id)
+    return StepStatus(state.state) if state else StepStatus.PENDING

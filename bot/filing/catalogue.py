@@ -1,0 +1,175 @@
+"""The application data file: applicant types and the steps of an application.
+
+Staff edit ``bot/knowledge/application.toml``; this module validates it at start.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, model_validator
+
+from bot.localized import LocalizedText, Strict
+
+IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
+DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "application.toml"
+
+
+class CatalogueError(Exception):
+    """The application data file is invalid; the message says where and why."""
+
+
+class ItemKind(StrEnum):
+    """What a step collects."""
+
+    IMAGE = "image"
+    TEXT = "text"
+    CHOICE = "choice"
+    VERIFICATION = "verification"
+
+
+class Validator(StrEnum):
+    """How a text step's answer is checked."""
+
+    WEBSITE_NAME = "website_name"
+    DOMAIN = "domain"
+    MOBILE = "mobile"
+    EMAIL = "email"
+    DESCRIPTION = "description"
+
+
+class Option(Strict):
+    """One answer of a choice step."""
+
+    value: Annotated[str, Field(pattern=IDENTIFIER)]
+    label: LocalizedText
+
+
+class Item(Strict):
+    """One step of an application."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    kind: ItemKind
+    title: LocalizedText
+    instructions: LocalizedText
+    applies_to: list[str] = Field(default_factory=list)
+    when: dict[str, str] = Field(default_factory=dict)
+    required: bool = True
+    min_short_side: int | None = Field(default=None, ge=100, le=10_000)
+    min_output_bytes: int | None = Field(default=None, ge=1_000)
+    validator: Validator | None = None
+    options: list[Option] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> Item:
+        if self.kind is ItemKind.IMAGE and self.min_short_side is None:
+            raise ValueError(f"image step {self.id!r} needs min_short_side")
+        if self.kind is ItemKind.TEXT and self.validator is None:
+            raise ValueError(f"text step {self.id!r} needs a validator")
+        if self.kind is ItemKind.CHOICE and len(self.options) < 2:
+            raise ValueError(f"choice step {self.id!r} needs at least two options")
+        return self
+
+    def applies(self, applicant: str, answers: dict[str, str]) -> bool:
+        """Whether this step is part of an application with these answers."""
+        if self.applies_to and applicant not in self.applies_to:
+            return False
+        return all(answers.get(key) == value for key, value in self.when.items())
+
+    def option(self, value: str) -> Option | None:
+        """The option with this value, if any."""
+        return next((option for option in self.options if option.value == value), None)
+
+
+class Applicant(Strict):
+    """A kind of applicant."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: LocalizedText
+
+
+class ImageLimits(Strict):
+    """Byte limits of normalised images, with per-provider maximums."""
+
+    min_output_bytes: int = Field(default=100_000, ge=1_000)
+    max_output_bytes: int = Field(default=2_000_000, ge=10_000)
+    providers: dict[str, int] = Field(default_factory=dict)
+
+    def max_bytes_for(self, provider: str | None) -> int:
+        """The largest file the provider accepts (the default when unknown)."""
+        return self.providers.get(provider or "", self.max_output_bytes)
+
+
+class DomainRules(Strict):
+    """Which domain suffixes can be filed."""
+
+    fileable_suffixes: list[str]
+
+
+class Catalogue(Strict):
+    """The whole application data file."""
+
+    images: ImageLimits = Field(default_factory=ImageLimits)
+    domains: DomainRules
+    applicant: Annotated[list[Applicant], Field(min_length=1)]
+    item: Annotated[list[Item], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        applicants = {applicant.id for applicant in self.applicant}
+        seen: dict[str, Item] = {}
+        for item in self.item:
+            if item.id in seen:
+                raise ValueError(f"step id {item.id!r} is used twice")
+            unknown = set(item.applies_to) - applicants
+            if unknown:
+                raise ValueError(f"step {item.id!r} names unknown applicant(s) {sorted(unknown)}")
+            for key, value in item.when.items():
+                earlier = seen.get(key)
+                if earlier is None or earlier.kind is not ItemKind.CHOICE:
+                    raise ValueError(
+                        f"step {item.id!r}: 'when' needs an earlier choice step {key!r}"
+                    )
+                if earlier.option(value) is None:
+                    raise ValueError(f"step {item.id!r}: {key!r} has no option {value!r}")
+            seen[item.id] = item
+        return self
+
+    @property
+    def applicants(self) -> list[Applicant]:
+        """Applicant types in file order."""
+        return self.applicant
+
+    def find_applicant(self, applicant_id: str) -> Applicant | None:
+        """The applicant type with this id."""
+        return next((a for a in self.applicant if a.id == applicant_id), None)
+
+    def find_item(self, item_id: str) -> Item | None:
+        """The step with this id."""
+        return next((item for item in self.item if item.id == item_id), None)
+
+    def steps_for(self, applicant: str, answers: dict[str, str]) -> list[Item]:
+        """The steps of an application, in order, given the applicant type and choices so far."""
+        return [item for item in self.item if item.applies(applicant, answers)]
+
+
+def load_catalogue(path: Path = DEFAULT_CATALOGUE_PATH) -> Catalogue:
+    """Read and validate the application data file."""
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise CatalogueError(f"application file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"application file {path} is not valid TOML: {error}") from None
+    try:
+        return Catalogue.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False, include_input=False)[:5]:
+            where = ".".join(str(part) for part in item["loc"])
+            problems.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
+        raise CatalogueError(f"application file {path}: {'; '.join(problems)}") from None

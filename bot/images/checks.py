@@ -1,0 +1,208 @@
+"""Checking an uploaded image and turning it into a submission-ready JPEG.
+
+``check_and_normalise`` is pure and synchronous; run it in a worker thread (see ``service``).
+Order of work, cheapest refusal first: size → magic bytes → header (format, animation, pixel
+count, short side) → decode at the output scale → measurements → encode into the byte band.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from PIL import Image
+
+from bot.images import formats
+from bot.images.colour import to_rgb
+from bot.images.encode import encode_in_band
+from bot.images.measure import measure
+from bot.images.rules import ImageRules
+
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError)
+EDITORS = (
+    "photoshop",
+    "gimp",
+    "lightroom",
+    "snapseed",
+    "picsart",
+    "meitu",
+    "美图",
+    "醒图",
+    "pixelmator",
+    "affinity",
+    "paint.net",
+    "canva",
+    "facetune",
+    "polarr",
+)
+REDUCIBLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
+WASHED_OUT_SHADOWS = 80  # darkest 1 % of luma at or above this: no dark text left
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class Rejection(StrEnum):
+    """Why an image was refused; the bot words a message per reason."""
+
+    EMPTY = "empty"
+    TOO_BIG_TO_DOWNLOAD = "too_big_to_download"
+    NOT_AN_IMAGE = "not_an_image"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    CORRUPT = "corrupt"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    TOO_SMALL = "too_small"
+    GREYSCALE = "greyscale"
+    BLURRY = "blurry"
+    TOO_DARK = "too_dark"
+    OVEREXPOSED = "overexposed"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one image; ``measurements`` are stored with the document version."""
+
+    accepted: bool
+    reason: Rejection | None
+    source_format: str | None
+    width: int  # after EXIF orientation, before any scaling
+    height: int
+    measurements: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NormalisedImage:
+    """The submission-ready file: an upright RGB JPEG without metadata, within the byte band."""
+
+    data: bytes
+    width: int
+    height: int
+    quality: int
+
+
+def precheck_size(file_size: int | None, rules: ImageRules) -> Rejection | None:
+    """Refuse from Telegram's metadata, before downloading (an unknown size is let through)."""
+    if file_size is None:
+        return None
+    if file_size <= 0:
+        return Rejection.EMPTY
+    if file_size > rules.max_download_bytes:
+        return Rejection.TOO_BIG_TO_DOWNLOAD
+    return None
+
+
+def failed_only_because_compressed(result: CheckResult) -> bool:
+    """Whether sending the original as a file (not as a Telegram photo) could fix the refusal."""
+    return result.reason in (Rejection.TOO_SMALL, Rejection.BLURRY)
+
+
+def check_and_normalise(
+    data: bytes, rules: ImageRules
+) -> tuple[CheckResult, NormalisedImage | None]:
+    """Check ``data`` against ``rules``; when accepted, also return the normalised JPEG."""
+    early = precheck_size(len(data), rules)
+    if early is not None:
+        return _refused(early), None
+    fmt = formats.identify(data[: formats.HEAD_BYTES])
+    if fmt is None:
+        return _refused(Rejection.NOT_AN_IMAGE), None
+    if fmt not in formats.OPENERS:
+        return _refused(Rejection.UNSUPPORTED_FORMAT, fmt), None
+    try:
+        image = formats.open_header(data, fmt)
+    except Image.DecompressionBombError:
+        return _refused(Rejection.TOO_MANY_PIXELS, fmt), None
+    except DECODE_ERRORS:
+        return _refused(Rejection.CORRUPT, fmt), None
+    width, height = image.size
+
+    def refused(reason: Rejection, measurements: dict[str, float] | None = None) -> CheckResult:
+        return CheckResult(False, reason, fmt, width, height, measurements or {})
+
+    if width * height > rules.max_pixels:
+        return refused(Rejection.TOO_MANY_PIXELS), None
+    if getattr(image, "is_animated", False):
+        return refused(Rejection.UNSUPPORTED_FORMAT), None
+    if min(width, height) < rules.min_short_side:
+        return refused(Rejection.TOO_SMALL), None
+    try:
+        decoded = _decode(image, fmt, rules)
+    except Image.DecompressionBombError:
+        return refused(Rejection.TOO_MANY_PIXELS), None
+    except DECODE_ERRORS:
+        return refused(Rejection.CORRUPT), None
+    # Read only now: a PNG may keep its EXIF after the pixel data.
+    orientation = formats.orientation(image, fmt)
+    software = formats.editing_software(image).lower()
+    if orientation >= 5:
+        width, height = height, width
+    upright = decoded.transpose(TRANSPOSE[orientation]) if orientation in TRANSPOSE else decoded
+    if upright is not image:
+        image.close()  # free the decoded pixels before measuring and encoding
+    del decoded
+    measurements = measure(upright)
+    measurements["edited_hint"] = float(any(name in software for name in EDITORS))
+    reason = _judge(measurements, rules)
+    if reason is not None:
+        return refused(reason, measurements), None
+    encoded = encode_in_band(
+        upright,
+        rules.min_output_bytes,
+        rules.max_output_bytes,
+        rules.min_short_side,
+        rules.max_long_side,
+    )
+    measurements["output_bytes"] = float(len(encoded.data))
+    result = CheckResult(True, None, fmt, width, height, measurements)
+    return result, NormalisedImage(encoded.data, encoded.width, encoded.height, encoded.quality)
+
+
+def _refused(reason: Rejection, fmt: str | None = None) -> CheckResult:
+    return CheckResult(False, reason, fmt, 0, 0, {})
+
+
+def _decode(image: Image.Image, fmt: str, rules: ImageRules) -> Image.Image:
+    """Decode at the output scale and convert to RGB (orientation is applied by the caller)."""
+    long_side, short_side = max(image.size), min(image.size)
+    if fmt == "JPEG":
+        # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: much less memory and IDCT work.
+        scale = next(
+            (s for s in (1, 2, 4, 8) if math.ceil(long_side / s) <= rules.max_long_side), 8
+        )
+        while scale > 1 and short_side // scale < rules.min_short_side:
+            scale //= 2
+        if scale > 1:
+            image.draft("RGB", (image.width // scale, image.height // scale))
+    image.load()
+    factor = math.ceil(max(image.size) / rules.max_long_side)
+    while factor > 1 and min(image.size) // factor < rules.min_short_side:
+        factor -= 1
+    if factor > 1 and image.mode in REDUCIBLE:  # shrink first: less to convert
+        return to_rgb(image.reduce(factor))
+    rgb = to_rgb(image)
+    return rgb.reduce(factor) if factor > 1 else rgb
+
+
+def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
+    """The first failed check: light first (it skews the rest), then colour, then focus."""
+    if m["brightness"] < rules.min_brightness:
+        return Rejection.TOO_DARK
+    if m["highlight_share"] > rules.max_highlight_share:
+        return Rejection.OVEREXPOSED
+    # A bright mean alone may be a white page or margin; washed out means the text is grey too.
+    if m["brightness"] > rules.max_brightness and m["shadows"] >= WASHED_OUT_SHADOWS:
+        return Rejection.OVEREXPOSED
+    if m["colourfulness"] < rules.min_colourfulness:
+        return Rejection.GREYSCALE
+    if m["sharpness"] < rules.min_sharpness:
+        return Rejection.BLURRY
+    return None

@@ -1,0 +1,345 @@
+"""The guided application: one step at a time, with progress, checklist, review and submit."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.filing.applications import ApplicationService, Status, StepStatus
+from bot.filing.catalogue import Item, ItemKind
+from bot.filing.eligibility import APPLICANT, EligibilityService
+from bot.filing.validators import Problem, validate
+from bot.i18n import N_
+from handlers.application_view import (
+    BACK,
+    CHECKLIST,
+    CHOOSE_PREFIX,
+    CONTINUE,
+    GOTO_PREFIX,
+    PAUSE,
+    REVIEW_BUTTON,
+    SKIP,
+    START,
+    SUBMIT,
+    TYPE_PREFIX,
+    applications,
+    open_application,
+    show_current,
+    show_review,
+    stale_button,
+)
+from handlers.common import MENU_APPLY, back_to_menu_button, reply
+from storage.models import FilingApplication, as_utc
+
+log = logging.getLogger(__name__)
+
+
+PROBLEMS = {
+    Problem.EMPTY: N_("Please type an answer."),
+    Problem.NAME_TOO_FEW_CHINESE: N_(
+        "The website name needs at least three Chinese characters, e.g. 星辰设计作品集."
+    ),
+    Problem.NAME_IS_DOMAIN: N_(
+        "The website name cannot be the domain itself – use a Chinese name."
+    ),
+    Problem.NAME_RESERVED_PREFIX: N_(
+        "Names starting with {prefix} are reserved for state bodies – please choose another name."
+    ),
+    Problem.NAME_SENSITIVE_WORD: N_(
+        "The name contains “{word}”, which the bureau does not accept."
+    ),
+    Problem.NAME_SYMBOLS: N_(
+        "Please use only Chinese characters, letters and digits – no symbols."
+    ),
+    Problem.NAME_TOO_LONG: N_("That name is too long – please keep it under 30 characters."),
+    Problem.DOMAIN_INVALID: N_(
+        "That does not look like a domain. Please type it like example.com."
+    ),
+    Problem.DOMAIN_SUFFIX: N_(
+        "Domains ending in {suffix} cannot be filed in China. Fileable suffixes include .com, .cn "
+        "and .net."
+    ),
+    Problem.MOBILE_INVALID: N_(
+        "Please type a mainland mobile number: 11 digits starting with 1, e.g. 13800138000."
+    ),
+    Problem.EMAIL_INVALID: N_("That does not look like an e-mail address, e.g. name@example.com."),
+    Problem.DESCRIPTION_TOO_SHORT: N_("Please describe the website in at least 10 characters."),
+    Problem.DESCRIPTION_TOO_LONG: N_("Please keep the description under 500 characters."),
+}
+
+
+async def start_application(update: Update, context: BotContext) -> None:
+    """“Start my application”: continue the open one, or begin a new one."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    client = context.client
+    if client is None:
+        return
+    service = applications(context)
+    latest = await service.latest_for(client)
+    if latest is not None and latest.status == Status.COLLECTING:
+        await show_current(update, context, latest)
+        return
+    if latest is not None and latest.status != Status.COLLECTING:
+        from handlers.status import show_status
+
+        await show_status(update, context)
+        return
+    check = await EligibilityService(context.session).of(client)
+    applicant = (check.answers or {}).get(APPLICANT) if check else None
+    if applicant and context.services.catalogue.find_applicant(applicant):
+        prefill = {f"eligibility_{key}": value for key, value in (check.answers or {}).items()}
+        application = await service.start(client, applicant, prefill)
+        await show_current(update, context, application)
+        return
+    _ = context.i18n.gettext
+    rows = [
+        [
+            InlineKeyboardButton(
+                applicant.title.get(context.i18n.language),
+                callback_data=f"{TYPE_PREFIX}{applicant.id}",
+            )
+        ]
+        for applicant in context.services.catalogue.applicants
+    ]
+    rows.append([back_to_menu_button(context.i18n)])
+    await reply(update, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows))
+
+
+async def choose_applicant(update: Update, context: BotContext) -> None:
+    """The applicant type was chosen: open the application."""
+    query = update.callback_query
+    applicant = (query.data or "").removeprefix(TYPE_PREFIX)
+    if context.client is None or context.services.catalogue.find_applicant(applicant) is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    application = await applications(context).start(context.client, applicant)
+    await show_current(update, context, application)
+
+
+async def choose_option(update: Update, context: BotContext) -> None:
+    """An answer to a choice step."""
+    query = update.callback_query
+    step_id, _sep, value = (query.data or "").removeprefix(CHOOSE_PREFIX).partition(":")
+    application, service = await open_application(context)
+    item = _step(service, application, step_id)
+    if (
+        application is None
+        or item is None
+        or item.kind is not ItemKind.CHOICE
+        or not item.option(value)
+    ):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await service.choose(application, item, value)
+    await show_current(update, context, application)
+
+
+async def navigate(update: Update, context: BotContext) -> None:
+    """Back, skip, continue and go-to buttons."""
+    query = update.callback_query
+    application, service = await open_application(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    data = query.data or ""
+    if data == BACK:
+        await service.back(application)
+    elif data == SKIP:
+        await service.skip(application)
+    elif data.startswith(GOTO_PREFIX) and not await service.go_to(
+        application, data.removeprefix(GOTO_PREFIX)
+    ):
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await show_current(update, context, application)
+
+
+async def show_checklist(update: Update, context: BotContext) -> None:
+    """Every step with its state; each can be opened to change it."""
+    application, service = await open_application(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    if update.callback_query:
+        await update.callback_query.answer()
+    translator = context.i18n
+    _ = translator.gettext
+    states = await service.states(application)
+    lines, rows = [_("<b>Your checklist</b>")], []
+    for item in service.steps(application):
+        status = states[item.id].state if item.id in states else StepStatus.PENDING
+        icon = {"accepted": "✅", "skipped": "⏭"}.get(status, "⬜")
+        if item.id == application.current_step:
+            icon = "➡️"
+        optional = "" if item.required else _(" (optional)")
+        title = item.title.get(translator.language)
+        lines.append(f"{icon} {title}{optional}")
+        rows.append(
+            [InlineKeyboardButton(f"{icon} {title}", callback_data=f"{GOTO_PREFIX}{item.id}")]
+        )
+    rows.append([InlineKeyboardButton(_("📝 Review and submit"), callback_data=REVIEW_BUTTON)])
+    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def review(update: Update, context: BotContext) -> None:
+    """The review button."""
+    application, service = await open_application(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    await update.callback_query.answer()
+    await service.review(application)
+    await show_review(update, context, application)
+
+
+async def submit(update: Update, context: BotContext) -> None:
+    """Lock the application for review and tell the client and the staff."""
+    query = update.callback_query
+    application, service = await open_application(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    _ = context.i18n.gettext
+    if not await service.submit(application):
+        await query.answer(_("Some steps are still missing."))
+        await show_review(update, context, application)
+        return
+    await query.answer(_("Submitted!"))
+    submitted = context.i18n.format_datetime(
+        as_utc(application.submitted_at), context.services.settings.office_timezone
+    )
+    text = _(
+        "📨 <b>Your application was submitted</b> on {date}.\n\n"
+        "What happens next: our team checks every document within 1–2 working days. If anything "
+        "needs changing we tell you here; otherwise we submit it to your hosting provider and "
+        "then to the bureau. You can see where it stands at any time under “My status”."
+    ).format(date=submitted)
+    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
+    await _alert_staff(context, application)
+
+
+async def _alert_staff(context: BotContext, application: FilingApplication) -> None:
+    staff_chat = context.services.settings.staff_chat_id
+    client = context.client
+    if staff_chat is None or client is None:
+        return
+    translator = context.services.catalogs.get(None)
+    _ = translator.gettext
+    service = applications(context)
+    states = await service.states(application)
+    values = {step: state.value for step, state in states.items()}
+    catalogue = context.services.catalogue
+    applicant = catalogue.find_applicant(application.applicant_type)
+    documents = await service.current_documents(application)
+    text = _(
+        "📨 <b>Application #{number} submitted</b>\n"
+        '<a href="tg://user?id={telegram_id}">{name}</a> (id <code>{telegram_id}</code>)\n'
+        "Applicant: {applicant}\nWebsite: {website} ({domain})\nProvider: {provider}\n"
+        "Contact: {mobile}, {email}\nDocuments: {documents}\nVerification: {verification}"
+    ).format(
+        number=application.id,
+        telegram_id=client.telegram_id,
+        name=html.escape(client.full_name or str(client.telegram_id), quote=False),
+        applicant=applicant.title.get(translator.language)
+        if applicant
+        else application.applicant_type,
+        website=html.escape(values.get("website_name") or "–", quote=False),
+        domain=html.escape(values.get("domain") or "–", quote=False),
+        provider=html.escape(
+            (application.answers or {}).get("hosting_provider", "–"), quote=False
+        ),
+        mobile=html.escape(values.get("mobile") or "–", quote=False),
+        email=html.escape(values.get("email") or "–", quote=False),
+        documents=len(documents),
+        verification=html.escape(values.get("verification") or "–", quote=False),
+    )
+    try:
+        await context.bot.send_message(staff_chat, text)
+    except TelegramError as error:
+        log.warning(
+            "Could not alert the staff chat about application %s: %s", application.id, error
+        )
+
+
+async def pause(update: Update, context: BotContext) -> None:
+    """Pause: everything is kept; /start or “My status” continues."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    _ = context.i18n.gettext
+    text = _(
+        "⏸ Paused. Everything you sent is saved – come back any time with /start or "
+        "“My status” to continue where you left off."
+    )
+    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
+
+
+async def text_input(update: Update, context: BotContext) -> None:
+    """Text while a text step is open is that step's answer; otherwise it is a question."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    application, service = await open_application(context)
+    item = service.current(application) if application else None
+    if application is None or item is None:
+        return  # not in the middle of an application: the FAQ answers
+    _ = context.i18n.gettext
+    if item.kind is ItemKind.TEXT and item.validator is not None:
+        checked = validate(item.validator, message.text, context.services.catalogue.domains)
+        if checked.ok and checked.value is not None:
+            await service.accept_text(application, item, checked.value)
+            await reply(
+                update,
+                _("✅ Saved: {value}").format(value=html.escape(checked.value[:200], quote=False)),
+            )
+            await show_current(update, context, application)
+        else:
+            problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
+            await reply(update, "⚠️ " + problem)
+        raise ApplicationHandlerStop
+    if item.kind is ItemKind.IMAGE:
+        await reply(
+            update,
+            _(
+                "📎 I'm waiting for: {step}. Send it as a file (📎 → File), or press ⏸ Pause."
+            ).format(step=item.title.get(context.i18n.language)),
+        )
+
+
+def _step(
+    service: ApplicationService, application: FilingApplication | None, step_id: str
+) -> Item | None:
+    if application is None:
+        return None
+    return next((item for item in service.steps(application) if item.id == step_id), None)
+
+
+HANDLERS: list[BaseHandler] = [
+    CallbackQueryHandler(start_application, pattern=f"^({MENU_APPLY}|{START}|{CONTINUE})$"),
+    CallbackQueryHandler(choose_applicant, pattern=f"^{TYPE_PREFIX}"),
+    CallbackQueryHandler(choose_option, pattern=f"^{CHOOSE_PREFIX}"),
+    CallbackQueryHandler(navigate, pattern=f"^({BACK}|{SKIP}|{GOTO_PREFIX}.+)$"),
+    CallbackQueryHandler(show_checklist, pattern=f"^{CHECKLIST}$"),
+    CallbackQueryHandler(review, pattern=f"^{REVIEW_BUTTON}$"),
+    CallbackQueryHandler(submit, pattern=f"^{SUBMIT}$"),
+    CallbackQueryHandler(pause, pattern=f"^{PAUSE}$"),
+]
+
+TEXT_HANDLER = MessageHandler(
+    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+    text_input,
+)

@@ -1,0 +1,192 @@
+"""Showing an application: the current step with progress, the review, and shared helpers
+for the application, booking and status handlers."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.filing.applications import ApplicationService, StepStatus
+from bot.filing.booking import BookingService
+from bot.filing.catalogue import Item, ItemKind
+from bot.i18n import Translator
+from handlers.common import reply
+from storage.models import FilingApplication, as_utc
+
+START = "app:start"
+CONTINUE = "app:continue"
+TYPE_PREFIX = "app:type:"
+CHOOSE_PREFIX = "app:choose:"
+GOTO_PREFIX = "app:goto:"
+BACK = "app:back"
+SKIP = "app:skip"
+CHECKLIST = "app:list"
+REVIEW_BUTTON = "app:review"
+SUBMIT = "app:submit"
+PAUSE = "app:pause"
+BAR_LENGTH = 10
+DAYS = "book:days"
+DAY_PREFIX = "book:day:"
+SLOT_PREFIX = "book:at:"
+CANCEL = "book:cancel"
+FACE_CHECK = "verify:face"
+VERIFICATION_STEP = "verification"
+
+
+def applications(context: BotContext) -> ApplicationService:
+    """The application service for this update."""
+    return ApplicationService(context.session, context.services.catalogue)
+
+
+def bookings(context: BotContext) -> BookingService:
+    """The booking service for this update."""
+    settings = context.services.settings
+    return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
+
+
+def progress_bar(done: int, total: int) -> str:
+    """A bar like ▰▰▰▱▱▱▱▱▱▱."""
+    filled = round(BAR_LENGTH * done / total) if total else 0
+    return "▰" * filled + "▱" * (BAR_LENGTH - filled)
+
+
+def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
+    """Back / skip / checklist / pause buttons under a step."""
+    _ = translator.gettext
+    return [
+        [
+            InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
+            InlineKeyboardButton(_("⏭ Skip for now"), callback_data=SKIP),
+        ],
+        [
+            InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
+            InlineKeyboardButton(_("⏸ Pause"), callback_data=PAUSE),
+        ],
+    ]
+
+
+async def show_current(
+    update: Update, context: BotContext, application: FilingApplication
+) -> None:
+    """Show the step the client is on (or the review when all are done)."""
+    service = applications(context)
+    item = service.current(application)
+    if item is None:
+        await show_review(update, context, application)
+        return
+    translator = context.i18n
+    _ = translator.gettext
+    progress = await service.progress(application)
+    header = _("Step {position} of {total}").format(
+        position=progress.position, total=progress.total
+    )
+    text = (
+        f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
+        f"<b>{item.title.get(translator.language)}</b>\n{item.instructions.get(translator.language)}"
+    )
+    states = await service.states(application)
+    state = states.get(item.id)
+    if state is not None and state.state == StepStatus.ACCEPTED:
+        text += "\n\n" + _("✅ Already done – send a new one to replace it, or skip.")
+    rows: list[list[InlineKeyboardButton]] = []
+    if item.kind is ItemKind.CHOICE:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    option.label.get(translator.language),
+                    callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
+                )
+            ]
+            for option in item.options
+        ]
+    elif item.kind is ItemKind.VERIFICATION:
+        text_extra, rows = await verification_rows(context, application, translator)
+        text += text_extra
+    await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
+
+
+async def verification_rows(
+    context: BotContext, application: FilingApplication, translator: Translator
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """Extra text and buttons for the verification step."""
+    _ = translator.gettext
+    booking = await bookings(context).active_for(application)
+    if booking is not None:
+        when = translator.format_datetime(
+            as_utc(booking.starts_at), context.services.settings.office_timezone
+        )
+        text = "\n\n" + _("📅 Your visit: {when}.").format(when=when)
+        rows = [
+            [InlineKeyboardButton(_("🔁 Change the time"), callback_data=DAYS)],
+            [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
+        ]
+        return text, rows
+    rows = [
+        [InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)],
+        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)],
+    ]
+    return "", rows
+
+
+async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:
+    """Everything given so far, what is missing, and submit when complete."""
+    service = applications(context)
+    translator = context.i18n
+    _ = translator.gettext
+    states = await service.states(application)
+    lines = [_("<b>Review your application</b>")]
+    for item in service.steps(application):
+        state = states.get(item.id)
+        title = item.title.get(translator.language)
+        if state is None or state.state != StepStatus.ACCEPTED:
+            lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
+        else:
+            lines.append(f"✅ {title}: {_describe_value(item, state.value, translator)}")
+    missing = await service.missing(application)
+    rows = []
+    if missing:
+        lines.append(
+            _("Still needed before you can submit: {steps}.").format(
+                steps=", ".join(item.title.get(translator.language) for item in missing)
+            )
+        )
+        rows.append(
+            [InlineKeyboardButton(_("▶️ Continue"), callback_data=f"{GOTO_PREFIX}{missing[0].id}")]
+        )
+    else:
+        lines.append(_("Everything is here. Submit it for our review?"))
+        rows.append([InlineKeyboardButton(_("✅ Submit"), callback_data=SUBMIT)])
+    rows.append([InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST)])
+    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _describe_value(item: Item, value: str | None, translator: Translator) -> str:
+    _ = translator.gettext
+    if item.kind is ItemKind.CHOICE:
+        option = item.option(value or "")
+        return html.escape(option.label.get(translator.language), quote=False) if option else "–"
+    if item.kind is ItemKind.IMAGE:
+        return _("received")
+    if item.kind is ItemKind.VERIFICATION:
+        return _("face check done") if value == "face_check" else _("visit booked")
+    return html.escape((value or "")[:80], quote=False)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an earlier step or a closed application."""
+    _ = context.i18n.gettext
+    if update.callback_query:
+        await update.callback_query.answer(_("This button is out of date."))
+    application, _service = await open_application(context)
+    if application is not None:
+        await show_current(update, context, application)
+
+
+async def open_application(
+    context: BotContext,
+) -> tuple[FilingApplication | None, ApplicationService]:
+    service = applications(context)
+    application = await service.open_for(context.client) if context.client else None
+    return application, service

@@ -1,0 +1,274 @@
+"""The verification step: book a visit to the office, or confirm the in-app face check;
+reminders the day before, and the staff's list of the day's visits."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext, services_of
+from bot.filing.applications import ApplicationService
+from bot.filing.booking import BookingService
+from bot.filing.catalogue import ItemKind
+from bot.services.clients import ClientService
+from handlers.application_view import (
+    CANCEL,
+    DAY_PREFIX,
+    DAYS,
+    FACE_CHECK,
+    SLOT_PREFIX,
+    VERIFICATION_STEP,
+    applications,
+    bookings,
+    show_current,
+    stale_button,
+)
+from handlers.common import reply
+from storage.models import FilingApplication, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTERVAL_SECONDS = 300
+
+
+def local(value: datetime, context: BotContext) -> datetime:
+    """A stored time in the office's time zone."""
+    return as_utc(value).astimezone(context.services.settings.hours().timezone)
+
+
+async def choose_day(update: Update, context: BotContext) -> None:
+    """Offer the days that still have free slots."""
+    application = await _application_at_verification(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    await update.callback_query.answer()
+    _ = context.i18n.gettext
+    days = await bookings(context).free_days()
+    if not days:
+        await reply(
+            update, _("Sorry, there are no free times in the next days. Please talk to our staff.")
+        )
+        return
+    buttons = [
+        InlineKeyboardButton(
+            context.i18n.format_date(day), callback_data=f"{DAY_PREFIX}{day.strftime('%Y%m%d')}"
+        )
+        for day in days[:10]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await reply(
+        update, _("📅 Which day suits you? (office time, Beijing)"), InlineKeyboardMarkup(rows)
+    )
+
+
+async def choose_slot(update: Update, context: BotContext) -> None:
+    """Offer the free times of a day."""
+    application = await _application_at_verification(context)
+    day = _parse_day((update.callback_query.data or "").removeprefix(DAY_PREFIX))
+    if application is None or day is None:
+        await stale_button(update, context)
+        return
+    await update.callback_query.answer()
+    _ = context.i18n.gettext
+    slots = await bookings(context).free_slots(day)
+    if not slots:
+        await reply(update, _("That day is fully booked now – please pick another day."))
+        return
+    buttons = [
+        InlineKeyboardButton(
+            slot.strftime("%H:%M"), callback_data=f"{SLOT_PREFIX}{slot.strftime('%Y%m%dT%H%M')}"
+        )
+        for slot in slots
+    ]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append([InlineKeyboardButton(_("⬅️ Other days"), callback_data=DAYS)])
+    await reply(
+        update,
+        _("🕘 {day}: choose a time").format(day=context.i18n.format_date(day)),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def book_slot(update: Update, context: BotContext) -> None:
+    """Book the chosen time and complete the step."""
+    application = await _application_at_verification(context)
+    starts_at = _parse_slot((update.callback_query.data or "").removeprefix(SLOT_PREFIX), context)
+    service = bookings(context)
+    if application is None or starts_at is None or not service.is_offered(starts_at):
+        await stale_button(update, context)
+        return
+    _ = context.i18n.gettext
+    booking = await service.book(application, starts_at)
+    if booking is None:
+        await update.callback_query.answer(_("Sorry, that time was just taken."))
+        await choose_day_again(update, context)
+        return
+    await update.callback_query.answer(_("Booked!"))
+    when = context.i18n.format_datetime(
+        as_utc(booking.starts_at), context.services.settings.office_timezone
+    )
+    await reply(
+        update,
+        _("✅ Your visit is booked for {when}. We will remind you the day before.").format(
+            when=when
+        ),
+    )
+    await _complete_step(context, application, f"visit {as_utc(booking.starts_at).isoformat()}")
+    await show_current(update, context, application)
+
+
+async def choose_day_again(update: Update, context: BotContext) -> None:
+    """After a clash, offer the days again."""
+    await choose_day(update, context)
+
+
+async def cancel_visit(update: Update, context: BotContext) -> None:
+    """Cancel the booked visit; the step is open again."""
+    application = await _application_at_verification(context)
+    if application is None or not await bookings(context).cancel(application):
+        await stale_button(update, context)
+        return
+    _ = context.i18n.gettext
+    await update.callback_query.answer(_("Visit cancelled."))
+    service = applications(context)
+    item = context.services.catalogue.find_item(VERIFICATION_STEP)
+    if item is not None:
+        await service.mark_pending(application, item)
+    await service.go_to(application, VERIFICATION_STEP)
+    await show_current(update, context, application)
+
+
+async def face_check_done(update: Update, context: BotContext) -> None:
+    """The client confirms the hosting provider's in-app face check."""
+    application = await _application_at_verification(context)
+    if application is None:
+        await stale_button(update, context)
+        return
+    _ = context.i18n.gettext
+    await update.callback_query.answer(_("Noted, thank you."))
+    await bookings(context).cancel(application)
+    await _complete_step(context, application, "face_check")
+    await show_current(update, context, application)
+
+
+async def _complete_step(context: BotContext, application: FilingApplication, value: str) -> None:
+    service = applications(context)
+    item = context.services.catalogue.find_item(VERIFICATION_STEP)
+    if item is not None:
+        await service.accept_text(application, item, value)
+
+
+async def _application_at_verification(context: BotContext) -> FilingApplication | None:
+    if context.client is None:
+        return None
+    service: ApplicationService = applications(context)
+    application = await service.open_for(context.client)
+    if application is None:
+        return None
+    has_step = any(item.kind is ItemKind.VERIFICATION for item in service.steps(application))
+    return application if has_step else None
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _parse_slot(text: str, context: BotContext) -> datetime | None:
+    try:
+        naive = datetime.strptime(text, "%Y%m%dT%H%M")
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=context.services.settings.hours().timezone)
+
+
+async def todays_visits(update: Update, context: BotContext) -> None:
+    """/bookings [YYYY-MM-DD] for staff: the day's visits."""
+    settings = context.services.settings
+    user = update.effective_user
+    chat = update.effective_chat
+    is_staff = (user is not None and user.id in settings.admin_ids) or (
+        chat is not None
+        and settings.staff_chat_id is not None
+        and chat.id == settings.staff_chat_id
+    )
+    _ = context.i18n.gettext
+    if not is_staff:
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await reply(update, _("Sorry, this command is for the agency's staff only."))
+        return
+    hours = settings.hours()
+    day = utcnow().astimezone(hours.timezone).date()
+    if context.args:
+        parsed = _parse_day(context.args[0].replace("-", ""))
+        if parsed is None:
+            await reply(update, _("Please give the date as YYYY-MM-DD."))
+            return
+        day = parsed
+    visits = await bookings(context).on_day(day)
+    lines = [_("📅 <b>Visits on {day}</b>").format(day=context.i18n.format_date(day))]
+    for booking, client in visits:
+        time_text = local(booking.starts_at, context).strftime("%H:%M")
+        name = html.escape(client.full_name or str(client.telegram_id), quote=False)
+        lines.append(f'{time_text} · <a href="tg://user?id={client.telegram_id}">{name}</a>')
+    if not visits:
+        lines.append(_("No visits booked."))
+    await reply(update, "\n".join(lines))
+
+
+async def send_reminders(context: BotContext) -> None:
+    """Job: remind clients of tomorrow's visits (state in the database, so restarts are safe)."""
+    services = services_of(context.application)
+    settings = services.settings
+    async with services.database.sessions() as session:
+        service = BookingService(session, settings.hours(), settings.booking_days_ahead)
+        for booking, client in await service.due_reminders():
+            translator = services.catalogs.get(
+                ClientService.language_of(client, settings.default_language)
+            )
+            _ = translator.gettext
+            when = translator.format_datetime(as_utc(booking.starts_at), settings.office_timezone)
+            text = _(
+                "⏰ Reminder: your visit to {agency} for the verification photo is on {when}. "
+                "Please bring your ID card or passport, and avoid a red or blue top "
+                "(the backdrop is blue)."
+            ).format(agency=services.agency.escaped_name, when=when)
+            booking.reminder_sent_at = utcnow()
+            await session.commit()
+            try:
+                await context.bot.send_message(client.telegram_id, text)
+            except Forbidden:
+                ClientService.mark_blocked(client, True)
+                await session.commit()
+            except TelegramError as error:
+                log.warning("Could not send a visit reminder: %s", error)
+
+
+def schedule_jobs(application: Application) -> None:
+    """Start the reminder job (it also runs once right after start)."""
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            send_reminders,
+            interval=REMINDER_INTERVAL_SECONDS,
+            first=timedelta(seconds=5),
+            name="visit-reminders",
+        )
+
+
+HANDLERS: list[BaseHandler] = [
+    CallbackQueryHandler(choose_day, pattern=f"^{DAYS}$"),
+    CallbackQueryHandler(choose_slot, pattern=f"^{DAY_PREFIX}"),
+    CallbackQueryHandler(book_slot, pattern=f"^{SLOT_PREFIX}"),
+    CallbackQueryHandler(cancel_visit, pattern=f"^{CANCEL}$"),
+    CallbackQueryHandler(face_check_done, pattern=f"^{FACE_CHECK}$"),
+    CommandHandler("bookings", todays_visits),
+]

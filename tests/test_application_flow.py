@@ -1,0 +1,250 @@
+"""The guided application, as clients go through it: eligibility, every step, a rejected upload
+replaced, a restart in the middle, and submission – in English and in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PIL import ImageFilter
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.context import services_of
+from bot.images.samples import encode, make_document, phone_photo
+from storage.models import DocumentVersion, FilingApplication
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.fake_bot_api import ApiCall
+from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+
+ADMIN_ID = 777
+
+
+def good_scan(seed: int = 1) -> bytes:
+    return encode(make_document((1800, 1150), seed=seed), quality=92)
+
+
+def photocopy() -> bytes:
+    return encode(make_document((1800, 1150)).convert("L").convert("RGB"), quality=92)
+
+
+def blurred() -> bytes:
+    return encode(make_document((1800, 1150)).filter(ImageFilter.GaussianBlur(9)), quality=92)
+
+
+def to_client(client: Client, calls: list[ApiCall]) -> ApiCall:
+    """The last message sent to the client (not to the staff chat)."""
+    return [call for call in replies(calls) if int(call.params["chat_id"]) == client.user_id][-1]
+
+
+async def press(client: Client, calls: list[ApiCall], label: str) -> list[ApiCall]:
+    """Press the button labelled ``label`` on the last message that has one."""
+    for call in reversed(replies(calls)):
+        if any(label in text for text, _ in call.buttons):
+            return await client.press_on(call, label)
+    raise AssertionError(f"no button {label!r} in {[c.buttons for c in replies(calls)]}")
+
+
+async def eligibility(client: Client, applicant: str, answers: list[str]) -> list[ApiCall]:
+    calls = await client.press("menu:eligibility")
+    calls = await press(client, calls, applicant)
+    for label in answers:
+        calls = await press(client, calls, label)
+    return calls
+
+
+async def _versions(harness: Harness) -> list[DocumentVersion]:
+    async with services_of(harness.application).database.sessions() as session:
+        return list(await session.scalars(select(DocumentVersion).order_by(DocumentVersion.id)))
+
+
+async def _application(harness: Harness) -> FilingApplication:
+    async with services_of(harness.application).database.sessions() as session:
+        application = await session.scalar(select(FilingApplication))
+        assert application is not None
+        return application
+
+
+async def test_individual_in_english_with_a_restart(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    async with running_bot(settings) as harness:
+        client = Client(harness, user_id=6001, first_name="Anna", language_code="en")
+        verdict = last_reply(
+            await eligibility(
+                client, "Mainland individual", ["mainland China", "approved registrar", "No, none"]
+            )
+        )
+        assert "you can file" in verdict.text and "personal" in verdict.text
+        step = last_reply(await press(client, [verdict], "Start my application"))
+        assert "Step 1 of 11" in step.text and "Hosting provider" in step.text
+        step = last_reply(await press(client, [step], "Alibaba Cloud"))
+        assert "Step 2 of 11" in step.text and "portrait side" in step.text
+
+        refused = last_reply(await client.send_document(photocopy(), "id.jpg"))
+        assert "black and white" in refused.text and "colour" in refused.text
+        blurry = last_reply(await client.send_document(blurred(), "id.jpg"))
+        assert "blurred" in blurry.text
+        calls = await client.send_document(good_scan(), "id_front.jpg")
+        assert "accepted" in replies(calls)[0].text
+        assert "Step 3 of 11" in last_reply(calls).text and "emblem side" in last_reply(calls).text
+
+    async with running_bot(settings) as harness:  # the bot restarted; the client comes back
+        client = Client(harness, user_id=6001, first_name="Anna", language_code="en")
+        welcome = last_reply(await client.say("/start"))
+        assert "1 of 11 steps done" in welcome.text or "2 of 11 steps done" in welcome.text
+        step = last_reply(await press(client, [welcome], "Continue my application"))
+        assert "Step 3 of 11" in step.text and "emblem side" in step.text
+        calls = await client.send_document(good_scan(seed=2), "id_back.jpg")
+        step = last_reply(calls)
+        assert "Domain certificate" in step.text
+        step = last_reply(await press(client, [step], "Skip for now"))
+        assert "verification form" in step.text
+        step = last_reply(await client.send_document(good_scan(seed=3), "form.png"))
+        assert "face check" in step.text
+        step = last_reply(await press(client, [step], "face check is done"))
+        assert "Website name" in step.text
+
+        problem = last_reply(await client.say("my site"))
+        assert "three Chinese characters" in problem.text
+        problem = last_reply(await client.say("中国好设计网"))
+        assert "reserved for state bodies" in problem.text
+        step = last_reply(await client.say("星辰设计作品集"))
+        assert "Domain" in step.text
+        assert "cannot be filed" in last_reply(await client.say("anna.io")).text
+        step = last_reply(await client.say("https://www.anna-design.com/"))
+        assert (
+            "anna-design.com" in replies(await client.say("/status"))[0].text
+            or "Contact mobile" in step.text
+        )
+        step = last_reply(await client.press("app:continue"))
+        assert "mobile" in step.text
+        assert "mainland mobile number" in last_reply(await client.say("12345")).text
+        step = last_reply(await client.say("+86 138 0013 8000"))
+        assert "e-mail" in step.text
+        step = last_reply(await client.say("anna@example.com"))
+        assert "Describe" in step.text
+        review = last_reply(await client.say("A portfolio of my interior design work."))
+        assert "Review your application" in review.text and "anna-design.com" in review.text
+        assert "13800138000" in review.text
+        done = to_client(client, await press(client, [review], "Submit"))
+        assert "submitted" in done.text and "What happens next" in done.text
+        alert = harness.api.messages_to(STAFF_CHAT_ID)[-1].text
+        assert "submitted" in alert and "anna-design.com" in alert and "星辰设计作品集" in alert
+
+        application = await _application(harness)
+        assert application.status == "submitted" and application.submitted_at is not None
+        versions = await _versions(harness)
+        assert [v.accepted for v in versions] == [False, False, True, True, True]
+        assert [v.rejection for v in versions[:2]] == ["greyscale", "blurry"]
+        documents = settings.data_dir / "documents"
+        stored = {p.name.split(".")[0] for p in documents.rglob("*") if p.is_file()}
+        for version in versions[2:]:
+            assert {version.original_sha256, version.normalised_sha256} <= stored
+        assert len(stored) == 6  # nothing stored for the two refused uploads
+
+        status = last_reply(await client.say("/status"))
+        assert "submitted on" in status.text
+        after = last_reply(await client.send_document(good_scan(), "late.jpg"))
+        assert "start your application" in after.text
+
+
+async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(admin_ids=frozenset({ADMIN_ID}))
+    async with running_bot(settings) as harness:
+        client = Client(harness, user_id=6002, first_name="李雷", language_code="zh-hans")
+        verdict = last_reply(
+            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "没有"])
+        )
+        assert "可以办理备案" in verdict.text
+        step = last_reply(await press(client, [verdict], "开始我的申请"))
+        assert "第 1 步，共 13 步" in step.text
+        step = last_reply(await press(client, [step], "腾讯云"))
+        assert "法定代表人" in step.text
+        step = last_reply(await press(client, [step], "另有其人"))
+        assert (
+            "共 16 步" in step.text and "营业执照" in step.text
+        )  # extra steps for the person in charge
+
+        photo = last_reply(await client.send_photo(encode(make_document((1280, 800))), 1280, 800))
+        assert "以文件形式" in photo.text  # compressed by Telegram: send it as a file
+        for seed in range(1, 7):
+            step = last_reply(await client.send_document(good_scan(seed=seed + 10), "doc.jpg"))
+        assert "域名证书" in step.text
+        step = last_reply(await press(client, [step], "跳过"))
+        step = last_reply(await client.send_document(good_scan(seed=30), "form.jpg"))
+        assert "预约" in step.text
+
+        days = last_reply(await press(client, [step], "预约到我们办公室"))
+        slots = last_reply(await client.press_on(days, days.buttons[0][0]))
+        booked = await client.press_on(slots, slots.buttons[0][0])
+        assert any("已预约" in call.text for call in replies(booked))
+        assert "网站名称" in last_reply(booked).text
+
+        staff = Client(harness, user_id=ADMIN_ID, first_name="Staff", language_code="en")
+        day = days.buttons[0][1].removeprefix("book:day:")
+        listing = last_reply(await staff.say(f"/bookings {day[:4]}-{day[4:6]}-{day[6:]}"))
+        assert "李雷" in listing.text
+        outsider = Client(harness, user_id=6099, language_code="en")
+        refused = last_reply(await outsider.say("/bookings"))
+        assert "staff only" in refused.text and "李雷" not in refused.text
+
+        for answer in (
+            "星辰科技官网",
+            "xingchen-tech.cn",
+            "13912345678",
+            "hr@xingchen-tech.cn",
+            "星辰科技公司的官方网站，介绍产品和服务。",
+        ):
+            step = last_reply(await client.say(answer))
+        assert "核对您的申请" in step.text
+        done = to_client(client, await press(client, [step], "提交"))
+        assert "已提交" in done.text
+
+
+async def test_upload_before_starting_and_text_where_a_file_is_expected(harness: Harness) -> None:
+    client = Client(harness, user_id=6003, language_code="en")
+    early = last_reply(
+        await client.send_document(b"%PDF-1.4 nothing", "doc.pdf", "application/pdf")
+    )
+    assert "start your application" in early.text
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    calls = await client.say("how long does it take?")
+    texts = [call.text for call in replies(calls)]
+    assert any("waiting for" in text for text in texts)
+    assert any("weeks" in text for text in texts)  # and the question is answered
+    pdf = last_reply(await client.send_document(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "id.jpg"))
+    assert "not a picture" in pdf.text
+    huge = last_reply(await client.send_document(b"x", "big.jpg", size=25 * 1024 * 1024))
+    assert "20 MB" in huge.text
+
+
+async def test_stale_and_forged_application_buttons(harness: Harness) -> None:
+    client = Client(harness, user_id=6004, language_code="en")
+    calls = await client.press("app:choose:hosting_provider:aliyun")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    calls = await client.press("app:choose:hosting_provider:nonsense")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    calls = await client.press("app:goto:not_a_step")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    calls = await client.press("book:at:19990101T0930")
+    assert any("out of date" in c.params.get("text", "") for c in calls)
+    calls = await client.press("app:submit")
+    assert any("missing" in c.params.get("text", "") for c in calls)
+
+
+async def test_photo_rules_follow_the_data_file(harness: Harness) -> None:
+    client = Client(harness, user_id=6005, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    small = encode(make_document((900, 600)), quality=92)
+    reply = last_reply(await client.send_document(small, "id.jpg"))
+    assert "too small" in reply.text and "720" in reply.text
+    rotated = phone_photo((2000, 1300), orientation=6)
+    reply = replies(await client.send_document(rotated, "id.jpg"))[0]
+    assert "accepted" in reply.text and "1300×2000" in reply.text.replace(" ", "")

@@ -1,0 +1,429 @@
+"""Image checks: accepted formats, orientation, metadata, the bad-file corpus, storage, service.
+
+Every image is drawn in memory by ``bot.images.samples``; nothing binary is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, ImageOps, ImageStat
+
+from bot.images import (
+    ImageRules,
+    Rejection,
+    check_and_normalise,
+    failed_only_because_compressed,
+    precheck_size,
+    samples,
+)
+from bot.images.checks import CheckResult, NormalisedImage
+from bot.images.service import ImageService
+from bot.images.storage import DocumentStore
+
+ID_CARD = ImageRules(min_short_side=720)
+LICENCE = ImageRules(min_short_side=1100)
+SIZE = (1600, 1000)
+
+
+@pytest.fixture(scope="module")
+def document() -> Image.Image:
+    """A colour ID-card photo, 1600×1000."""
+    return samples.make_document(SIZE)
+
+
+@pytest.fixture(scope="module")
+def jpeg(document: Image.Image) -> bytes:
+    return samples.encode(document, quality=92)
+
+
+def check(data: bytes, rules: ImageRules = ID_CARD) -> tuple[CheckResult, NormalisedImage | None]:
+    return check_and_normalise(data, rules)
+
+
+def assert_submission_ready(
+    output: NormalisedImage | None, rules: ImageRules = ID_CARD
+) -> Image.Image:
+    """The output is an RGB JPEG within the byte band, without metadata; returns it decoded."""
+    assert output is not None
+    assert rules.min_output_bytes <= len(output.data) <= rules.max_output_bytes
+    image = Image.open(io.BytesIO(output.data))
+    assert image.format == "JPEG"
+    assert image.mode == "RGB"
+    assert image.size == (output.width, output.height)
+    assert not image.getexif()
+    assert not {"exif", "xmp", "icc_profile", "XML:com.adobe.xmp"} & set(image.info)
+    assert b"Exif\x00" not in output.data
+    assert b"http://ns.adobe.com/xap" not in output.data
+    return image
+
+
+def difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference of two images compared at 80×50."""
+    size = (80, 50) if a.width > a.height else (50, 80)
+    small_a = a.convert("RGB").resize(size, Image.Resampling.BOX)
+    small_b = b.convert("RGB").resize(size, Image.Resampling.BOX)
+    return sum(ImageStat.Stat(ImageChops.difference(small_a, small_b)).mean) / 3
+
+
+# --- accepted images ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "params"),
+    [
+        ("JPEG", {"quality": 92}),
+        ("PNG", {"compress_level": 1}),
+        ("HEIF", {"quality": 80, "enc_params": {"preset": "ultrafast"}}),
+        ("WEBP", {"quality": 90}),
+    ],
+)
+def test_accepted_formats_become_submission_ready_jpegs(
+    document: Image.Image, fmt: str, params: dict[str, object]
+) -> None:
+    result, output = check(samples.encode(document, fmt, **params))
+    assert result.accepted, result
+    assert result.reason is None
+    assert result.source_format == fmt
+    assert (result.width, result.height) == SIZE
+    assert {"colourfulness", "sharpness", "brightness", "highlight_share"} <= set(
+        result.measurements
+    )
+    image = assert_submission_ready(output)
+    assert image.size == SIZE
+    assert difference(image, document) < 6
+
+
+@pytest.mark.parametrize(
+    ("orientation", "stored_as"),
+    [
+        (6, Image.Transpose.ROTATE_90),
+        (8, Image.Transpose.ROTATE_270),
+        (3, Image.Transpose.ROTATE_180),
+    ],
+)
+def test_exif_orientation_is_applied(
+    document: Image.Image, orientation: int, stored_as: Image.Transpose
+) -> None:
+    # A camera held sideways stores the pixels rotated and says so in the EXIF tag.
+    stored = document.transpose(stored_as)
+    data = samples.encode(stored, quality=92, exif=samples.exif_with(orientation))
+    result, output = check(data)
+    assert result.accepted, result
+    assert (result.width, result.height) == SIZE
+    image = assert_submission_ready(output)
+    assert image.size == SIZE
+    assert difference(image, document) < 6  # upright, not merely the right shape
+
+
+def test_heic_orientation_is_applied_once(document: Image.Image) -> None:
+    portrait = document.transpose(Image.Transpose.ROTATE_90)
+    data = samples.encode(
+        portrait, "HEIF", quality=80, exif=samples.exif_with(6), enc_params={"preset": "ultrafast"}
+    )
+    result, output = check(data)
+    assert result.accepted, result
+    image = assert_submission_ready(output)
+    assert difference(image, document) < 6
+
+
+def test_gps_exif_xmp_and_icc_are_stripped(document: Image.Image) -> None:
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = samples.encode(
+        document,
+        quality=92,
+        exif=samples.exif_with(1, gps=True, software="Adobe Photoshop 25.0"),
+        xmp=xmp,
+        icc_profile=srgb,
+    )
+    assert b"Exif\x00" in data and b"http://ns.adobe.com/xap" in data
+    result, output = check(data)
+    assert result.accepted, result
+    assert result.measurements["edited_hint"] == 1.0
+    assert_submission_ready(output)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "CMYK", "WebP with alpha"])
+def test_other_modes_are_converted_to_rgb(document: Image.Image, mode: str) -> None:
+    if mode == "RGBA":
+        image = document.convert("RGBA")
+        ImageDraw.Draw(image).rectangle((0, 0, 200, 200), fill=(0, 0, 0, 0))
+        data = samples.encode(image, "PNG", compress_level=1)
+    elif mode == "P":
+        data = samples.encode(
+            document.quantize(256, method=Image.Quantize.FASTOCTREE), "PNG", compress_level=1
+        )
+    elif mode == "CMYK":
+        data = samples.encode(document.convert("CMYK"), quality=92)
+    else:
+        image = document.convert("RGBA")
+        ImageDraw.Draw(image).rectangle((0, 0, 200, 200), fill=(0, 0, 0, 0))
+        data = samples.encode(image, "WEBP", quality=90)
+    result, output = check(data)
+    assert result.accepted, result
+    out = assert_submission_ready(output)
+    if mode in ("RGBA", "WebP with alpha"):
+        assert min(out.getpixel((50, 50))) > 240  # transparency flattened on white, not black
+    assert difference(out.crop((300, 300, 1600, 1000)), document.crop((300, 300, 1600, 1000))) < 8
+
+
+def test_large_photo_is_accepted_and_downscaled() -> None:
+    data = samples.phone_photo((8000, 6000), orientation=6, quality=85, fast=True)
+    result, output = check(data, LICENCE)
+    assert result.accepted, result
+    assert (result.width, result.height) == (6000, 8000)
+    image = assert_submission_ready(output, LICENCE)
+    assert image.size == (1500, 2000)  # decoded at 1/4 by libjpeg, then turned upright
+    assert max(image.size) <= LICENCE.max_long_side
+
+
+def test_small_byte_output_is_raised_into_the_band(document: Image.Image) -> None:
+    # A smooth, noise-free screenshot compresses very well; a 400 KB minimum is still met.
+    rules = ImageRules(min_short_side=720, min_output_bytes=400_000)
+    screenshot = document.resize((1152, 720)).filter(ImageFilter.SMOOTH)
+    data = samples.encode(screenshot, "PNG", compress_level=1)
+    result, output = check(data, rules)
+    assert result.accepted, result
+    assert_submission_ready(output, rules)
+
+
+def test_oversized_output_is_brought_under_the_maximum(document: Image.Image) -> None:
+    rules = ImageRules(min_short_side=720, max_output_bytes=250_000)
+    result, output = check(samples.encode(document, quality=95), rules)
+    assert result.accepted, result
+    assert_submission_ready(output, rules)
+
+
+def test_white_scan_margins_are_neither_glare_nor_overexposure() -> None:
+    # An ID card on an A4 scan (150 dpi): the scanner lid clips to pure white around it.
+    page = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    card = samples.make_document((506, 319), background=(255, 255, 255), margin=0.0, noise=4)
+    page.paste(card, (150, 150))
+    result, output = check(samples.encode(page, quality=92))
+    assert result.accepted, result
+    assert result.measurements["clipped_share"] > 0.8
+    assert result.measurements["highlight_share"] == 0
+    assert_submission_ready(output)
+
+
+def test_contradictory_rules_are_refused() -> None:
+    with pytest.raises(ValueError, match="bytes"):
+        ImageRules(min_short_side=720, min_output_bytes=3_000_000)
+    with pytest.raises(ValueError, match="short_side"):
+        ImageRules(min_short_side=0)
+
+
+# --- refused images ----------------------------------------------------------------------------
+
+
+def animated(fmt: str, document: Image.Image) -> bytes:
+    frames = [document.resize((480, 300)), document.resize((480, 300)).rotate(180)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+def greyscale_photocopy(document: Image.Image) -> bytes:
+    grey = ImageOps.grayscale(document)
+    warm = Image.merge(
+        "RGB", [grey, grey.point(lambda v: v * 0.95), grey.point(lambda v: v * 0.85)]
+    )
+    return samples.encode(samples.add_noise(warm, 6), quality=90)
+
+
+def glare(document: Image.Image) -> bytes:
+    image = document.copy()
+    mask = Image.new("L", SIZE, 0)
+    ImageDraw.Draw(mask).ellipse((550, 250, 1050, 650), fill=255)
+    image.paste((255, 255, 255), (0, 0), mask.filter(ImageFilter.GaussianBlur(25)))
+    return samples.encode(image, quality=92)
+
+
+BAD_FILES = {
+    "empty": (lambda doc, jpg: b"", Rejection.EMPTY),
+    "truncated JPEG": (lambda doc, jpg: jpg[: len(jpg) // 2], Rejection.CORRUPT),
+    "JPEG header only": (lambda doc, jpg: jpg[:400], Rejection.CORRUPT),
+    "text renamed .jpg": (lambda doc, jpg: b"Scan of my licence\n" * 200, Rejection.NOT_AN_IMAGE),
+    "minimal PDF": (
+        lambda doc, jpg: b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+        Rejection.NOT_AN_IMAGE,
+    ),
+    "animated GIF": (lambda doc, jpg: animated("GIF", doc), Rejection.UNSUPPORTED_FORMAT),
+    "animated PNG": (lambda doc, jpg: animated("PNG", doc), Rejection.UNSUPPORTED_FORMAT),
+    "animated WebP": (lambda doc, jpg: animated("WEBP", doc), Rejection.UNSUPPORTED_FORMAT),
+    "TIFF": (lambda doc, jpg: samples.encode(doc, "TIFF"), Rejection.UNSUPPORTED_FORMAT),
+    "1x1 pixel": (
+        lambda doc, jpg: samples.encode(Image.new("RGB", (1, 1), (200, 30, 30)), "PNG"),
+        Rejection.TOO_SMALL,
+    ),
+    "30000x30000 PNG bomb": (lambda doc, jpg: samples.png_bomb(30_000), Rejection.TOO_MANY_PIXELS),
+    "grey photocopy": (lambda doc, jpg: greyscale_photocopy(doc), Rejection.GREYSCALE),
+    "blurred": (
+        lambda doc, jpg: samples.encode(doc.filter(ImageFilter.GaussianBlur(3)), quality=92),
+        Rejection.BLURRY,
+    ),
+    "dark": (
+        lambda doc, jpg: samples.encode(doc.point(lambda v: v * 0.2), quality=92),
+        Rejection.TOO_DARK,
+    ),
+    "overexposed": (
+        lambda doc, jpg: samples.encode(doc.point(lambda v: min(255, v * 2 + 60)), quality=92),
+        Rejection.OVEREXPOSED,
+    ),
+    "glare": (lambda doc, jpg: glare(doc), Rejection.OVEREXPOSED),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_files_are_refused_with_the_right_reason(
+    name: str, document: Image.Image, jpeg: bytes
+) -> None:
+    make, expected = BAD_FILES[name]
+    started = time.perf_counter()
+    result, output = check(make(document, jpeg))
+    assert result.reason is expected, result
+    assert not result.accepted
+    assert output is None
+    assert time.perf_counter() - started < 1.0
+
+
+def test_bomb_is_refused_from_the_header_without_touching_pillows_global_limit() -> None:
+    before = Image.MAX_IMAGE_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning (or any other) escapes
+        result, _ = check(samples.png_bomb(30_000))
+    assert result.reason is Rejection.TOO_MANY_PIXELS
+    assert (result.width, result.height) == (30_000, 30_000)
+    assert Image.MAX_IMAGE_PIXELS == before  # noqa: SIM300 (reads better)
+
+
+def test_pixel_limit_comes_from_the_rules_not_pillow(
+    monkeypatch: pytest.MonkeyPatch, jpeg: bytes
+) -> None:
+    # Pillow's process-wide limit (89 MP) would refuse genuine 200 MP photos; ours is per rule.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        assert check(jpeg)[0].accepted
+    limited = ImageRules(min_short_side=720, max_pixels=1_000_000)
+    assert check(jpeg, limited)[0].reason is Rejection.TOO_MANY_PIXELS
+
+
+def test_refusal_before_download() -> None:
+    assert precheck_size(None, ID_CARD) is None
+    assert precheck_size(0, ID_CARD) is Rejection.EMPTY
+    assert precheck_size(5 * 1024 * 1024, ID_CARD) is None
+    assert precheck_size(20 * 1024 * 1024, ID_CARD) is None
+    assert precheck_size(20 * 1024 * 1024 + 1, ID_CARD) is Rejection.TOO_BIG_TO_DOWNLOAD
+    small_limit = ImageRules(min_short_side=720, max_download_bytes=1000)
+    assert check(b"\xff\xd8\xff" + bytes(2000), small_limit)[0].reason is (
+        Rejection.TOO_BIG_TO_DOWNLOAD
+    )
+
+
+def test_telegram_photo_failures_suggest_sending_a_file(document: Image.Image) -> None:
+    # Telegram re-encodes photos to 1280 px: too small for a licence, fine for an ID card.
+    photo = samples.encode(document.resize((1280, 800)), quality=87)
+    too_small, _ = check(photo, LICENCE)
+    assert too_small.reason is Rejection.TOO_SMALL
+    assert failed_only_because_compressed(too_small)
+    assert check(photo, ID_CARD)[0].accepted
+    soft = samples.encode(document.resize((1280, 800)).filter(ImageFilter.GaussianBlur(2)))
+    blurry, _ = check(soft, ID_CARD)
+    assert blurry.reason is Rejection.BLURRY
+    assert failed_only_because_compressed(blurry)
+    grey, _ = check(greyscale_photocopy(document))
+    assert not failed_only_because_compressed(grey)
+
+
+def test_thresholds_are_settable(jpeg: bytes) -> None:
+    strict = ImageRules(min_short_side=720, min_colourfulness=1000.0)
+    assert check(jpeg, strict)[0].reason is Rejection.GREYSCALE
+    lenient = ImageRules(min_short_side=720, min_sharpness=0.0, min_colourfulness=0.0)
+    blurred = samples.encode(samples.make_document(SIZE).filter(ImageFilter.GaussianBlur(3)))
+    assert check(blurred, lenient)[0].accepted
+
+
+# --- storage -----------------------------------------------------------------------------------
+
+
+def test_store_writes_under_the_hash_and_dedupes(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path / "docs")
+    first = store.save(b"normalised jpeg bytes", ".jpg")
+    assert first.path == tmp_path / "docs" / first.sha256[:2] / f"{first.sha256}.jpg"
+    assert first.path.read_bytes() == b"normalised jpeg bytes"
+    assert first.size == len(b"normalised jpeg bytes")
+    mtime = first.path.stat().st_mtime_ns
+    again = store.save(b"normalised jpeg bytes", ".jpg")
+    assert again == first
+    assert first.path.stat().st_mtime_ns == mtime  # not rewritten
+    assert [p.name for p in first.path.parent.iterdir()] == [first.path.name]  # no temp files
+    store.remove(first.sha256, ".jpg")
+    store.remove(first.sha256, ".jpg")  # already gone: fine
+    assert not first.path.exists()
+    with pytest.raises(ValueError, match="suffix"):
+        store.save(b"x", "/../../etc")
+
+
+def test_store_leaves_nothing_behind_when_a_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DocumentStore(tmp_path)
+
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(b"half-written", ".jpg")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_store_finds_orphans_and_leftover_temp_files(tmp_path: Path) -> None:
+    store = DocumentStore(tmp_path)
+    kept = store.save(b"kept", ".jpg")
+    dropped = store.save(b"dropped", ".jpg")
+    leftover = kept.path.parent / ".tmp-abc123"
+    leftover.write_bytes(b"interrupted")
+    orphans = store.orphans({kept.sha256})
+    assert set(orphans) == {dropped.path, leftover}
+    assert DocumentStore(tmp_path / "missing").orphans(set()) == []
+
+
+# --- service -----------------------------------------------------------------------------------
+
+
+async def test_service_bounds_concurrency_and_keeps_the_loop_responsive(
+    tmp_path: Path, jpeg: bytes
+) -> None:
+    service = ImageService(DocumentStore(tmp_path), max_concurrent=2)
+    big = samples.phone_photo((4000, 3000), quality=90, fast=True)
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        results = await asyncio.gather(*(service.process(d, ID_CARD) for d in [big, jpeg] * 3))
+    finally:
+        done.set()
+        await ticking
+        service.close()
+    assert all(result.accepted and output is not None for result, output in results)
+    assert service.peak_running == 2
+    assert len(gaps) >= 5
+    assert max(gaps) < 0.2  # the event loop never stalled behind image work (bench: p99)
