@@ -4,14 +4,17 @@ replaced, a restart in the middle, and submission – in English and in Chinese.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from PIL import ImageFilter
 from sqlalchemy import select
+from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.context import services_of
 from bot.images.samples import encode, make_document, phone_photo
-from storage.models import DocumentVersion, FilingApplication
+from handlers.booking import send_reminders
+from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
@@ -248,3 +251,31 @@ async def test_photo_rules_follow_the_data_file(harness: Harness) -> None:
     rotated = phone_photo((2000, 1300), orientation=6)
     reply = replies(await client.send_document(rotated, "id.jpg"))[0]
     assert "accepted" in reply.text and "1300×2000" in reply.text.replace(" ", "")
+
+
+async def test_visit_reminder_is_sent_once_even_after_a_restart(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    async with running_bot(settings) as harness:
+        client = Client(harness, user_id=6006, language_code="en")
+        await client.press("app:start")
+        await client.press("app:type:mainland_individual")
+        await client.press("app:choose:hosting_provider:aliyun")
+        await client.press("app:goto:verification")
+        days = last_reply(await client.press("book:days"))
+        slots = last_reply(await client.press_on(days, days.buttons[0][0]))
+        await client.press_on(slots, slots.buttons[0][0])
+
+    async with running_bot(settings) as harness:  # restarted: the reminder state is in the DB
+        services = services_of(harness.application)
+        async with services.database.sessions() as session:
+            booking = await session.scalar(select(Booking))
+            assert booking is not None
+            booking.starts_at = utcnow() + timedelta(hours=20)
+            await session.commit()
+        context = CallbackContext(harness.application)
+        await send_reminders(context)
+        await send_reminders(context)
+        reminders = [c for c in harness.api.messages_to(6006) if "Reminder" in c.text]
+        assert len(reminders) == 1 and "verification photo" in reminders[0].text

@@ -54,6 +54,7 @@ class MatchSettings:
     suggest: float = 0.08  # below this, nothing is close enough to suggest
     out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
     sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
+    one_word_answer: float = 0.3  # a one-word question must match at least this well
     example_share: float = 0.5  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words
     unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
@@ -117,7 +118,8 @@ class FaqMatcher:
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
-        query = self._vector(self._terms(question, correct_typos=True))
+        terms = self._terms(question, correct_typos=True)
+        query = self._vector(terms)
         scores = self._scores(query) if query else {}
         ranked = sorted(
             (Match(self._entry_ids[entry], score) for entry, score in scores.items() if score > 0),
@@ -126,9 +128,12 @@ class FaqMatcher:
         )
         out_of_scope = next((m.score for m in ranked if m.entry_id == OUT_OF_SCOPE), 0.0)
         candidates = tuple(m for m in ranked if m.entry_id != OUT_OF_SCOPE)[:3]
-        return MatchResult(self._decide(candidates, out_of_scope), candidates)
+        one_word = sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
+        return MatchResult(self._decide(candidates, out_of_scope, one_word=one_word), candidates)
 
-    def _decide(self, candidates: tuple[Match, ...], out_of_scope: float) -> Outcome:
+    def _decide(
+        self, candidates: tuple[Match, ...], out_of_scope: float, *, one_word: bool
+    ) -> Outcome:
         limits = self.settings
         if not candidates or candidates[0].score < limits.suggest:
             return Outcome.UNSURE
@@ -137,7 +142,8 @@ class FaqMatcher:
         if out_of_scope >= best or (near_out_of_scope and best < limits.sure):
             return Outcome.UNSURE  # as close to questions we must not answer: don't guess
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if best >= limits.answer and best - runner_up >= limits.margin:
+        needed = max(limits.answer, limits.one_word_answer) if one_word else limits.answer
+        if best >= needed and best - runner_up >= limits.margin:
             return Outcome.ANSWER
         return Outcome.SUGGEST
 
