@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from bot.images.checks import (
-    CheckResult,
-    Rejection,
-    failed_only_because_compressed,
-    precheck_size,
-)
-from bot.images.rules import ImageRules
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, MessageHandler, filters
@@ -18,6 +11,13 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BotContext
 from bot.filing.catalogue import ItemKind
 from bot.i18n import N_
+from bot.images.checks import (
+    CheckResult,
+    Rejection,
+    failed_only_because_compressed,
+    precheck_size,
+)
+from bot.images.rules import ImageRules
 from handlers.application_view import START, applications, show_current
 from handlers.common import reply
 from storage.models import DocumentVersion, FilingApplication
@@ -115,7 +115,8 @@ async def receive_upload(update: Update, context: BotContext) -> None:
         await reply(update, _("I'm not expecting a picture at this step."))
         await show_current(update, context, application)
         return
-    rules = _rules_for(context, application, item.min_short_side or 720, item.min_output_bytes)
+    provider = (application.answers or {}).get("hosting_provider")
+    rules = context.services.catalogue.images.rules_for(item, provider)
     size_problem = precheck_size(attachment.file_size, rules)
     if size_problem is not None:
         await _refuse(
@@ -153,18 +154,6 @@ async def receive_upload(update: Update, context: BotContext) -> None:
     )
     await reply(update, text)
     await show_current(update, context, application)
-
-
-def _rules_for(
-    context: BotContext, application: FilingApplication, min_short_side: int, min_bytes: int | None
-) -> ImageRules:
-    limits = context.services.catalogue.images
-    provider = (application.answers or {}).get("hosting_provider")
-    return ImageRules(
-        min_short_side=min_short_side,
-        min_output_bytes=min_bytes or limits.min_output_bytes,
-        max_output_bytes=limits.max_bytes_for(provider),
-    )
 
 
 def _version(

@@ -168,3 +168,21 @@ async def test_booking_one_client_per_slot_and_reminders(database: Database) -> 
         listing = await service.on_day(days[0])
         assert [client.first_name for _, client in listing] == ["A"]
         assert await service.cancel(a) and await service.active_for(a) is None
+
+
+def test_image_rules_come_from_the_data_file(tmp_path: Path) -> None:
+    licence = CATALOGUE.images.rules_for(CATALOGUE.find_item("business_licence"), "aliyun")
+    assert (licence.min_short_side, licence.max_output_bytes) == (1100, 4_000_000)
+    form = CATALOGUE.images.rules_for(CATALOGUE.find_item("verification_form"), "tencent")
+    assert form.min_colourfulness == 0 and form.max_output_bytes == 2_000_000
+    text = load_catalogue().model_dump_json()  # round-trips
+    assert "verification_form" in text
+    broken = (
+        (Path(__file__).resolve().parent.parent / "bot" / "knowledge" / "application.toml")
+        .read_text(encoding="utf-8")
+        .replace("min_sharpness = 25", "min_sharpnes = 25")
+    )
+    path = tmp_path / "application.toml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="unknown checks"):
+        load_catalogue(path)

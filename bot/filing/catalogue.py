@@ -12,9 +12,22 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
+from bot.images.rules import ImageRules
 from bot.localized import LocalizedText, Strict
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
+# Image thresholds the data file may set, globally under [images.checks] or per step.
+TUNABLE_CHECKS = frozenset(
+    {
+        "min_colourfulness",
+        "min_sharpness",
+        "min_brightness",
+        "max_brightness",
+        "max_highlight_share",
+        "max_long_side",
+        "max_pixels",
+    }
+)
 DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "application.toml"
 
 
@@ -62,6 +75,7 @@ class Item(Strict):
     min_output_bytes: int | None = Field(default=None, ge=1_000)
     validator: Validator | None = None
     options: list[Option] = Field(default_factory=list)
+    checks: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> Item:
@@ -97,10 +111,23 @@ class ImageLimits(Strict):
     min_output_bytes: int = Field(default=100_000, ge=1_000)
     max_output_bytes: int = Field(default=2_000_000, ge=10_000)
     providers: dict[str, int] = Field(default_factory=dict)
+    checks: dict[str, float] = Field(default_factory=dict)
 
     def max_bytes_for(self, provider: str | None) -> int:
         """The largest file the provider accepts (the default when unknown)."""
         return self.providers.get(provider or "", self.max_output_bytes)
+
+    def rules_for(self, item: Item, provider: str | None) -> ImageRules:
+        """The image rules of one step: defaults, then [images.checks], then the step's own."""
+        checks = {**self.checks, **item.checks}
+        whole = {"max_long_side", "max_pixels"}
+        tuned = {key: int(value) if key in whole else value for key, value in checks.items()}
+        return ImageRules(
+            min_short_side=item.min_short_side or 1,
+            min_output_bytes=item.min_output_bytes or self.min_output_bytes,
+            max_output_bytes=self.max_bytes_for(provider),
+            **tuned,
+        )
 
 
 class DomainRules(Strict):
@@ -120,6 +147,9 @@ class Catalogue(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
         applicants = {applicant.id for applicant in self.applicant}
+        unknown_checks = set(self.images.checks) - TUNABLE_CHECKS
+        if unknown_checks:
+            raise ValueError(f"[images.checks]: unknown checks {sorted(unknown_checks)}")
         seen: dict[str, Item] = {}
         for item in self.item:
             if item.id in seen:
@@ -135,6 +165,12 @@ class Catalogue(Strict):
                     )
                 if earlier.option(value) is None:
                     raise ValueError(f"step {item.id!r}: {key!r} has no option {value!r}")
+            unknown_checks = set(item.checks) - TUNABLE_CHECKS
+            if unknown_checks:
+                raise ValueError(f"step {item.id!r}: unknown checks {sorted(unknown_checks)}")
+            if item.kind is ItemKind.IMAGE:
+                for provider in [None, *self.images.providers]:
+                    self.images.rules_for(item, provider)  # raises when contradictory
             seen[item.id] = item
         return self
 
