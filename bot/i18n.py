@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -106,8 +107,14 @@ class Translator:
         return format_date(value, format="long", locale=self.locale)
 
     def format_datetime(self, value: datetime, tz: str = "Asia/Shanghai") -> str:
-        """A date and time in the given time zone, written for this language."""
-        return format_datetime(value, format="medium", tzinfo=tz, locale=self.locale)
+        """A date and time (to the minute, with the weekday) in a time zone, for this language."""
+        local = value.astimezone(ZoneInfo(tz))
+        day = format_skeleton("yMMMEd", local, locale=self.locale)
+        return f"{day} {format_skeleton('Hm', local, locale=self.locale)}"
+
+    def format_day(self, value: date) -> str:
+        """A short day with its weekday, e.g. “Mon, Nov 30” or “11月30日周一”."""
+        return format_skeleton("MMMEd", value, locale=self.locale)
 
     def format_number(self, value: float) -> str:
         """A number with this language's separators."""

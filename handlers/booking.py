@@ -58,7 +58,7 @@ async def choose_day(update: Update, context: BotContext) -> None:
         return
     buttons = [
         InlineKeyboardButton(
-            context.i18n.format_date(day), callback_data=f"{DAY_PREFIX}{day.strftime('%Y%m%d')}"
+            context.i18n.format_day(day), callback_data=f"{DAY_PREFIX}{day.strftime('%Y%m%d')}"
         )
         for day in days[:10]
     ]
@@ -91,7 +91,7 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     rows.append([InlineKeyboardButton(_("⬅️ Other days"), callback_data=DAYS)])
     await reply(
         update,
-        _("🕘 {day}: choose a time").format(day=context.i18n.format_date(day)),
+        _("🕘 {day}: choose a time").format(day=context.i18n.format_day(day)),
         InlineKeyboardMarkup(rows),
     )
 
