@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from bot.datafile import load_data_file
 from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL
 from bot.localized import LocalizedText, Strict
 
@@ -113,42 +113,7 @@ class KnowledgeBase(Strict):
 
 def load_knowledge(path: Path) -> KnowledgeBase:
     """Read and validate the knowledge file, raising KnowledgeError with a readable reason."""
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise KnowledgeError(f"FAQ file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as error:
-        raise KnowledgeError(f"FAQ file {path} is not valid TOML: {error}") from None
-    try:
-        return KnowledgeBase.model_validate(raw)
-    except ValidationError as error:
-        raise KnowledgeError(f"FAQ file {path}: {_describe(error, raw)}") from None
-
-
-def _describe(error: ValidationError, raw: dict) -> str:
-    problems = []
-    for item in error.errors(include_url=False, include_input=False)[:5]:
-        location = _location(item["loc"], raw)
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{location}: {message}" if location else message)
-    return "; ".join(problems)
-
-
-def _location(loc: tuple, raw: dict) -> str:
-    """Name an error's place by entry id rather than list index where possible."""
-    parts: list[str] = []
-    node: object = raw
-    for part in loc:
-        if isinstance(part, int) and isinstance(node, list):
-            item = node[part] if part < len(node) else None
-            label = item.get("id") if isinstance(item, dict) else None
-            parts[-1] = f"{parts[-1]} {label!r}" if label and parts else f"{parts[-1]}[{part}]"
-            node = item
-        else:
-            parts.append(str(part))
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(parts)
+    return load_data_file(path, KnowledgeBase, "FAQ file", KnowledgeError)
 
 
 def _unique(ids: list[str], kind: str) -> None:

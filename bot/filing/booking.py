@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,32 +170,29 @@ class BookingService:
     async def on_day(self, day: date) -> list[tuple[Booking, Client]]:
         """The day's visits with the clients who booked them, earliest first."""
         start = datetime.combine(day, time(0), self.hours.timezone).astimezone(UTC)
-        result = await self.session.execute(
-            select(Booking, Client)
-            .join(FilingApplication, FilingApplication.id == Booking.application_id)
-            .join(Client, Client.id == FilingApplication.client_id)
-            .where(
-                Booking.status == BOOKED,
-                Booking.starts_at >= start,
-                Booking.starts_at < start + timedelta(days=1),
-            )
-            .order_by(Booking.starts_at)
+        return await self._with_clients(
+            Booking.starts_at >= start, Booking.starts_at < start + timedelta(days=1)
         )
-        return [(booking, client) for booking, client in result.all()]
 
     async def due_reminders(self, now: datetime | None = None) -> list[tuple[Booking, Client]]:
         """Visits within the next day whose client has not been reminded yet."""
         now = now or utcnow()
+        return await self._with_clients(
+            Booking.reminder_sent_at.is_(None),
+            Booking.starts_at > now,
+            Booking.starts_at <= now + REMINDER_BEFORE,
+        )
+
+    async def _with_clients(
+        self, *conditions: ColumnElement[bool]
+    ) -> list[tuple[Booking, Client]]:
+        """Active bookings matching the conditions, with their clients, earliest first."""
         result = await self.session.execute(
             select(Booking, Client)
             .join(FilingApplication, FilingApplication.id == Booking.application_id)
             .join(Client, Client.id == FilingApplication.client_id)
-            .where(
-                Booking.status == BOOKED,
-                Booking.reminder_sent_at.is_(None),
-                Booking.starts_at > now,
-                Booking.starts_at <= now + REMINDER_BEFORE,
-            )
+            .where(Booking.status == BOOKED, *conditions)
+            .order_by(Booking.starts_at)
         )
         return [(booking, client) for booking, client in result.all()]
 

@@ -5,13 +5,13 @@ Staff edit ``bot/knowledge/application.toml``; this module validates it at start
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from bot.datafile import load_data_file
 from bot.images.rules import ImageRules
 from bot.localized import LocalizedText, Strict
 
@@ -194,18 +194,4 @@ class Catalogue(Strict):
 
 def load_catalogue(path: Path = DEFAULT_CATALOGUE_PATH) -> Catalogue:
     """Read and validate the application data file."""
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CatalogueError(f"application file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogueError(f"application file {path} is not valid TOML: {error}") from None
-    try:
-        return Catalogue.model_validate(raw)
-    except ValidationError as error:
-        problems = []
-        for item in error.errors(include_url=False, include_input=False)[:5]:
-            where = ".".join(str(part) for part in item["loc"])
-            problems.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
-        raise CatalogueError(f"application file {path}: {'; '.join(problems)}") from None
+    return load_data_file(path, Catalogue, "application file", CatalogueError)

@@ -1,0 +1,51 @@
+"""Reading the data files staff edit (TOML) into validated models, with readable errors."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_data_file(path: Path, model: type[Model], what: str, error: type[Exception]) -> Model:
+    """Parse and validate ``path``; problems raise ``error`` naming the file, place and reason."""
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise error(f"{what} {path} does not exist") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{what} {path} is not valid TOML: {problem}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as problem:
+        raise error(f"{what} {path}: {_describe(problem, raw)}") from None
+
+
+def _describe(error: ValidationError, raw: dict) -> str:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False)[:5]:
+        location = _location(item["loc"], raw)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{location}: {message}" if location else message)
+    return "; ".join(problems)
+
+
+def _location(loc: tuple, raw: dict) -> str:
+    """Name an error's place by entry id rather than list index where possible."""
+    parts: list[str] = []
+    node: object = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if part < len(node) else None
+            label = item.get("id") if isinstance(item, dict) else None
+            parts[-1] = f"{parts[-1]} {label!r}" if label and parts else f"{parts[-1]}[{part}]"
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
