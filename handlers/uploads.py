@@ -103,6 +103,13 @@ async def receive_upload(update: Update, context: BotContext) -> None:
     service = applications(context)
     application = await service.open_for(context.client)
     item = service.current(application) if application else None
+    if application is None and await service.latest_for(context.client) is not None:
+        text = _(
+            "Your application is with our team for review, so it cannot be changed here. If we "
+            "need another document, we will ask you in this chat."
+        )
+        await reply(update, text)
+        return
     if application is None:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("📝 Start my application"), callback_data=START)]]

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.context import services_of
 from bot.images.samples import encode, make_document, phone_photo
 from handlers.booking import send_reminders
+from handlers.uploads import REASONS
 from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
@@ -149,7 +150,7 @@ async def test_individual_in_english_with_a_restart(
         status = last_reply(await client.say("/status"))
         assert "submitted on" in status.text
         after = last_reply(await client.send_document(good_scan(), "late.jpg"))
-        assert "start your application" in after.text
+        assert "with our team for review" in after.text
 
 
 async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Settings]) -> None:
@@ -279,3 +280,41 @@ async def test_visit_reminder_is_sent_once_even_after_a_restart(
         await send_reminders(context)
         reminders = [c for c in harness.api.messages_to(6006) if "Reminder" in c.text]
         assert len(reminders) == 1 and "verification photo" in reminders[0].text
+
+
+async def test_bad_file_corpus_through_the_bot_stores_nothing(
+    harness: Harness, make_settings: Callable[..., Settings]
+) -> None:
+    from tests.test_images import BAD_FILES
+
+    client = Client(harness, user_id=6007, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    document = make_document((1600, 1000))
+    scan = encode(document, quality=92)
+    for name, (make, reason) in BAD_FILES.items():
+        reply = last_reply(await client.send_document(make(document, scan), f"{name}.jpg"))
+        expected = REASONS[reason][0].split("{")[0][:25]
+        assert reply.text.startswith("❌") and expected in reply.text, (name, reply.text)
+    versions = await _versions(harness)
+    assert len(versions) == len(BAD_FILES)
+    assert all(not v.accepted and v.original_sha256 is None for v in versions)
+    documents = make_settings().data_dir / "documents"
+    assert not documents.exists() or not any(p.is_file() for p in documents.rglob("*"))
+
+
+async def test_an_accepted_document_can_be_replaced(harness: Harness) -> None:
+    client = Client(harness, user_id=6008, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    await client.send_document(good_scan(seed=1), "front.jpg")
+    checklist = last_reply(await client.press("app:list"))
+    assert "✅ ID card – portrait side" in checklist.text
+    step = last_reply(await client.press("app:goto:id_card_front"))
+    assert "Already done" in step.text
+    await client.send_document(good_scan(seed=5), "front-new.jpg")
+    versions = await _versions(harness)
+    assert [v.is_current for v in versions] == [False, True]
+    assert versions[0].normalised_sha256 != versions[1].normalised_sha256
