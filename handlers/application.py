@@ -34,6 +34,7 @@ from handlers.application_view import (
     SUBMIT,
     TYPE_PREFIX,
     applications,
+    describe_value,
     open_application,
     show_current,
     show_review,
@@ -246,6 +247,13 @@ async def _alert_staff(context: BotContext, application: FilingApplication) -> N
     catalogue = context.services.catalogue
     applicant = catalogue.find_applicant(application.applicant_type)
     documents = await service.current_documents(application)
+    timezone = context.services.settings.office_timezone
+
+    def _answer(step_id: str) -> str:
+        item = catalogue.find_item(step_id)
+        value = values.get(step_id)
+        return describe_value(item, value, translator, timezone) if item and value else "–"
+
     text = _(
         "📨 <b>Application #{number} submitted</b>\n"
         '<a href="tg://user?id={telegram_id}">{name}</a> (id <code>{telegram_id}</code>)\n'
@@ -260,13 +268,11 @@ async def _alert_staff(context: BotContext, application: FilingApplication) -> N
         else application.applicant_type,
         website=html.escape(values.get("website_name") or "–", quote=False),
         domain=html.escape(values.get("domain") or "–", quote=False),
-        provider=html.escape(
-            (application.answers or {}).get("hosting_provider", "–"), quote=False
-        ),
+        provider=_answer("hosting_provider"),
         mobile=html.escape(values.get("mobile") or "–", quote=False),
         email=html.escape(values.get("email") or "–", quote=False),
         documents=len(documents),
-        verification=html.escape(values.get("verification") or "–", quote=False),
+        verification=_answer("verification"),
     )
     try:
         await context.bot.send_message(staff_chat, text)

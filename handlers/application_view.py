@@ -4,6 +4,7 @@ for the application, booking and status handlers."""
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -134,6 +135,7 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     """Everything given so far, what is missing, and submit when complete."""
     service = applications(context)
     translator = context.i18n
+    timezone = context.services.settings.office_timezone
     _ = translator.gettext
     states = await service.states(application)
     lines = [_("<b>Review your application</b>")]
@@ -143,7 +145,7 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
         if state is None or state.state != StepStatus.ACCEPTED:
             lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
         else:
-            lines.append(f"✅ {title}: {_describe_value(item, state.value, translator)}")
+            lines.append(f"✅ {title}: {describe_value(item, state.value, translator, timezone)}")
     missing = await service.missing(application)
     rows = []
     if missing:
@@ -162,7 +164,11 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-def _describe_value(item: Item, value: str | None, translator: Translator) -> str:
+VISIT_PREFIX = "visit "
+
+
+def describe_value(item: Item, value: str | None, translator: Translator, timezone: str) -> str:
+    """A step's stored answer as the client or staff should read it."""
     _ = translator.gettext
     if item.kind is ItemKind.CHOICE:
         option = item.option(value or "")
@@ -170,7 +176,10 @@ def _describe_value(item: Item, value: str | None, translator: Translator) -> st
     if item.kind is ItemKind.IMAGE:
         return _("received")
     if item.kind is ItemKind.VERIFICATION:
-        return _("face check done") if value == "face_check" else _("visit booked")
+        if value and value.startswith(VISIT_PREFIX):
+            when = datetime.fromisoformat(value.removeprefix(VISIT_PREFIX))
+            return _("visit on {when}").format(when=translator.format_datetime(when, timezone))
+        return _("face check done")
     return html.escape((value or "")[:80], quote=False)
 
 

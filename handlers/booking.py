@@ -24,6 +24,7 @@ from handlers.application_view import (
     FACE_CHECK,
     SLOT_PREFIX,
     VERIFICATION_STEP,
+    VISIT_PREFIX,
     applications,
     bookings,
     show_current,
@@ -120,7 +121,9 @@ async def book_slot(update: Update, context: BotContext) -> None:
             when=when
         ),
     )
-    await _complete_step(context, application, f"visit {as_utc(booking.starts_at).isoformat()}")
+    await _complete_step(
+        context, application, f"{VISIT_PREFIX}{as_utc(booking.starts_at).isoformat()}"
+    )
     await show_current(update, context, application)
 
 
