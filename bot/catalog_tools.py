@@ -62,7 +62,12 @@ def save(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(
-            handle, catalog, width=100, omit_header=False, include_lineno=False, sort_output=False
+            handle,
+            catalog,
+            width=100,
+            include_lineno=False,
+            sort_output=False,
+            ignore_obsolete=True,
         )
 
 
