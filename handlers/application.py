@@ -16,9 +16,10 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.filing.applications import ApplicationService, Status, StepStatus
+from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
 from bot.filing.eligibility import APPLICANT, EligibilityService
+from bot.filing.stages import OPEN_TO_CLIENT
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
 from handlers.application_view import (
@@ -89,10 +90,10 @@ async def start_application(update: Update, context: BotContext) -> None:
         return
     service = applications(context)
     latest = await service.latest_for(client)
-    if latest is not None and latest.status == Status.COLLECTING:
+    if latest is not None and latest.status in OPEN_TO_CLIENT:
         await show_current(update, context, latest)
         return
-    if latest is not None and latest.status != Status.COLLECTING:
+    if latest is not None and latest.status not in OPEN_TO_CLIENT:
         from handlers.status import show_status
 
         await show_status(update, context)
@@ -216,7 +217,8 @@ async def submit(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     _ = context.i18n.gettext
-    if not await service.submit(application):
+    actor = context.client.telegram_id if context.client else None
+    if not await service.submit(application, actor):
         await query.answer(_("Some steps are still missing."))
         await show_review(update, context, application)
         return

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.filing.applications import Status
+from bot.filing.stages import OPEN_TO_CLIENT
 from handlers.application_view import CONTINUE, START, applications, progress_bar
 from handlers.common import MENU_ELIGIBILITY, MENU_STATUS, back_to_menu_button, reply
 from storage.models import as_utc
@@ -29,7 +29,7 @@ async def show_status(update: Update, context: BotContext) -> None:
         ]
         await reply(update, _("You have no application yet."), InlineKeyboardMarkup(rows))
         return
-    if application.status == Status.COLLECTING:
+    if application.status in OPEN_TO_CLIENT:
         progress = await service.progress(application)
         text = _(
             "📊 <b>Your application</b>: collecting documents\n{done} of {total} steps done  {bar}"

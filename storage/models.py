@@ -123,6 +123,8 @@ class FilingApplication(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    icp_number: Mapped[str | None] = mapped_column(String(40))
+    sms_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StepState(Base):
@@ -183,4 +185,20 @@ class Booking(Base):
     slot_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="booked")
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StageChange(Base):
+    """One move of an application between stages: who, when, from, to, and a note."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    from_stage: Mapped[str] = mapped_column(String(32))
+    to_stage: Mapped[str] = mapped_column(String(32))
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

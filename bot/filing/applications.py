@@ -13,16 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filing.catalogue import Catalogue, Item, ItemKind
+from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService
 from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
 
 REVIEW = "review"  # the current step while the client looks at the summary
-
-
-class Status(StrEnum):
-    """Where an application stands (later stages are added by the staff desk)."""
-
-    COLLECTING = "collecting"
-    SUBMITTED = "submitted"
 
 
 class StepStatus(StrEnum):
@@ -60,9 +54,9 @@ class ApplicationService:
         return result.scalar_one_or_none()
 
     async def open_for(self, client: Client) -> FilingApplication | None:
-        """The client's application that is still collecting documents, if any."""
+        """The client's application while they can still change it, if any."""
         latest = await self.latest_for(client)
-        return latest if latest is not None and latest.status == Status.COLLECTING else None
+        return latest if latest is not None and latest.status in OPEN_TO_CLIENT else None
 
     async def start(
         self, client: Client, applicant_type: str, prefill: dict[str, str] | None = None
@@ -72,7 +66,10 @@ class ApplicationService:
         if existing is not None:
             return existing
         application = FilingApplication(
-            client_id=client.id, applicant_type=applicant_type, answers=dict(prefill or {})
+            client_id=client.id,
+            applicant_type=applicant_type,
+            answers=dict(prefill or {}),
+            status=Stage.COLLECTING.value,
         )
         self.session.add(application)
         await self.session.flush()
@@ -197,15 +194,25 @@ class ApplicationService:
         )
         await self._move(application, upcoming.id if upcoming else REVIEW)
 
-    async def submit(self, application: FilingApplication) -> bool:
+    async def submit(self, application: FilingApplication, actor_id: int | None = None) -> bool:
         """Lock a complete application for the agency's review; False when something is missing."""
-        if application.status != Status.COLLECTING or await self.missing(application):
+        if application.status not in OPEN_TO_CLIENT or await self.missing(application):
             return False
-        application.status = Status.SUBMITTED
+        await StageService(self.session).move(
+            application, Stage.SUBMITTED, actor_id, by_staff=False
+        )
         application.submitted_at = utcnow()
         application.current_step = None
-        application.updated_at = utcnow()
         return True
+
+    async def reopen(self, application: FilingApplication, step_ids: list[str]) -> list[Item]:
+        """Open steps again after staff asked for changes; the client starts at the first."""
+        steps = [item for item in self.steps(application) if item.id in step_ids]
+        for item in steps:
+            await self._set(application, item, StepStatus.PENDING, None)
+        if steps:
+            await self._move(application, steps[0].id)
+        return steps
 
     async def current_documents(self, application: FilingApplication) -> list[DocumentVersion]:
         """The accepted document of every image step."""

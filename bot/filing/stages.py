@@ -1,0 +1,152 @@
+"""The stages an application moves through after submission, who may move it, and dates.
+
+Every move is recorded (who, when, from, to, note); the client is told what it means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FilingApplication, StageChange, utcnow
+
+ICP_NUMBER = re.compile(
+    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
+)
+
+
+class Stage(StrEnum):
+    """Where an application stands."""
+
+    COLLECTING = "collecting"
+    SUBMITTED = "submitted"  # waiting for the agency's review
+    CHANGES_REQUESTED = "changes_requested"
+    WITH_PROVIDER = "with_provider"
+    AT_BUREAU = "at_bureau"  # submitted to the bureau by the provider
+    SMS_DUE = "sms_due"
+    BUREAU_REVIEW = "bureau_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RESUBMITTED = "resubmitted"
+
+
+# Moves staff may make from each stage.
+STAFF_MOVES: dict[Stage, tuple[Stage, ...]] = {
+    Stage.SUBMITTED: (Stage.CHANGES_REQUESTED, Stage.WITH_PROVIDER),
+    Stage.WITH_PROVIDER: (Stage.AT_BUREAU, Stage.CHANGES_REQUESTED, Stage.REJECTED),
+    Stage.AT_BUREAU: (Stage.SMS_DUE, Stage.BUREAU_REVIEW, Stage.REJECTED),
+    Stage.SMS_DUE: (Stage.BUREAU_REVIEW, Stage.REJECTED),
+    Stage.BUREAU_REVIEW: (Stage.APPROVED, Stage.REJECTED),
+    Stage.REJECTED: (Stage.RESUBMITTED, Stage.CHANGES_REQUESTED),
+    Stage.RESUBMITTED: (Stage.WITH_PROVIDER, Stage.AT_BUREAU),
+    Stage.CHANGES_REQUESTED: (Stage.SUBMITTED,),
+    Stage.COLLECTING: (),
+    Stage.APPROVED: (),
+}
+OPEN_TO_CLIENT = (Stage.COLLECTING, Stage.CHANGES_REQUESTED)
+SMS_WINDOW = timedelta(hours=24)
+
+# Working days until the next expected step (the regulation's and providers' figures).
+EXPECTED_WORKING_DAYS: dict[Stage, int] = {
+    Stage.SUBMITTED: 2,
+    Stage.WITH_PROVIDER: 2,
+    Stage.AT_BUREAU: 1,
+    Stage.BUREAU_REVIEW: 20,
+    Stage.RESUBMITTED: 3,
+}
+
+
+class MoveError(ValueError):
+    """A move that is not allowed, or is missing what it needs."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """A recorded stage change."""
+
+    application: FilingApplication
+    change: StageChange
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def is_icp_number(text: str) -> bool:
+    """Whether the text is a filing number like 京ICP备12345678号-1."""
+    return bool(ICP_NUMBER.match(text.strip()))
+
+
+class StageService:
+    """Moves applications between stages and keeps their history."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, application_id: int) -> FilingApplication | None:
+        """An application by its number."""
+        return await self.session.get(FilingApplication, application_id)
+
+    async def move(
+        self,
+        application: FilingApplication,
+        to: Stage,
+        actor_id: int | None,
+        note: str = "",
+        *,
+        by_staff: bool = True,
+    ) -> StageChange:
+        """Record a move; staff moves must follow STAFF_MOVES."""
+        current = Stage(application.status)
+        if by_staff and to not in STAFF_MOVES.get(current, ()):
+            raise MoveError(f"cannot move from {current.value} to {to.value}")
+        if to is Stage.APPROVED:
+            if not is_icp_number(note):
+                raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
+            application.icp_number = note.strip()
+        if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
+            raise MoveError("a rejection or change request needs a reason")
+        change = StageChange(
+            application_id=application.id,
+            from_stage=current.value,
+            to_stage=to.value,
+            actor_telegram_id=actor_id,
+            note=note.strip()[:2000],
+            created_at=utcnow(),
+        )
+        self.session.add(change)
+        application.status = to.value
+        application.updated_at = change.created_at
+        application.sms_due_at = change.created_at + SMS_WINDOW if to is Stage.SMS_DUE else None
+        await self.session.flush()
+        return change
+
+    async def history(self, application: FilingApplication) -> list[StageChange]:
+        """Every recorded move, oldest first."""
+        result = await self.session.scalars(
+            select(StageChange)
+            .where(StageChange.application_id == application.id)
+            .order_by(StageChange.created_at, StageChange.id)
+        )
+        return list(result)
+
+
+def next_expected(
+    stage: Stage, since: datetime, timezone_today: date | None = None
+) -> date | None:
+    """When the next step is expected, in working days from the move (None if it depends)."""
+    days = EXPECTED_WORKING_DAYS.get(stage)
+    if days is None:
+        return None
+    return add_working_days(timezone_today or since.date(), days)

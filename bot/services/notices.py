@@ -1,0 +1,133 @@
+"""What a stage change means for the client, in their language."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from bot.filing.catalogue import Catalogue
+from bot.filing.stages import Stage
+from bot.i18n import N_, Translator
+from storage.models import FilingApplication, StageChange, as_utc
+
+MIIT_URL = "https://beian.miit.gov.cn"
+
+STAGE_NAMES = {
+    Stage.COLLECTING: N_("collecting documents"),
+    Stage.SUBMITTED: N_("submitted for our review"),
+    Stage.CHANGES_REQUESTED: N_("changes requested"),
+    Stage.WITH_PROVIDER: N_("with the hosting provider"),
+    Stage.AT_BUREAU: N_("submitted to the bureau"),
+    Stage.SMS_DUE: N_("SMS verification due"),
+    Stage.BUREAU_REVIEW: N_("bureau review"),
+    Stage.APPROVED: N_("approved"),
+    Stage.REJECTED: N_("rejected"),
+    Stage.RESUBMITTED: N_("resubmitted"),
+}
+
+NOTICES = {
+    Stage.WITH_PROVIDER: N_(
+        "📤 <b>Your application passed our review</b> and is now with your hosting provider for "
+        "their check. They may phone the person in charge – please answer the call. "
+        "Next step expected by {date}."
+    ),
+    Stage.AT_BUREAU: N_(
+        "🏛 <b>Your filing was submitted to the Communications Administration.</b> Within about "
+        "a day MIIT sends an SMS code to the person in charge's mobile – we will tell you here."
+    ),
+    Stage.SMS_DUE: N_(
+        "📱 <b>Action needed within 24 hours</b> (by {deadline}): MIIT has sent an SMS code to "
+        "the person in charge's mobile. Enter the code, the mobile number and the last 6 "
+        'digits of the ID on <a href="{url}">beian.miit.gov.cn</a>. If it is not done in time, '
+        "the filing is returned and must be submitted again."
+    ),
+    Stage.BUREAU_REVIEW: N_(
+        "🔎 <b>The bureau is reviewing your filing.</b> This takes up to 20 working days (30 in "
+        "Zhejiang) and cannot be sped up; expect an answer by about {date}. Nothing to do now."
+    ),
+    Stage.REJECTED: N_(
+        "❌ <b>The filing was rejected.</b> Reason: {reason}\nWe will fix it with you and submit "
+        "it again – no need to start over."
+    ),
+    Stage.RESUBMITTED: N_(
+        "🔁 <b>Your filing was submitted again.</b> Next step expected by {date}."
+    ),
+}
+
+
+def stage_name(stage: str, translator: Translator) -> str:
+    """A stage's name in the translator's language."""
+    try:
+        return translator.gettext(STAGE_NAMES[Stage(stage)])
+    except (ValueError, KeyError):
+        return stage
+
+
+def notice(
+    application: FilingApplication,
+    change: StageChange,
+    translator: Translator,
+    catalogue: Catalogue,
+    expected: date | None,
+    timezone: str,
+) -> str:
+    """The message that tells the client about a move."""
+    _ = translator.gettext
+    stage = Stage(change.to_stage)
+    if stage is Stage.APPROVED:
+        return approval_notice(application.icp_number or change.note, translator)
+    if stage is Stage.CHANGES_REQUESTED:
+        return changes_notice(change.note, translator, catalogue)
+    template = NOTICES.get(stage)
+    if template is None:
+        return _("ℹ️ Your application is now: {stage}.").format(stage=stage_name(stage, translator))
+    return _(template).format(
+        date=translator.format_date(expected) if expected else "–",
+        deadline=translator.format_datetime(as_utc(application.sms_due_at), timezone)
+        if application.sms_due_at
+        else "–",
+        url=MIIT_URL,
+        reason=html.escape(change.note, quote=False),
+    )
+
+
+def approval_notice(icp_number: str, translator: Translator) -> str:
+    """The approval, the number, and how to display it with a ready-to-paste snippet."""
+    _ = translator.gettext
+    number = html.escape(icp_number, quote=False)
+    snippet = (
+        f'<div style="text-align:center"><a href="{MIIT_URL}/" target="_blank" '
+        f'rel="noopener">{number}</a></div>'
+    )
+    return _(
+        "🎉 <b>Approved!</b> Your ICP filing number is <b>{number}</b>.\n\n"
+        "Show it centred in the footer of your home page, linked to beian.miit.gov.cn (required; "
+        "a missing number can be fined). Paste this into your footer:\n<code>{snippet}</code>\n\n"
+        "Within 30 days of the site going live, the public-security filing is also due – ask us "
+        "if you need help."
+    ).format(number=number, snippet=html.escape(snippet, quote=False))
+
+
+def changes_notice(note: str, translator: Translator, catalogue: Catalogue) -> str:
+    """The documents staff asked to change, each with its reason."""
+    _ = translator.gettext
+    lines = [_("✏️ <b>We need a few changes</b> before we can go on:")]
+    for step_id, reason in parse_change_requests(note):
+        item = catalogue.find_item(step_id)
+        title = item.title.get(translator.language) if item else step_id
+        lines.append(
+            f"• <b>{html.escape(title, quote=False)}</b>: {html.escape(reason, quote=False)}"
+        )
+    lines.append(_("Press “Continue” to send them – everything else stays as it is."))
+    return "\n".join(lines)
+
+
+def parse_change_requests(note: str) -> list[tuple[str, str]]:
+    """``step: reason; step: reason`` → pairs (unparseable parts become general remarks)."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in note.split(";"))):
+        step, separator, reason = part.partition(":")
+        pairs.append(
+            (step.strip(), reason.strip()) if separator and reason.strip() else ("", part)
+        )
+    return pairs
