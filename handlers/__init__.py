@@ -5,8 +5,8 @@ matching handler of each group.
 
 group 0, in order:
 1. membership – my_chat_member updates (client blocked / unblocked the bot)
-2. start, language, faq, handoff, eligibility, application, booking, status – commands and
-   their buttons
+2. start, language, faq, handoff, eligibility, application, booking, status, staff –
+   commands and their buttons (staff ones check the caller)
 3. application.TEXT_HANDLER – text while a text step is open answers that step (and stops);
    otherwise it passes the text on to group 1
 4. uploads – photos and files
@@ -30,12 +30,24 @@ from handlers import (
     handoff,
     language,
     membership,
+    staff,
     start,
     status,
     uploads,
 )
 
-FEATURES = (membership, start, language, faq, handoff, eligibility, application, booking, status)
+FEATURES = (
+    membership,
+    start,
+    language,
+    faq,
+    handoff,
+    eligibility,
+    application,
+    booking,
+    status,
+    staff,
+)
 
 
 def register_handlers(app: Application) -> None:

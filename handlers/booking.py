@@ -8,7 +8,6 @@ import logging
 from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -31,6 +30,7 @@ from handlers.application_view import (
     stale_button,
 )
 from handlers.common import reply
+from handlers.staff import is_staff, refuse
 from storage.models import FilingApplication, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -196,19 +196,11 @@ def _parse_slot(text: str, context: BotContext) -> datetime | None:
 
 async def todays_visits(update: Update, context: BotContext) -> None:
     """/bookings [YYYY-MM-DD] for staff: the day's visits."""
-    settings = context.services.settings
-    user = update.effective_user
-    chat = update.effective_chat
-    is_staff = (user is not None and user.id in settings.admin_ids) or (
-        chat is not None
-        and settings.staff_chat_id is not None
-        and chat.id == settings.staff_chat_id
-    )
-    _ = context.i18n.gettext
-    if not is_staff:
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            await reply(update, _("Sorry, this command is for the agency's staff only."))
+    if not is_staff(update, context):
+        await refuse(update, context)
         return
+    _ = context.i18n.gettext
+    settings = context.services.settings
     hours = settings.hours()
     day = utcnow().astimezone(hours.timezone).date()
     if context.args:

@@ -6,10 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.filing.stages import OPEN_TO_CLIENT
+from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService, next_expected
+from bot.services.notices import stage_name
 from handlers.application_view import CONTINUE, START, applications, progress_bar
 from handlers.common import MENU_ELIGIBILITY, MENU_STATUS, back_to_menu_button, reply
-from storage.models import as_utc
+from storage.models import FilingApplication, as_utc
 
 
 async def show_status(update: Update, context: BotContext) -> None:
@@ -44,15 +45,39 @@ async def show_status(update: Update, context: BotContext) -> None:
         ]
         await reply(update, text, InlineKeyboardMarkup(rows))
         return
-    submitted = context.i18n.format_datetime(
-        as_utc(application.submitted_at or application.updated_at),
-        context.services.settings.office_timezone,
-    )
-    text = _(
-        "📊 <b>Your application</b>: submitted on {date}, waiting for our review.\n"
-        "We check it within 1–2 working days and tell you here what happens next."
-    ).format(date=submitted)
-    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
+    await reply(update, await _stage_report(context, application), back_menu(context))
+
+
+def back_menu(context: BotContext) -> InlineKeyboardMarkup:
+    """Just the “Main menu” button."""
+    return InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]])
+
+
+async def _stage_report(context: BotContext, application: FilingApplication) -> str:
+    """The stage, the ICP number once approved, the history and the next expected date."""
+    translator = context.i18n
+    _ = translator.gettext
+    timezone = context.services.settings.office_timezone
+    history = await StageService(context.session).history(application)
+    lines = [
+        _("📊 <b>Your application</b>: {stage}").format(
+            stage=stage_name(application.status, translator)
+        )
+    ]
+    if application.icp_number:
+        lines.append(_("Your ICP number: <b>{number}</b>").format(number=application.icp_number))
+    for change in history:
+        when = translator.format_datetime(as_utc(change.created_at), timezone)
+        lines.append(f"• {when}: {stage_name(change.to_stage, translator)}")
+    if history:
+        hours = context.services.settings.hours()
+        moved = as_utc(history[-1].created_at).astimezone(hours.timezone).date()
+        expected = next_expected(Stage(application.status), as_utc(history[-1].created_at), moved)
+        if expected is not None:
+            lines.append(
+                _("Next step expected by {date}.").format(date=translator.format_date(expected))
+            )
+    return "\n".join(lines)
 
 
 HANDLERS: list[BaseHandler] = [

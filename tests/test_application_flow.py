@@ -148,7 +148,7 @@ async def test_individual_in_english_with_a_restart(
         assert len(stored) == 6  # nothing stored for the two refused uploads
 
         status = last_reply(await client.say("/status"))
-        assert "submitted on" in status.text
+        assert "submitted for our review" in status.text and "Next step expected by" in status.text
         after = last_reply(await client.send_document(good_scan(), "late.jpg"))
         assert "with our team for review" in after.text
 

@@ -198,9 +198,12 @@ class ApplicationService:
         """Lock a complete application for the agency's review; False when something is missing."""
         if application.status not in OPEN_TO_CLIENT or await self.missing(application):
             return False
-        await StageService(self.session).move(
-            application, Stage.SUBMITTED, actor_id, by_staff=False
-        )
+        states = await self.states(application)
+        for item in self.steps(application):  # optional steps left open count as skipped
+            if _status(states, item.id) is StepStatus.PENDING:
+                await self._set(application, item, StepStatus.SKIPPED, None)
+        stages = StageService(self.session)
+        await stages.move(application, Stage.SUBMITTED, actor_id, by_staff=False)
         application.submitted_at = utcnow()
         application.current_step = None
         return True

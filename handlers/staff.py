@@ -1,0 +1,235 @@
+"""The staff desk's application commands: look an application up and move it between stages.
+
+Only admins and members of the staff chat may use them; anyone else is refused and nothing
+happens. Each move is recorded and the client is told, in their language, what it means.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.filing.applications import ApplicationService
+from bot.filing.stages import STAFF_MOVES, MoveError, Stage, StageService, next_expected
+from bot.services.clients import ClientService
+from bot.services.notices import notice, parse_change_requests, stage_name
+from handlers.application_view import CONTINUE
+from handlers.common import reply
+from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+MOVE_PREFIX = "stage:"
+# Moves that need more than a button (a number or a reason) are made with commands.
+COMMAND_MOVES = {Stage.APPROVED, Stage.REJECTED, Stage.CHANGES_REQUESTED}
+
+
+def is_staff(update: Update, context: BotContext) -> bool:
+    """Admins anywhere, and anyone acting inside the staff chat (only members can)."""
+    settings = context.services.settings
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and user.id in settings.admin_ids:
+        return True
+    return (
+        chat is not None
+        and settings.staff_chat_id is not None
+        and chat.id == settings.staff_chat_id
+    )
+
+
+async def refuse(update: Update, context: BotContext) -> None:
+    """Tell a non-staff user (privately) that this is for staff; change nothing."""
+    _ = context.i18n.gettext
+    if update.callback_query:
+        await update.callback_query.answer(_("Sorry, this is for the agency's staff only."))
+        return
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await reply(update, _("Sorry, this command is for the agency's staff only."))
+
+
+async def show_application(update: Update, context: BotContext) -> None:
+    """/app <number>: the application's stage, history and the moves available."""
+    if not is_staff(update, context):
+        await refuse(update, context)
+        return
+    application = await _application_from_args(update, context)
+    if application is not None:
+        await _send_card(update, context, application)
+
+
+async def move_button(update: Update, context: BotContext) -> None:
+    """A stage button on an application card."""
+    if not is_staff(update, context):
+        await refuse(update, context)
+        return
+    query = update.callback_query
+    number, _sep, stage = (query.data or "").removeprefix(MOVE_PREFIX).partition(":")
+    stages = StageService(context.session)
+    application = await stages.get(int(number)) if number.isdigit() else None
+    target = next((known for known in Stage if known.value == stage), None)
+    if application is None or target is None or target in COMMAND_MOVES:
+        await query.answer(context.i18n.gettext("This button is out of date."))
+        return
+    await query.answer()
+    await _move(update, context, application, target, "")
+
+
+async def approve(update: Update, context: BotContext) -> None:
+    """/approve <number> <ICP number>."""
+    await _command_move(update, context, Stage.APPROVED)
+
+
+async def reject(update: Update, context: BotContext) -> None:
+    """/reject <number> <reason>."""
+    await _command_move(update, context, Stage.REJECTED)
+
+
+async def request_changes(update: Update, context: BotContext) -> None:
+    """/changes <number> <step>: <reason>; <step>: <reason> – reopens those steps."""
+    await _command_move(update, context, Stage.CHANGES_REQUESTED)
+
+
+async def _command_move(update: Update, context: BotContext, stage: Stage) -> None:
+    if not is_staff(update, context):
+        await refuse(update, context)
+        return
+    application = await _application_from_args(update, context)
+    if application is None:
+        return
+    note = " ".join((context.args or [])[1:])
+    await _move(update, context, application, stage, note)
+
+
+async def _move(
+    update: Update, context: BotContext, application: FilingApplication, stage: Stage, note: str
+) -> None:
+    _ = context.i18n.gettext
+    actor = update.effective_user.id if update.effective_user else None
+    try:
+        change = await StageService(context.session).move(application, stage, actor, note)
+    except MoveError as error:
+        await reply(
+            update, "⚠️ " + _("That move is not possible: {reason}").format(reason=str(error))
+        )
+        return
+    if stage is Stage.CHANGES_REQUESTED:
+        steps = [step for step, _reason in parse_change_requests(note) if step]
+        reopened = await ApplicationService(context.session, context.services.catalogue).reopen(
+            application, steps
+        )
+        if not reopened:
+            application.current_step = None
+    delivered = await _notify_client(context, application, change)
+    status = _("client notified") if delivered else _("client could not be reached")
+    await reply(
+        update,
+        _("✅ Application #{number}: {stage} ({status}).").format(
+            number=application.id, stage=stage_name(stage, context.i18n), status=status
+        ),
+    )
+    await _send_card(update, context, application)
+
+
+async def _notify_client(
+    context: BotContext, application: FilingApplication, change: StageChange
+) -> bool:
+    services = context.services
+    client = await context.session.get(Client, application.client_id)
+    if client is None:
+        return False
+    translator = services.catalogs.get(
+        ClientService.language_of(client, services.settings.default_language)
+    )
+    hours = services.settings.hours()
+    today = utcnow().astimezone(hours.timezone).date()
+    expected = next_expected(Stage(change.to_stage), as_utc(change.created_at), today)
+    text = notice(
+        application,
+        change,
+        translator,
+        services.catalogue,
+        expected,
+        services.settings.office_timezone,
+    )
+    markup = None
+    if change.to_stage == Stage.CHANGES_REQUESTED:
+        button = InlineKeyboardButton(translator.gettext("▶️ Continue"), callback_data=CONTINUE)
+        markup = InlineKeyboardMarkup([[button]])
+    try:
+        await context.bot.send_message(client.telegram_id, text, reply_markup=markup)
+    except Forbidden:
+        ClientService.mark_blocked(client, True)
+        return False
+    except TelegramError as error:
+        log.warning("Could not notify client of application %s: %s", application.id, error)
+        return False
+    return True
+
+
+async def _application_from_args(update: Update, context: BotContext) -> FilingApplication | None:
+    _ = context.i18n.gettext
+    args = context.args or []
+    number = args[0].lstrip("#") if args else ""
+    application = (
+        await StageService(context.session).get(int(number)) if number.isdigit() else None
+    )
+    if application is None:
+        await reply(update, _("Please give an application number, e.g. /app 12."))
+    return application
+
+
+async def _send_card(update: Update, context: BotContext, application: FilingApplication) -> None:
+    translator = context.i18n
+    _ = translator.gettext
+    client = await context.session.get(Client, application.client_id)
+    history = await StageService(context.session).history(application)
+    timezone = context.services.settings.office_timezone
+    name = html.escape(client.full_name if client else "?", quote=False)
+    lines = [
+        _("📁 <b>Application #{number}</b> – {name}").format(number=application.id, name=name),
+        _("Stage: <b>{stage}</b>").format(stage=stage_name(application.status, translator)),
+    ]
+    if application.icp_number:
+        lines.append(_("ICP number: {number}").format(number=html.escape(application.icp_number)))
+    for change in history[-8:]:
+        when = translator.format_datetime(as_utc(change.created_at), timezone)
+        note = f" – {html.escape(change.note[:120], quote=False)}" if change.note else ""
+        lines.append(f"• {when}: {stage_name(change.to_stage, translator)}{note}")
+    moves = STAFF_MOVES.get(Stage(application.status), ())
+    rows = [
+        [
+            InlineKeyboardButton(
+                "→ " + stage_name(stage, translator),
+                callback_data=f"{MOVE_PREFIX}{application.id}:{stage.value}",
+            )
+        ]
+        for stage in moves
+        if stage not in COMMAND_MOVES
+    ]
+    hints = {
+        Stage.APPROVED: "/approve {number} 京ICP备12345678号-1",
+        Stage.REJECTED: "/reject {number} <reason>",
+        Stage.CHANGES_REQUESTED: "/changes {number} id_card_front: <reason>; domain: <reason>",
+    }
+    commands = [hints[stage].format(number=application.id) for stage in moves if stage in hints]
+    if commands:
+        lines.append(
+            _("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands)
+        )
+    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("app", show_application),
+    CommandHandler("approve", approve),
+    CommandHandler("reject", reject),
+    CommandHandler("changes", request_changes),
+    CallbackQueryHandler(move_button, pattern=f"^{MOVE_PREFIX}"),
+]

@@ -1,0 +1,179 @@
+"""The staff desk moves applications through every stage; clients are told in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.context import services_of
+from bot.filing.stages import Stage, add_working_days, is_icp_number
+from storage.models import Client as ClientRow
+from storage.models import FilingApplication, StageChange
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.harness import Client, Harness, last_reply, running_bot
+
+ADMIN_ID = 4242
+
+
+async def submitted_application(harness: Harness, client: Client) -> int:
+    """Create a complete, submitted application directly through the services."""
+    from bot.filing.applications import ApplicationService
+
+    services = services_of(harness.application)
+    await client.say("/start")
+    async with services.database.sessions() as session:
+        row = await session.scalar(
+            select(ClientRow).where(ClientRow.telegram_id == client.user_id)
+        )
+        service = ApplicationService(session, services.catalogue)
+        application = await service.start(row, "mainland_individual")
+        for item in await service.missing(application):
+            await service.accept_text(
+                application, item, "星辰设计作品集" if item.id == "website_name" else "x"
+            )
+        assert await service.submit(application, client.user_id)
+        await session.commit()
+        return application.id
+
+
+class StaffChat:
+    """A staff member writing in the staff group."""
+
+    def __init__(self, harness: Harness, user_id: int = 9001) -> None:
+        self.harness = harness
+        self.member = Client(harness, user_id=user_id, first_name="Staff", language_code="en")
+
+    async def say(self, text: str) -> list:
+        update = self.member.message_update(text=text)
+        update["message"]["chat"] = {"id": STAFF_CHAT_ID, "type": "supergroup", "title": "Staff"}
+        command = text.split()[0]
+        update["message"]["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": len(command)}
+        ]
+        return await self.harness.feed(update)
+
+    async def press(self, data: str) -> list:
+        message = {
+            "message_id": 5,
+            "date": 0,
+            "chat": {"id": STAFF_CHAT_ID, "type": "supergroup"},
+            "text": "card",
+        }
+        return await self.member.press(data, message)
+
+
+def to(calls: list, chat_id: int) -> list[str]:
+    return [
+        c.text for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id
+    ]
+
+
+async def test_every_stage_reaches_the_client_in_english(harness: Harness) -> None:
+    client = Client(harness, user_id=7101, language_code="en")
+    number = await submitted_application(harness, client)
+    staff = StaffChat(harness)
+    card = to(await staff.say(f"/app {number}"), STAFF_CHAT_ID)[-1]
+    assert f"Application #{number}" in card and "submitted for our review" in card
+
+    expected = {
+        Stage.WITH_PROVIDER: "passed our review",
+        Stage.AT_BUREAU: "submitted to the Communications Administration",
+        Stage.SMS_DUE: "within 24 hours",
+        Stage.BUREAU_REVIEW: "up to 20 working days",
+    }
+    for stage, phrase in expected.items():
+        calls = await staff.press(f"stage:{number}:{stage.value}")
+        notices = to(calls, client.user_id)
+        assert len(notices) == 1 and phrase in notices[0], (stage, notices)
+        assert "client notified" in " ".join(to(calls, STAFF_CHAT_ID))
+
+    refused = to(await staff.say(f"/approve {number} ICP12345"), STAFF_CHAT_ID)
+    assert "not possible" in refused[0] and not to(await staff.say("/app"), client.user_id)
+    calls = await staff.say(f"/approve {number} 京ICP备12345678号-1")
+    approval = to(calls, client.user_id)[0]
+    assert "京ICP备12345678号-1" in approval and "beian.miit.gov.cn" in approval
+    assert "text-align:center" in approval  # a ready-to-paste snippet
+
+    status = last_reply(await client.say("/status"))
+    assert "approved" in status.text and "京ICP备12345678号-1" in status.text
+    assert "with the hosting provider" in status.text  # the history
+
+    async with services_of(harness.application).database.sessions() as session:
+        changes = list(await session.scalars(select(StageChange).order_by(StageChange.id)))
+    assert [c.to_stage for c in changes] == [
+        "submitted",
+        "with_provider",
+        "at_bureau",
+        "sms_due",
+        "bureau_review",
+        "approved",
+    ]
+    assert changes[1].actor_telegram_id == 9001 and changes[1].from_stage == "submitted"
+
+
+async def test_changes_requested_then_fixed_in_chinese(harness: Harness) -> None:
+    client = Client(harness, user_id=7102, language_code="zh-hans")
+    number = await submitted_application(harness, client)
+    staff = StaffChat(harness)
+    calls = await staff.say(
+        f"/changes {number} website_name: 名称与网站内容无关; mobile: 号码无法接通"
+    )
+    notice = next(
+        c
+        for c in calls
+        if c.method == "sendMessage" and int(c.params["chat_id"]) == client.user_id
+    )
+    assert (
+        "网站名称" in notice.text
+        and "名称与网站内容无关" in notice.text
+        and "联系手机" in notice.text
+    )
+    step = last_reply(await client.press_on(notice, "继续"))
+    assert "网站名称" in step.text
+    await client.say("星辰设计工作室")
+    review = last_reply(await client.say("13912345678"))
+    assert "核对您的申请" in review.text
+    done = await client.press_on(review, "提交")
+    assert any("已提交" in text for text in to(done, client.user_id))
+    async with services_of(harness.application).database.sessions() as session:
+        application = await session.get(FilingApplication, number)
+        assert application is not None and application.status == "submitted"
+
+
+async def test_stage_actions_are_refused_to_everyone_else(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async with running_bot(make_settings(admin_ids=frozenset({ADMIN_ID}))) as harness:
+        client = Client(harness, user_id=7103, language_code="en")
+        number = await submitted_application(harness, client)
+        outsider = Client(harness, user_id=7104, language_code="en")
+        before = len(harness.api.calls)
+        for attempt in (
+            f"/app {number}",
+            f"/approve {number} 京ICP备12345678号-1",
+            f"/reject {number} no",
+        ):
+            reply = last_reply(await outsider.say(attempt))
+            assert "staff only" in reply.text
+        calls = await outsider.press(f"stage:{number}:with_provider")
+        assert any("staff only" in c.params.get("text", "") for c in calls)
+        sent_to_client = [
+            c for c in harness.api.calls[before:] if c.params.get("chat_id") == client.user_id
+        ]
+        assert sent_to_client == []
+        async with services_of(harness.application).database.sessions() as session:
+            application = await session.get(FilingApplication, number)
+            assert application is not None and application.status == "submitted"
+        admin = Client(harness, user_id=ADMIN_ID, language_code="en")  # admins may, privately
+        assert "Application #" in last_reply(await admin.say(f"/app {number}")).text
+
+
+def test_icp_numbers_and_working_days() -> None:
+    assert is_icp_number("京ICP备12345678号-1") and is_icp_number("浙ICP备2021012345号")
+    assert not is_icp_number("ICP12345678") and not is_icp_number("京ICP证123456号")
+    from datetime import date
+
+    assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)  # Friday → Monday
+    assert add_working_days(date(2026, 11, 30), 20) == date(2026, 12, 28)
