@@ -27,7 +27,7 @@ from bot.services.container import Services
 from bot.services.faq import FaqService
 from bot.services.handoff import HandoffService
 from handlers import register_handlers
-from handlers.booking import schedule_jobs
+from handlers.reminders import schedule_jobs
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
 from storage.repositories import ProcessedUpdateRepository

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, services_of
 from bot.filing.applications import ApplicationService
@@ -34,8 +34,6 @@ from handlers.staff import is_staff, refuse
 from storage.models import FilingApplication, as_utc, utcnow
 
 log = logging.getLogger(__name__)
-
-REMINDER_INTERVAL_SECONDS = 300
 
 
 def local(value: datetime, context: BotContext) -> datetime:
@@ -246,17 +244,6 @@ async def send_reminders(context: BotContext) -> None:
                 await session.commit()
             except TelegramError as error:
                 log.warning("Could not send a visit reminder: %s", error)
-
-
-def schedule_jobs(application: Application) -> None:
-    """Start the reminder job (it also runs once right after start)."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            send_reminders,
-            interval=REMINDER_INTERVAL_SECONDS,
-            first=timedelta(seconds=5),
-            name="visit-reminders",
-        )
 
 
 HANDLERS: list[BaseHandler] = [

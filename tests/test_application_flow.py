@@ -19,6 +19,7 @@ from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+from tests.test_images import BAD_FILES
 
 ADMIN_ID = 777
 
@@ -285,7 +286,6 @@ async def test_visit_reminder_is_sent_once_even_after_a_restart(
 async def test_bad_file_corpus_through_the_bot_stores_nothing(
     harness: Harness, make_settings: Callable[..., Settings]
 ) -> None:
-    from tests.test_images import BAD_FILES
 
     client = Client(harness, user_id=6007, language_code="en")
     await client.press("app:start")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from sqlalchemy import select
+from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.context import services_of
+from bot.filing.applications import ApplicationService
 from bot.filing.stages import Stage, add_working_days, is_icp_number
+from handlers.reminders import send_due_reminders
 from storage.models import Client as ClientRow
-from storage.models import FilingApplication, StageChange
+from storage.models import FilingApplication, StageChange, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.harness import Client, Harness, last_reply, running_bot
 
@@ -19,7 +23,6 @@ ADMIN_ID = 4242
 
 async def submitted_application(harness: Harness, client: Client) -> int:
     """Create a complete, submitted application directly through the services."""
-    from bot.filing.applications import ApplicationService
 
     services = services_of(harness.application)
     await client.say("/start")
@@ -173,7 +176,45 @@ async def test_stage_actions_are_refused_to_everyone_else(
 def test_icp_numbers_and_working_days() -> None:
     assert is_icp_number("京ICP备12345678号-1") and is_icp_number("浙ICP备2021012345号")
     assert not is_icp_number("ICP12345678") and not is_icp_number("京ICP证123456号")
-    from datetime import date
 
     assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)  # Friday → Monday
     assert add_working_days(date(2026, 11, 30), 20) == date(2026, 12, 28)
+
+
+async def test_reminders_fire_once_and_survive_a_restart(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    async with running_bot(settings) as harness:
+        waiting = Client(harness, user_id=7201, language_code="en")
+        sms = Client(harness, user_id=7202, language_code="zh-hans")
+        idle = Client(harness, user_id=7203, language_code="en")
+        waiting_number = await submitted_application(harness, waiting)
+        sms_number = await submitted_application(harness, sms)
+        staff = StaffChat(harness)
+        for stage in ("with_provider", "at_bureau", "sms_due"):
+            await staff.press(f"stage:{sms_number}:{stage}")
+        await idle.press("app:start")
+        await idle.press("app:type:mainland_individual")
+
+    async with running_bot(settings) as harness:  # after a restart, time has passed
+        services = services_of(harness.application)
+        async with services.database.sessions() as session:
+            for application in await session.scalars(select(FilingApplication)):
+                if application.id == sms_number:
+                    application.sms_due_at = utcnow() + timedelta(hours=6)
+                else:
+                    application.updated_at = utcnow() - timedelta(days=4)
+            await session.commit()
+        context = CallbackContext(harness.application)
+        await send_due_reminders(context)
+        await send_due_reminders(context)
+        sent = harness.api.of_method("sendMessage")
+        by_chat: dict[int, list[str]] = {}
+        for call in sent:
+            by_chat.setdefault(int(call.params["chat_id"]), []).append(call.text)
+        assert len(by_chat[7202]) == 1 and "短信" in by_chat[7202][0]
+        assert len(by_chat[7203]) == 1 and "waiting for you" in by_chat[7203][0]
+        staff_alerts = [t for t in by_chat[STAFF_CHAT_ID] if "waiting for our review" in t]
+        assert len(staff_alerts) == 1 and f"#{waiting_number}" in staff_alerts[0]
+        assert 7201 not in by_chat  # the client waiting on staff is not nagged
