@@ -6,10 +6,11 @@ happens. Each move is recorded and the client is told, in their language, what i
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -18,6 +19,7 @@ from bot.context import BotContext
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import STAFF_MOVES, MoveError, Stage, StageService, next_expected
 from bot.services.clients import ClientService
+from bot.services.dossier import build_dossier
 from bot.services.notices import notice, parse_change_requests, stage_name
 from handlers.application_view import CONTINUE
 from handlers.common import reply
@@ -94,6 +96,45 @@ async def reject(update: Update, context: BotContext) -> None:
 async def request_changes(update: Update, context: BotContext) -> None:
     """/changes <number> <step>: <reason>; <step>: <reason> – reopens those steps."""
     await _command_move(update, context, Stage.CHANGES_REQUESTED)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """/export <number>: the dossier as a ZIP (documents named for submission, and a summary)."""
+    if not is_staff(update, context):
+        await refuse(update, context)
+        return
+    application = await _application_from_args(update, context)
+    chat = update.effective_chat
+    if application is None or chat is None:
+        return
+    services = context.services
+    client = await context.session.get(Client, application.client_id)
+    applications = ApplicationService(context.session, services.catalogue)
+    states = await applications.states(application)
+    documents = await applications.current_documents(application)
+    if client is None:
+        return
+    dossier = await asyncio.to_thread(
+        build_dossier,
+        application,
+        client,
+        states,
+        documents,
+        services.catalogue,
+        services.documents,
+        services.catalogs.get(None),
+    )
+    caption = context.i18n.gettext("📦 Application #{number}: {count} documents and a summary.")
+    await context.bot.send_document(
+        chat.id,
+        InputFile(dossier.data, filename=dossier.file_name),
+        caption=caption.format(number=application.id, count=dossier.documents),
+    )
+    log.info(
+        "Staff member %s exported application %s",
+        update.effective_user.id if update.effective_user else None,
+        application.id,
+    )
 
 
 async def _command_move(update: Update, context: BotContext, stage: Stage) -> None:
@@ -218,7 +259,8 @@ async def _send_card(update: Update, context: BotContext, application: FilingApp
         Stage.REJECTED: "/reject {number} <reason>",
         Stage.CHANGES_REQUESTED: "/changes {number} id_card_front: <reason>; domain: <reason>",
     }
-    commands = [hints[stage].format(number=application.id) for stage in moves if stage in hints]
+    moves_hint = [hints[stage].format(number=application.id) for stage in moves if stage in hints]
+    commands = [*moves_hint, f"/export {application.id}"]
     if commands:
         lines.append(
             _("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands)
@@ -231,5 +273,6 @@ HANDLERS: list[BaseHandler] = [
     CommandHandler("approve", approve),
     CommandHandler("reject", reject),
     CommandHandler("changes", request_changes),
+    CommandHandler("export", export),
     CallbackQueryHandler(move_button, pattern=f"^{MOVE_PREFIX}"),
 ]

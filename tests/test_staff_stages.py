@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -11,6 +13,7 @@ from telegram.ext import CallbackContext
 from bot.config import Settings
 from bot.context import services_of
 from bot.filing.applications import ApplicationService
+from bot.images.samples import encode, make_document
 from bot.filing.stages import Stage, add_working_days, is_icp_number
 from handlers.reminders import send_due_reminders
 from storage.models import Client as ClientRow
@@ -218,3 +221,25 @@ async def test_reminders_fire_once_and_survive_a_restart(
         staff_alerts = [t for t in by_chat[STAFF_CHAT_ID] if "waiting for our review" in t]
         assert len(staff_alerts) == 1 and f"#{waiting_number}" in staff_alerts[0]
         assert 7201 not in by_chat  # the client waiting on staff is not nagged
+
+
+async def test_staff_export_the_dossier(harness: Harness) -> None:
+    client = Client(harness, user_id=7301, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
+    await client.send_document(encode(make_document((1800, 1150), seed=2), quality=92), "b.jpg")
+    staff = StaffChat(harness)
+    calls = await staff.say("/export 1")
+    sent = [c for c in calls if c.method == "sendDocument"]
+    assert len(sent) == 1 and int(sent[0].params["chat_id"]) == STAFF_CHAT_ID
+    archive = zipfile.ZipFile(io.BytesIO(sent[0].files["document"]))
+    names = sorted(archive.namelist())
+    assert names == ["02_id_card_front.jpg", "03_id_card_back.jpg", "summary.txt"]
+    summary = archive.read("summary.txt").decode()
+    assert "Alibaba Cloud" in summary and "Application #1" in summary
+    assert archive.read("02_id_card_front.jpg")[:3] == b"\xff\xd8\xff"
+    outsider = Client(harness, user_id=7302, language_code="en")
+    calls = await outsider.say("/export 1")
+    assert not [c for c in calls if c.method == "sendDocument"]

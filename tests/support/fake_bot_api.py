@@ -29,6 +29,7 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     result: Any = None
+    files: dict[str, bytes] | None = None
 
     @property
     def text(self) -> str:
@@ -129,6 +130,8 @@ class FakeBotApi(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         call = ApiCall(api_method, params)
+        if request_data is not None and request_data.contains_files:
+            call.files = {name: value[1] for name, value in request_data.multipart_data.items()}
         self.calls.append(call)
         for observer in self.observers:
             await observer(call)
@@ -160,6 +163,10 @@ class FakeBotApi(BaseRequest):
             return BOT_USER
         if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             return self._message(params)
+        if method == "sendDocument":
+            message = self._message(params)
+            message["document"] = {"file_id": "sent-doc", "file_unique_id": "sent-doc-u"}
+            return message
         if method == "getUpdates":
             return []
         if method == "getFile":
