@@ -13,8 +13,8 @@ from telegram.ext import CallbackContext
 from bot.config import Settings
 from bot.context import services_of
 from bot.filing.applications import ApplicationService
-from bot.images.samples import encode, make_document
 from bot.filing.stages import Stage, add_working_days, is_icp_number
+from bot.images.samples import encode, make_document
 from handlers.reminders import send_due_reminders
 from storage.models import Client as ClientRow
 from storage.models import FilingApplication, StageChange, utcnow
