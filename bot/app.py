@@ -25,7 +25,6 @@ from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
 from bot.services.faq import FaqService
-from bot.services.handoff import HandoffService
 from handlers import register_handlers
 from handlers.reminders import schedule_jobs
 from storage.database import Database
@@ -54,7 +53,6 @@ def build_services(settings: Settings) -> Services:
         catalogs=catalogs,
         agency=agency,
         faq=FaqService(knowledge, agency),
-        handoff=HandoffService(),
         catalogue=load_catalogue(settings.application_path),
         documents=documents,
         images=ImageService(documents, settings.max_concurrent_images),

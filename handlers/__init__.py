@@ -5,15 +5,20 @@ matching handler of each group.
 
 group 0, in order:
 1. membership – my_chat_member updates (client blocked / unblocked the bot)
-2. start, language, faq, handoff, eligibility, application, booking, status, staff –
-   commands and their buttons (staff ones check the caller)
+2. start, language, faq, support, eligibility, application, booking, status, staff –
+   commands and their buttons (staff ones check the caller); support also copies staff
+   messages in the staff chat to clients
 3. application.TEXT_HANDLER – text while a text step is open answers that step (and stops);
    otherwise it passes the text on to group 1
 4. uploads – photos and files
 5. fallback – unknown commands, other messages and stale buttons (must come last)
 
 group 1:
-6. faq.QUESTION_HANDLER – any other text in a private chat is a question for the FAQ
+6. support.CLIENT_RELAY – while a client talks to staff, their messages are copied to staff
+   (and stop there)
+
+group 2:
+7. faq.QUESTION_HANDLER – any other text in a private chat is a question for the FAQ
 """
 
 from __future__ import annotations
@@ -27,12 +32,12 @@ from handlers import (
     errors,
     fallback,
     faq,
-    handoff,
     language,
     membership,
     staff,
     start,
     status,
+    support,
     uploads,
 )
 
@@ -41,7 +46,7 @@ FEATURES = (
     start,
     language,
     faq,
-    handoff,
+    support,
     eligibility,
     application,
     booking,
@@ -57,5 +62,6 @@ def register_handlers(app: Application) -> None:
     app.add_handler(application.TEXT_HANDLER)
     app.add_handlers(uploads.HANDLERS)
     app.add_handlers(fallback.HANDLERS)
-    app.add_handler(faq.QUESTION_HANDLER, group=1)
+    app.add_handler(support.CLIENT_RELAY, group=1)
+    app.add_handler(faq.QUESTION_HANDLER, group=2)
     app.add_error_handler(errors.on_error)

@@ -22,6 +22,7 @@ from bot.filing.eligibility import APPLICANT, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
+from bot.services.support import SupportService
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -319,7 +320,8 @@ async def text_input(update: Update, context: BotContext) -> None:
             problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
             await reply(update, "⚠️ " + problem)
         raise ApplicationHandlerStop
-    if item.kind is ItemKind.IMAGE:
+    talking_to_staff = await SupportService(context.session).open_for(context.client)
+    if item.kind is ItemKind.IMAGE and talking_to_staff is None:
         await reply(
             update,
             _(

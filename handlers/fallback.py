@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.services.support import SupportService
 from handlers.common import show_menu
 
 
@@ -24,6 +25,10 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def unexpected_message(update: Update, context: BotContext) -> None:
     """Stickers, voice notes, files and anything else that is not text."""
+    if context.client is not None and await SupportService(context.session).open_for(
+        context.client
+    ):
+        return  # talking to staff: the relay copies it to them
     _ = context.i18n.gettext
     text = _(
         "I can only read text messages here for now. Please type your question, "

@@ -10,7 +10,7 @@ from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
 from bot.i18n import Translator
 from handlers.common import MENU_FAQ, MENU_STAFF, back_to_menu_button, main_menu, reply
-from handlers.handoff import hand_off
+from handlers.support import hand_off
 from storage.models import Question
 from storage.repositories import QuestionRepository
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.filing.catalogue import ItemKind
@@ -18,12 +19,15 @@ from bot.images.checks import (
     precheck_size,
 )
 from bot.images.rules import ImageRules
+from bot.services.support import SupportService
 from handlers.application_view import START, applications, show_current
 from handlers.common import reply
+from handlers.support import hand_off
 from storage.models import DocumentVersion, FilingApplication
 
 log = logging.getLogger(__name__)
 
+FAILURES_BEFORE_HANDOFF = 3
 SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "HEIF": ".heic", "HEIC": ".heic", "WEBP": ".webp"}
 
 REASONS = {
@@ -103,6 +107,9 @@ async def receive_upload(update: Update, context: BotContext) -> None:
     service = applications(context)
     application = await service.open_for(context.client)
     item = service.current(application) if application else None
+    expecting = application is not None and item is not None and item.kind is ItemKind.IMAGE
+    if not expecting and await SupportService(context.session).open_for(context.client):
+        return  # talking to staff: the relay copies the file to them
     if application is None and await service.latest_for(context.client) is not None:
         text = _(
             "Your application is with our team for review, so it cannot be changed here. If we "
@@ -161,6 +168,7 @@ async def receive_upload(update: Update, context: BotContext) -> None:
     )
     await reply(update, text)
     await show_current(update, context, application)
+    raise ApplicationHandlerStop
 
 
 def _version(
@@ -214,6 +222,30 @@ async def _refuse(
             "(📎 → File), so the original reaches us."
         )
     await reply(update, text)
+    if await _failures_in_a_row(context, application, step_id) == FAILURES_BEFORE_HANDOFF:
+        await reply(update, _("This seems difficult – let me get a person to help you."))
+        await hand_off(update, context, context.i18n, reason="uploads_failing")
+    raise ApplicationHandlerStop
+
+
+async def _failures_in_a_row(
+    context: BotContext, application: FilingApplication, step_id: str
+) -> int:
+    """How many uploads for this step were refused since the last accepted one."""
+    versions = await context.session.scalars(
+        select(DocumentVersion.accepted)
+        .where(
+            DocumentVersion.application_id == application.id, DocumentVersion.step_id == step_id
+        )
+        .order_by(DocumentVersion.id.desc())
+        .limit(FAILURES_BEFORE_HANDOFF + 1)
+    )
+    count = 0
+    for accepted in versions:
+        if accepted:
+            break
+        count += 1
+    return count
 
 
 HANDLERS: list[BaseHandler] = [

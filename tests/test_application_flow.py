@@ -294,11 +294,13 @@ async def test_bad_file_corpus_through_the_bot_stores_nothing(
     document = make_document((1600, 1000))
     scan = encode(document, quality=92)
     for name, (make, reason) in BAD_FILES.items():
-        reply = last_reply(await client.send_document(make(document, scan), f"{name}.jpg"))
+        reply = replies(await client.send_document(make(document, scan), f"{name}.jpg"))[0]
         expected = REASONS[reason][0].split("{")[0][:25]
         assert reply.text.startswith("❌") and expected in reply.text, (name, reply.text)
     versions = await _versions(harness)
     assert len(versions) == len(BAD_FILES)
+    alerts = [c for c in harness.api.messages_to(STAFF_CHAT_ID) if "talk to a person" in c.text]
+    assert len(alerts) == 1  # after three refusals in a row, once
     assert all(not v.accepted and v.original_sha256 is None for v in versions)
     documents = make_settings().data_dir / "documents"
     assert not documents.exists() or not any(p.is_file() for p in documents.rglob("*"))

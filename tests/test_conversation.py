@@ -111,7 +111,7 @@ async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -
 async def test_talk_to_staff_alerts_the_staff_chat_once(client: Client, harness: Harness) -> None:
     await client.say("can my wordpress plugin be sold on the Chinese app stores?")
     reply = last_reply(await client.press("menu:staff"))
-    assert "let our team know" in reply.text
+    assert "connected you with our team" in reply.text
     assert "hello@agency.example" in reply.text
     alerts = harness.api.messages_to(STAFF_CHAT_ID)
     assert len(alerts) == 1
@@ -122,7 +122,7 @@ async def test_talk_to_staff_alerts_the_staff_chat_once(client: Client, harness:
 
 async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
     reply = last_reply(await client.say("I want to talk to a real person please"))
-    assert "let our team know" in reply.text
+    assert "connected you with our team" in reply.text
     assert harness.api.messages_to(STAFF_CHAT_ID)
 
 

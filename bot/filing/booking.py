@@ -55,6 +55,25 @@ class OfficeHours:
             {d: tuple(sorted(s)) for d, s in periods.items()}, slot_minutes, ZoneInfo(timezone)
         )
 
+    def is_open(self, moment: datetime) -> bool:
+        """Whether the office is open at this moment."""
+        local = moment.astimezone(self.timezone)
+        return any(
+            opens <= local.time() < closes
+            for opens, closes in self.periods.get(local.weekday(), ())
+        )
+
+    def next_opening(self, moment: datetime) -> datetime | None:
+        """When the office next opens after this moment (within two weeks)."""
+        local = moment.astimezone(self.timezone)
+        for offset in range(15):
+            day = local.date() + timedelta(days=offset)
+            for opens, _closes in self.periods.get(day.weekday(), ()):
+                start = datetime.combine(day, opens, self.timezone)
+                if start > local:
+                    return start
+        return None
+
     def slots_on(self, day: date) -> list[datetime]:
         """Every slot start on a day, as aware datetimes in the office's time zone."""
         slots = []

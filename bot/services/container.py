@@ -11,7 +11,6 @@ from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.services.agency import AgencyInfo
 from bot.services.faq import FaqService
-from bot.services.handoff import HandoffService
 from storage.database import Database
 
 
@@ -24,7 +23,6 @@ class Services:
     catalogs: Catalogs
     agency: AgencyInfo
     faq: FaqService
-    handoff: HandoffService
     catalogue: Catalogue
     documents: DocumentStore
     images: ImageService

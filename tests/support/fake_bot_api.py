@@ -74,6 +74,8 @@ class FakeBotApi(BaseRequest):
         self._message_ids = itertools.count(100)
         self.observers: list[Callable[[ApiCall], Awaitable[None]]] = []
         self.files: dict[str, bytes] = {}
+        self.forum = True
+        self.topics = 0
 
     @property
     def read_timeout(self) -> float:
@@ -169,6 +171,25 @@ class FakeBotApi(BaseRequest):
             return message
         if method == "getUpdates":
             return []
+        if method == "getChat":
+            chat_id = int(params["chat_id"])
+            return {
+                "id": chat_id,
+                "type": "supergroup",
+                "title": "Staff",
+                "is_forum": self.forum,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+            }
+        if method == "createForumTopic":
+            self.topics += 1
+            return {
+                "message_thread_id": 1000 + self.topics,
+                "name": params["name"],
+                "icon_color": 7322096,
+            }
+        if method == "copyMessage":
+            return {"message_id": next(self._message_ids)}
         if method == "getFile":
             file_id = str(params["file_id"])
             data = self.files.get(file_id, b"")

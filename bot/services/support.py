@@ -1,0 +1,105 @@
+"""Conversations between clients and staff through the bot: opening, claiming, closing, and the
+message pairs that let replies travel both ways."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Client, RelayedMessage, SupportConversation, utcnow
+
+OPEN = "open"
+CLOSED = "closed"
+FROM_CLIENT = "in"
+TO_CLIENT = "out"
+
+
+class SupportService:
+    """Reads and changes support conversations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of_client(self, client: Client) -> SupportConversation | None:
+        """The client's conversation (open or closed), if there ever was one."""
+        result = await self.session.execute(
+            select(SupportConversation).where(SupportConversation.client_id == client.id)
+        )
+        return result.scalar_one_or_none()
+
+    async def open_for(self, client: Client) -> SupportConversation | None:
+        """The client's conversation if it is open."""
+        conversation = await self.of_client(client)
+        return conversation if conversation is not None and conversation.status == OPEN else None
+
+    async def open(self, client: Client, reason: str) -> tuple[SupportConversation, bool]:
+        """Open (or reopen) the client's conversation; True when it was not open before."""
+        conversation = await self.of_client(client)
+        if conversation is None:
+            conversation = SupportConversation(client_id=client.id, status=OPEN, reason=reason)
+            self.session.add(conversation)
+            await self.session.flush()
+            return conversation, True
+        if conversation.status == OPEN:
+            return conversation, False
+        conversation.status = OPEN
+        conversation.reason = reason
+        conversation.claimed_by = None
+        conversation.opened_at = utcnow()
+        conversation.closed_at = None
+        await self.session.flush()
+        return conversation, True
+
+    async def get(self, conversation_id: int) -> SupportConversation | None:
+        """A conversation by id."""
+        return await self.session.get(SupportConversation, conversation_id)
+
+    async def by_topic(self, topic_id: int) -> SupportConversation | None:
+        """The conversation that owns a forum topic of the staff chat."""
+        result = await self.session.execute(
+            select(SupportConversation).where(SupportConversation.topic_id == topic_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def by_staff_message(self, message_id: int) -> SupportConversation | None:
+        """The conversation a staff-chat message belongs to (a relayed message or an alert)."""
+        relayed = await self.session.scalar(
+            select(RelayedMessage).where(RelayedMessage.staff_message_id == message_id)
+        )
+        if relayed is not None:
+            return await self.get(relayed.conversation_id)
+        result = await self.session.execute(
+            select(SupportConversation).where(SupportConversation.alert_message_id == message_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def record(
+        self, conversation: SupportConversation, direction: str, client_id: int, staff_id: int
+    ) -> None:
+        """Remember a copied message pair."""
+        self.session.add(
+            RelayedMessage(
+                conversation_id=conversation.id,
+                direction=direction,
+                client_message_id=client_id,
+                staff_message_id=staff_id,
+            )
+        )
+        await self.session.flush()
+
+    @staticmethod
+    def claim(conversation: SupportConversation, staff_id: int) -> bool:
+        """A staff member takes the conversation; False if it is closed."""
+        if conversation.status != OPEN:
+            return False
+        conversation.claimed_by = staff_id
+        return True
+
+    @staticmethod
+    def close(conversation: SupportConversation) -> bool:
+        """End the conversation; False if it was not open."""
+        if conversation.status != OPEN:
+            return False
+        conversation.status = CLOSED
+        conversation.closed_at = utcnow()
+        return True
