@@ -25,7 +25,9 @@ from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
 from bot.services.faq import FaqService
+from bot.services.send_budget import SendBudget
 from handlers import register_handlers
+from handlers.broadcast import resume_broadcasts
 from handlers.reminders import schedule_jobs
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
@@ -56,6 +58,7 @@ def build_services(settings: Settings) -> Services:
         catalogue=load_catalogue(settings.application_path),
         documents=documents,
         images=ImageService(documents, settings.max_concurrent_images),
+        send_budget=SendBudget(settings.messages_per_second),
     )
 
 
@@ -87,7 +90,7 @@ def build_application(
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
-    builder = builder.request(CommitBeforeSending(request))
+    builder = builder.request(CommitBeforeSending(request, services.send_budget))
     if get_updates_request is not None or request is not None:
         builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
@@ -106,6 +109,7 @@ async def on_startup(application: Application) -> None:
     await _remove_orphaned_files(services)
     await publish_commands(application, services.catalogs)
     schedule_jobs(application)
+    await resume_broadcasts(application)
     log.info("Bot @%s is ready", application.bot.username)
 
 

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     booking_slot_minutes: int = Field(default=30, ge=5, le=240)
     booking_days_ahead: int = Field(default=14, ge=1, le=90)
     max_concurrent_images: int = Field(default=2, ge=1, le=16)
+    messages_per_second: float = Field(default=30.0, gt=0, le=1000)
 
     max_concurrent_updates: int = Field(default=32, ge=1, le=1024)
     log_level: str = "INFO"

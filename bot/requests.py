@@ -1,4 +1,5 @@
-"""The Bot API request object: commits the update's database work before every API call.
+"""The Bot API request object: commits the update's database work before every API call, and
+counts live messages against the shared sending budget.
 
 Committing before the bot speaks means a client is never told something that is not stored,
 and no database lock is held while waiting for Telegram.
@@ -11,6 +12,7 @@ from typing import Any
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.scope import maybe_current_scope
+from bot.services.send_budget import BULK, SendBudget
 
 CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
 
@@ -18,8 +20,9 @@ CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
 class CommitBeforeSending(BaseRequest):
     """Wraps another request object; commits the current update's session before each call."""
 
-    def __init__(self, inner: BaseRequest | None = None) -> None:
+    def __init__(self, inner: BaseRequest | None = None, budget: SendBudget | None = None) -> None:
         self.inner = inner or HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+        self.budget = budget
 
     @property
     def read_timeout(self) -> float | None:
@@ -48,6 +51,13 @@ class CommitBeforeSending(BaseRequest):
         scope = maybe_current_scope()
         if scope is not None and not scope.failed and scope.session.in_transaction():
             await scope.session.commit()
+        if self.budget is not None and not BULK.get() and _sends_a_message(url):
+            self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot
         return await self.inner.do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
+
+
+def _sends_a_message(url: str) -> bool:
+    method = url.rsplit("/", 1)[-1]
+    return method.startswith(("send", "copy", "forward"))

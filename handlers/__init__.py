@@ -28,6 +28,7 @@ from telegram.ext import Application
 from handlers import (
     application,
     booking,
+    broadcast,
     eligibility,
     errors,
     fallback,
@@ -52,6 +53,7 @@ FEATURES = (
     booking,
     status,
     staff,
+    broadcast,
 )
 
 

@@ -11,6 +11,7 @@ from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.services.agency import AgencyInfo
 from bot.services.faq import FaqService
+from bot.services.send_budget import SendBudget
 from storage.database import Database
 
 
@@ -26,3 +27,4 @@ class Services:
     catalogue: Catalogue
     documents: DocumentStore
     images: ImageService
+    send_budget: SendBudget

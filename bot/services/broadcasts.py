@@ -1,0 +1,203 @@
+"""Broadcasts: choosing recipients, recording every delivery, and resuming after a restart."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chinese import to_traditional
+from bot.filing.stages import Stage
+from bot.i18n import (
+    ENGLISH,
+    SIMPLIFIED,
+    SUPPORTED_LANGUAGES,
+    TRADITIONAL,
+    language_for_telegram_code,
+)
+from storage.models import (
+    Broadcast,
+    BroadcastDelivery,
+    Client,
+    FilingApplication,
+    StageChange,
+    utcnow,
+)
+
+PENDING = "pending"
+SENDING = "sending"  # handed to Telegram; if the process dies now, we cannot know
+SENT = "sent"
+BLOCKED = "blocked"
+FAILED = "failed"
+UNCONFIRMED = "unconfirmed"  # was being sent when the bot stopped: not sent again
+DRAFT = "draft"
+RUNNING = "running"
+DONE = "done"
+CANCELLED = "cancelled"
+
+
+class SegmentError(ValueError):
+    """A segment description that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Who receives a broadcast: everyone, a stage, a language, or approvals in a period."""
+
+    kind: str
+    value: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Segment:
+        """``all``, ``stage:approved``, ``lang:zh_Hans`` or ``approved:2026-01-01..2026-03-31``."""
+        text = text.strip()
+        if text == "all":
+            return cls("all")
+        kind, _sep, value = text.partition(":")
+        if kind == "stage" and value in {stage.value for stage in Stage}:
+            return cls("stage", value)
+        if kind == "lang" and value in SUPPORTED_LANGUAGES:
+            return cls("lang", value)
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", value)
+        if kind == "approved" and match:
+            return cls("approved", "", date.fromisoformat(match[1]), date.fromisoformat(match[2]))
+        raise SegmentError(text)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How far a broadcast is."""
+
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+
+    @property
+    def done(self) -> int:
+        """Recipients that need nothing more."""
+        return self.sent + self.blocked + self.failed
+
+
+def texts_for(english: str, simplified: str) -> dict[str, str]:
+    """The notice in every language (Traditional generated from Simplified)."""
+    return {ENGLISH: english, SIMPLIFIED: simplified, TRADITIONAL: to_traditional(simplified)}
+
+
+def language_of(client: Client, default: str) -> str:
+    """The language a client reads."""
+    return client.language or language_for_telegram_code(client.telegram_language, default)
+
+
+class BroadcastService:
+    """Creates broadcasts and keeps the delivery ledger."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def recipients(self, segment: Segment, default_language: str) -> list[Client]:
+        """Clients in the segment who have not blocked the bot."""
+        query = select(Client).where(Client.blocked_bot.is_(False)).order_by(Client.id)
+        if segment.kind == "stage":
+            query = query.where(_latest_application_in(segment.value))
+        elif segment.kind == "approved" and segment.start and segment.end:
+            start = datetime.combine(segment.start, time(0), UTC)
+            end = datetime.combine(segment.end + timedelta(days=1), time(0), UTC)
+            query = query.where(
+                exists()
+                .where(FilingApplication.client_id == Client.id)
+                .where(StageChange.application_id == FilingApplication.id)
+                .where(StageChange.to_stage == Stage.APPROVED.value)
+                .where(StageChange.created_at >= start, StageChange.created_at < end)
+            )
+        clients = list(await self.session.scalars(query))
+        if segment.kind == "lang":
+            clients = [c for c in clients if language_of(c, default_language) == segment.value]
+        return clients
+
+    async def create(
+        self, staff_id: int, staff_chat_id: int, segment: str, texts: dict[str, str]
+    ) -> Broadcast:
+        """A draft, waiting for staff to confirm."""
+        broadcast = Broadcast(
+            created_by=staff_id, staff_chat_id=staff_chat_id, segment=segment, texts=texts
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def start(self, broadcast: Broadcast, recipients: list[Client]) -> int:
+        """Write one pending delivery per recipient; the broadcast is then running."""
+        self.session.add_all(
+            BroadcastDelivery(broadcast_id=broadcast.id, client_id=client.id)
+            for client in recipients
+        )
+        broadcast.status = RUNNING
+        await self.session.flush()
+        return len(recipients)
+
+    async def running(self) -> list[Broadcast]:
+        """Broadcasts interrupted by a stop (to resume at start)."""
+        return list(
+            await self.session.scalars(select(Broadcast).where(Broadcast.status == RUNNING))
+        )
+
+    async def settle_interrupted(self, broadcast: Broadcast) -> int:
+        """Deliveries that were being sent when the bot stopped: never sent twice."""
+        result = await self.session.execute(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.broadcast_id == broadcast.id)
+            .where(BroadcastDelivery.status == SENDING)
+            .values(status=UNCONFIRMED)
+        )
+        return result.rowcount or 0
+
+    async def pending(
+        self, broadcast: Broadcast, limit: int
+    ) -> list[tuple[BroadcastDelivery, Client]]:
+        """The next recipients still to send to."""
+        result = await self.session.execute(
+            select(BroadcastDelivery, Client)
+            .join(Client, Client.id == BroadcastDelivery.client_id)
+            .where(BroadcastDelivery.broadcast_id == broadcast.id)
+            .where(BroadcastDelivery.status == PENDING)
+            .order_by(BroadcastDelivery.id)
+            .limit(limit)
+        )
+        return [(delivery, client) for delivery, client in result.all()]
+
+    async def tally(self, broadcast: Broadcast) -> Tally:
+        """Counts by outcome."""
+        rows = await self.session.execute(
+            select(BroadcastDelivery.status, func.count())
+            .where(BroadcastDelivery.broadcast_id == broadcast.id)
+            .group_by(BroadcastDelivery.status)
+        )
+        counts: Counter[str] = Counter({status: count for status, count in rows.all()})
+        return Tally(
+            total=sum(counts.values()),
+            sent=counts[SENT],
+            blocked=counts[BLOCKED],
+            failed=counts[FAILED] + counts[UNCONFIRMED],
+        )
+
+    @staticmethod
+    def finish(broadcast: Broadcast) -> None:
+        """Mark the broadcast finished."""
+        broadcast.status = DONE
+        broadcast.finished_at = utcnow()
+
+
+def _latest_application_in(stage: str) -> ColumnElement[bool]:
+    latest = (
+        select(func.max(FilingApplication.id))
+        .where(FilingApplication.client_id == Client.id)
+        .scalar_subquery()
+    )
+    return exists().where(FilingApplication.id == latest, FilingApplication.status == stage)

@@ -1,0 +1,100 @@
+"""Broadcasts: preview and confirm, each recipient's language, Telegram's limits, resuming."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.context import services_of
+from bot.services.broadcasts import SENDING, SENT, BroadcastService, Segment, texts_for
+from handlers.broadcast import TASKS_KEY
+from storage.models import BroadcastDelivery
+from storage.models import Client as ClientRow
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.harness import Client, Harness, running_bot
+from tests.test_staff_stages import StaffChat
+
+
+async def finished(harness: Harness) -> None:
+    tasks = list(harness.application.bot_data.get(TASKS_KEY, ()))
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+
+
+def received(harness: Harness, chat_id: int) -> list[str]:
+    return [c.text for c in harness.api.messages_to(chat_id) if c.method == "sendMessage"]
+
+
+async def test_broadcast_in_each_language_with_limits(harness: Harness) -> None:
+    english = Client(harness, user_id=9301, language_code="en")
+    simplified = Client(harness, user_id=9302, language_code="zh-hans")
+    traditional = Client(harness, user_id=9303, language_code="zh-hk")
+    gone = Client(harness, user_id=9304, language_code="en")
+    for client in (english, simplified, traditional, gone):
+        await client.say("/start")
+    staff = StaffChat(harness)
+    calls = await staff.say(
+        "/broadcast all | Our office is closed on Friday. | 我们周五休息，办公室关闭。"
+    )
+    preview = [c for c in calls if c.method == "sendMessage"][-1]
+    assert "4 recipients" in preview.text and "Friday" in preview.text
+    harness.api.fail(
+        "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=9302, retry_after=1
+    )
+    harness.api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=9304)
+    await staff.press(preview.button("Send"))
+    await finished(harness)
+
+    assert received(harness, 9301)[-1] == "Our office is closed on Friday."
+    assert received(harness, 9302)[-1] == "我们周五休息，办公室关闭。"
+    assert received(harness, 9303)[-1] == "我們週五休息，辦公室關閉。"
+    attempts = Counter(int(c.params["chat_id"]) for c in harness.api.of_method("sendMessage"))
+    assert attempts[9302] == 3  # /start reply, the 429, the retry that went through
+    report = received(harness, STAFF_CHAT_ID)[-1]
+    assert "finished" in report and "sent 3" in report and "blocked 1" in report
+    async with services_of(harness.application).database.sessions() as session:
+        blocked = await session.scalar(select(ClientRow).where(ClientRow.telegram_id == 9304))
+        assert blocked is not None and blocked.blocked_bot
+    calls = await staff.say("/broadcast all | Again | 再次")
+    assert "3 recipients" in [c for c in calls if c.method == "sendMessage"][-1].text
+
+
+async def test_interrupted_broadcast_resumes_without_repeats(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    async with running_bot(settings) as harness:
+        clients = [Client(harness, user_id=9400 + n, language_code="en") for n in range(6)]
+        for client in clients:
+            await client.say("/start")
+        async with services_of(harness.application).database.sessions() as session:
+            service = BroadcastService(session)
+            broadcast = await service.create(1, STAFF_CHAT_ID, "all", texts_for("Hello", "你好"))
+            await service.start(broadcast, await service.recipients(Segment.parse("all"), "en"))
+            deliveries = list(
+                await session.scalars(select(BroadcastDelivery).order_by(BroadcastDelivery.id))
+            )
+            deliveries[0].status = SENT  # sent before the stop
+            deliveries[1].status = SENDING  # on its way when the process died
+            await session.commit()
+    async with running_bot(settings) as harness:  # the restart resumes it
+        await finished(harness)
+        counts = Counter(
+            int(c.params["chat_id"])
+            for c in harness.api.of_method("sendMessage")
+            if c.params.get("text") == "Hello"
+        )
+        assert counts == {9402: 1, 9403: 1, 9404: 1, 9405: 1}  # nobody twice, nobody missed
+        report = received(harness, STAFF_CHAT_ID)[-1]
+        assert "sent 5" in report and "failed 1" in report  # 1 unconfirmed is reported
+
+
+async def test_only_staff_can_broadcast(harness: Harness) -> None:
+    outsider = Client(harness, user_id=9501, language_code="en")
+    calls = await outsider.say("/broadcast all | hi | 你好")
+    assert "staff only" in calls[-1].text
+    calls = await outsider.press("bc:send:1")
+    assert any("staff only" in c.params.get("text", "") for c in calls)
