@@ -7,6 +7,9 @@ and no database lock is held while waiting for Telegram.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from http import HTTPStatus
 from typing import Any
 
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -15,6 +18,7 @@ from bot.scope import maybe_current_scope
 from bot.services.send_budget import BULK, SendBudget
 
 CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
+LIVE_RETRIES = 3
 
 
 class CommitBeforeSending(BaseRequest):
@@ -51,13 +55,36 @@ class CommitBeforeSending(BaseRequest):
         scope = maybe_current_scope()
         if scope is not None and not scope.failed and scope.session.in_transaction():
             await scope.session.commit()
-        if self.budget is not None and not BULK.get() and _sends_a_message(url):
+        live = not BULK.get()
+        if self.budget is not None and live and _sends_a_message(url):
             self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot
-        return await self.inner.do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        for attempt in range(LIVE_RETRIES + 1):
+            code, payload = await self.inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+            wait = _retry_after(code, payload)
+            if wait is None or not live or attempt == LIVE_RETRIES:
+                return code, payload
+            await asyncio.sleep(wait)  # a live reply waits its turn rather than failing
+        return code, payload
 
 
 def _sends_a_message(url: str) -> bool:
     method = url.rsplit("/", 1)[-1]
     return method.startswith(("send", "copy", "forward"))
+
+
+def _retry_after(code: int, payload: bytes) -> float | None:
+    """Seconds Telegram asks us to wait (a 429 answer), else None."""
+    if code != HTTPStatus.TOO_MANY_REQUESTS:
+        return None
+    try:
+        return float(json.loads(payload)["parameters"]["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return 1.0

@@ -215,11 +215,12 @@ async def _deliver(
     services = services_of(application)
     language = language_of(client, services.settings.default_language)
     text = broadcast.texts.get(language) or broadcast.texts.get("en", "")
-    delivery.status = SENDING
-    await session.commit()
     while True:
         delivery.attempts += 1
         await services.send_budget.wait_turn()
+        # Marked just before the request: a stop can only catch this one message in flight.
+        delivery.status = SENDING
+        await session.commit()
         try:
             await application.bot.send_message(client.telegram_id, text)
         except RetryAfter as error:

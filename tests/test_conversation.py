@@ -247,3 +247,12 @@ async def test_language_choice_survives_a_restart(make_settings) -> None:  # typ
         client = Client(second, user_id=5020, language_code="en")
         reply = last_reply(await client.say("/start"))
         assert "您好" in reply.text and "常見問題" in " ".join(label for label, _ in reply.buttons)
+
+
+async def test_live_reply_waits_out_a_flood_limit(client: Client, harness: Harness) -> None:
+    harness.api.fail(
+        "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=client.user_id, retry_after=1
+    )
+    calls = await client.say("/start")
+    assert [c.method for c in calls].count("sendMessage") == 2  # refused once, then delivered
+    assert "Hello, Anna" in last_reply(calls).text
