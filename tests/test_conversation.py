@@ -251,7 +251,11 @@ async def test_language_choice_survives_a_restart(make_settings) -> None:  # typ
 
 async def test_live_reply_waits_out_a_flood_limit(client: Client, harness: Harness) -> None:
     harness.api.fail(
-        "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=client.user_id, retry_after=1
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        chat_id=client.user_id,
+        retry_after=1,
     )
     calls = await client.say("/start")
     assert [c.method for c in calls].count("sendMessage") == 2  # refused once, then delivered
