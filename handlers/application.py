@@ -6,7 +6,6 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -43,6 +42,8 @@ from handlers.application_view import (
     stale_button,
 )
 from handlers.common import MENU_APPLY, back_to_menu_button, reply
+from handlers.status import show_status
+from handlers.support import open_for_staff
 from storage.models import FilingApplication, as_utc
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,6 @@ async def start_application(update: Update, context: BotContext) -> None:
         await show_current(update, context, latest)
         return
     if latest is not None and latest.status not in OPEN_TO_CLIENT:
-        from handlers.status import show_status
-
         await show_status(update, context)
         return
     check = await EligibilityService(context.session).of(client)
@@ -238,10 +237,16 @@ async def submit(update: Update, context: BotContext) -> None:
 
 
 async def _alert_staff(context: BotContext, application: FilingApplication) -> None:
-    staff_chat = context.services.settings.staff_chat_id
+    """Open the client's conversation with staff, the application summary as its alert."""
+    if context.client is not None:
+        summary = await _summary(context, application)
+        await open_for_staff(context, context.client, "submitted", summary)
+
+
+async def _summary(context: BotContext, application: FilingApplication) -> str:
     client = context.client
-    if staff_chat is None or client is None:
-        return
+    if client is None:
+        return ""
     translator = context.services.catalogs.get(None)
     _ = translator.gettext
     service = applications(context)
@@ -277,12 +282,7 @@ async def _alert_staff(context: BotContext, application: FilingApplication) -> N
         documents=len(documents),
         verification=_answer("verification"),
     )
-    try:
-        await context.bot.send_message(staff_chat, text)
-    except TelegramError as error:
-        log.warning(
-            "Could not alert the staff chat about application %s: %s", application.id, error
-        )
+    return text
 
 
 async def pause(update: Update, context: BotContext) -> None:

@@ -161,15 +161,12 @@ async def question(update: Update, context: BotContext) -> None:
         text = _("I'm not completely sure what you're asking. Is it one of these?")
         await reply(update, text, InlineKeyboardMarkup(rows))
     else:
-        rows = [
-            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
-            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
-        ]
-        text = _(
-            "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
-            "A member of our team can answer it – shall I ask them?"
-        )
+        rows = [[InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)]]
+        text = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
         await reply(update, text, InlineKeyboardMarkup(rows))
+        await hand_off(
+            update, context, translator, last_question=message.text, reason="faq_unsure"
+        )
 
 
 async def feedback(update: Update, context: BotContext) -> None:

@@ -115,11 +115,30 @@ async def _alert_staff(
     language: str,
     last_question: str | None,
 ) -> bool:
-    services = context.services
-    staff_language = services.catalogs.get(None)
+    staff_language = context.services.catalogs.get(None)
     text = staff_alert(
         client, language, last_question, await _application_line(context, client), staff_language
     )
+    return await post_alert(context, conversation, client, text)
+
+
+async def open_for_staff(context: BotContext, client: Client, reason: str, alert: str) -> bool:
+    """Open the client's conversation with a given alert (e.g. a submitted application);
+    False when staff could not be reached. No second alert while it is open."""
+    if context.services.settings.staff_chat_id is None:
+        return False
+    conversation, opened = await SupportService(context.session).open(client, reason)
+    if not opened:
+        await _send_to_staff(context, conversation, client, alert)
+        return True
+    return await post_alert(context, conversation, client, alert)
+
+
+async def post_alert(
+    context: BotContext, conversation: SupportConversation, client: Client, text: str
+) -> bool:
+    """Post an alert with Claim / Close buttons in the client's topic (or the staff chat)."""
+    staff_language = context.services.catalogs.get(None)
     _ = staff_language.gettext
     markup = InlineKeyboardMarkup(
         [

@@ -36,6 +36,24 @@ def blurred() -> bytes:
     return encode(make_document((1800, 1150)).filter(ImageFilter.GaussianBlur(9)), quality=92)
 
 
+def staff_close(harness: Harness, conversation: int = 1) -> dict:
+    """A staff member presses Close on the client's conversation alert."""
+    member = Client(harness, user_id=9001, first_name="Staff")
+    chat = {"id": STAFF_CHAT_ID, "type": "supergroup"}
+    message = {"message_id": 1, "date": 0, "chat": chat, "text": "alert"}
+    update = member.message_update()
+    return {
+        "update_id": update["update_id"],
+        "callback_query": {
+            "id": "close",
+            "from": member.user,
+            "chat_instance": "staff",
+            "data": f"sup:close:{conversation}",
+            "message": message,
+        },
+    }
+
+
 def to_client(client: Client, calls: list[ApiCall]) -> ApiCall:
     """The last message sent to the client (not to the staff chat)."""
     return [call for call in replies(calls) if int(call.params["chat_id"]) == client.user_id][-1]
@@ -150,7 +168,13 @@ async def test_individual_in_english_with_a_restart(
 
         status = last_reply(await client.say("/status"))
         assert "submitted for our review" in status.text and "Next step expected by" in status.text
-        after = last_reply(await client.send_document(good_scan(), "late.jpg"))
+        # Submitting opened a conversation with staff: a late file goes to them.
+        late = await client.send_document(good_scan(), "late.jpg")
+        assert [int(c.params["chat_id"]) for c in late if c.method == "copyMessage"] == [
+            STAFF_CHAT_ID
+        ]
+        await harness.feed(staff_close(harness))
+        after = last_reply(await client.send_document(good_scan(), "later.jpg"))
         assert "with our team for review" in after.text
 
 

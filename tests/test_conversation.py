@@ -56,9 +56,9 @@ async def test_issue_walkthrough_chinese_then_english_then_unrelated(harness: Ha
     assert "working days" in english.text or "weeks" in english.text
     assert any("Helpful" in label for label, _ in english.buttons)
 
-    unsure = last_reply(await client.say("what's the best hotpot restaurant in Chengdu?"))
-    assert "not sure" in unsure.text
-    assert any("Talk to staff" in label for label, _ in unsure.buttons)
+    calls = await client.say("what's the best hotpot restaurant in Chengdu?")
+    unsure = [c.text for c in replies(calls) if int(c.params["chat_id"]) == client.user_id]
+    assert "not sure" in unsure[0] and "connected you with our team" in unsure[1]
 
     outcomes = [(q.language, q.outcome, q.entry_id) for q in await _questions(harness)]
     assert outcomes[0] == ("zh_Hans", "answer", "foreigners")
@@ -108,16 +108,19 @@ async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -
     assert all(int(c.params.get("chat_id", intruder.user_id)) == intruder.user_id for c in calls)
 
 
-async def test_talk_to_staff_alerts_the_staff_chat_once(client: Client, harness: Harness) -> None:
-    await client.say("can my wordpress plugin be sold on the Chinese app stores?")
-    reply = last_reply(await client.press("menu:staff"))
-    assert "connected you with our team" in reply.text
-    assert "hello@agency.example" in reply.text
+async def test_unanswerable_question_alerts_the_staff_chat_once(
+    client: Client, harness: Harness
+) -> None:
+    calls = await client.say("can my wordpress plugin be sold on the Chinese app stores?")
+    assert "connected you with our team" in last_reply(calls).text
+    assert "hello@agency.example" in last_reply(calls).text
     alerts = harness.api.messages_to(STAFF_CHAT_ID)
     assert len(alerts) == 1
     assert "wordpress plugin" in alerts[0].text and "English" in alerts[0].text
+    reply = last_reply(await client.press("menu:staff"))
+    assert "already connected" in reply.text
     await client.say("/human")
-    assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert within minutes
+    assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert
 
 
 async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
