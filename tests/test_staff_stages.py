@@ -243,3 +243,35 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     outsider = Client(harness, user_id=7302, language_code="en")
     calls = await outsider.say("/export 1")
     assert not [c for c in calls if c.method == "sendDocument"]
+
+
+async def test_every_stage_in_chinese_including_rejection(harness: Harness) -> None:
+    client = Client(harness, user_id=7401, language_code="zh-hans")
+    number = await submitted_application(harness, client)
+    staff = StaffChat(harness)
+    expected = [
+        ("stage", Stage.WITH_PROVIDER, "接入商"),
+        ("stage", Stage.AT_BUREAU, "通信管理局"),
+        ("stage", Stage.BUREAU_REVIEW, "20 个工作日"),
+        ("reject", Stage.REJECTED, "网站名称不符合要求"),
+        ("stage", Stage.RESUBMITTED, "重新提交"),
+        ("stage", Stage.AT_BUREAU, "通信管理局"),
+        ("stage", Stage.SMS_DUE, "24 小时"),
+        ("stage", Stage.BUREAU_REVIEW, "管局正在审核"),
+        ("approve", Stage.APPROVED, "粤ICP备20231234号-2"),
+    ]
+    for how, stage, phrase in expected:
+        if how == "stage":
+            calls = await staff.press(f"stage:{number}:{stage.value}")
+        elif how == "reject":
+            calls = await staff.say(f"/reject {number} 网站名称不符合要求")
+        else:
+            calls = await staff.say(f"/approve {number} 粤ICP备20231234号-2")
+        notices = to(calls, client.user_id)
+        assert len(notices) == 1 and phrase in notices[0], (stage, notices)
+    status = last_reply(await client.say("/status"))
+    assert (
+        "已备案成功" in status.text
+        and "已驳回" in status.text
+        and "粤ICP备20231234号-2" in status.text
+    )
