@@ -221,8 +221,10 @@ async def _application_from_args(update: Update, context: BotContext) -> FilingA
     application = (
         await StageService(context.session).get(int(number)) if number.isdigit() else None
     )
-    if application is None:
+    if not number.isdigit():
         await reply(update, _("Please give an application number, e.g. /app 12."))
+    elif application is None:
+        await reply(update, _("There is no application #{number}.").format(number=number))
     return application
 
 
