@@ -28,6 +28,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/faq_eval.py
 	$(BIN)/python bench/images.py
+	$(BIN)/python bench/broadcast.py
 
 locales: setup
 	$(BIN)/python -m bot.catalog_tools
