@@ -8,6 +8,7 @@ copied to staff and staff's replies to the client; staff claim and close it with
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
@@ -316,6 +317,10 @@ async def claim(update: Update, context: BotContext) -> None:
     user = update.effective_user
     await query.answer(staff_language.gettext("It's yours."))
     await _announce_claim(context, conversation, client, user.id, user.first_name)
+    taken = staff_language.gettext("✋ {name} took this conversation.").format(
+        name=html.escape(user.first_name, quote=False)
+    )
+    await _send_to_staff(context, conversation, client, taken)
 
 
 async def close(update: Update, context: BotContext) -> None:

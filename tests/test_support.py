@@ -85,6 +85,8 @@ async def test_forum_topic_conversation_both_ways(make_settings: Callable[..., S
         calls = await harness.feed(client.message_update(photo=photo))
         assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
 
+        calls = await staff_press(harness, "sup:claim:1")
+        assert any("Wang took this conversation" in c.text for c in replies(calls))
         calls = await staff_press(harness, "sup:close:1")
         assert any(
             "closed" in c.text
