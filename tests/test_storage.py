@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 
 from bot.services.clients import ClientService, TelegramPerson
 from storage.database import Database, alembic_config
+from storage.models import Base
 from storage.repositories import ProcessedUpdateRepository
 
 
@@ -55,4 +59,16 @@ async def test_processed_updates_are_remembered(tmp_path: Path) -> None:
         await repository.mark(7)
         await session.commit()
         assert await repository.seen(7)
+    await database.dispose()
+
+
+async def test_migrations_match_the_models(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await database.migrate()
+
+    def differences(connection: Connection) -> list:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
     await database.dispose()
