@@ -23,6 +23,7 @@ from bot.services.broadcasts import (
     BLOCKED,
     DRAFT,
     FAILED,
+    PENDING,
     SENDING,
     SENT,
     BroadcastService,
@@ -224,6 +225,8 @@ async def _deliver(
         try:
             await application.bot.send_message(client.telegram_id, text)
         except RetryAfter as error:
+            delivery.status = PENDING  # certainly not delivered: safe to send after a stop
+            await session.commit()
             await asyncio.sleep(_seconds(error.retry_after))
             continue  # the same recipient again: nobody is lost
         except Forbidden:
