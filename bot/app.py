@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -25,9 +26,11 @@ from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
 from bot.services.faq import FaqService
+from bot.services.flood import FloodGuard
 from bot.services.send_budget import SendBudget
 from handlers import register_handlers
 from handlers.broadcast import resume_broadcasts
+from handlers.flood import notify_flood
 from handlers.reminders import schedule_jobs
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
@@ -71,7 +74,10 @@ def build_application(
     """Build the bot. Tests pass their own ``request`` objects instead of the network."""
     services = build_services(settings)
     processor = ClientOrderedProcessor(
-        settings.max_concurrent_updates, UnitOfWork(services.database, services.catalogs)
+        settings.max_concurrent_updates,
+        UnitOfWork(services.database, services.catalogs),
+        FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+        functools.partial(notify_flood, services),
     )
     builder = (
         ApplicationBuilder()

@@ -3,27 +3,51 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
 from bot.scope import UnitOfWork
+from bot.services.flood import FloodGuard, Verdict
+
+FloodNotice = Callable[[Update], Awaitable[None]]
 
 
 class ClientOrderedProcessor(BaseUpdateProcessor):
-    """Handles many clients at once, but one update at a time per client."""
+    """Handles many clients at once, but one update at a time per client; a client who floods
+    the bot is paused (their extra updates are dropped at once, so others never wait)."""
 
-    def __init__(self, max_concurrent_updates: int, unit_of_work: UnitOfWork) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        unit_of_work: UnitOfWork,
+        flood: FloodGuard | None = None,
+        on_flood: FloodNotice | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self.unit_of_work = unit_of_work
+        self.flood = flood
+        self.on_flood = on_flood
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the client's previous update, then run this one in a unit of work."""
-        async with self._turn_of(ordering_key(update)):
+        key = ordering_key(update)
+        if self.flood is not None and key is not None and _from_private_chat(update):
+            verdict = self.flood.check(key)
+            if verdict is not Verdict.HANDLE:
+                if inspect.iscoroutine(coroutine):
+                    coroutine.close()
+                if verdict is Verdict.PAUSE_NOTICE and self.on_flood is not None:
+                    assert isinstance(update, Update)
+                    await self.on_flood(update)
+                return
+        async with self._turn_of(key):
             await self.unit_of_work.run(update, coroutine)
 
     async def initialize(self) -> None:
@@ -48,6 +72,14 @@ class ClientOrderedProcessor(BaseUpdateProcessor):
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+def _from_private_chat(update: object) -> bool:
+    return (
+        isinstance(update, Update)
+        and update.effective_chat is not None
+        and update.effective_chat.type == ChatType.PRIVATE
+    )
 
 
 def ordering_key(update: object) -> int | None:

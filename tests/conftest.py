@@ -32,6 +32,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "data_dir": tmp_path / "data",
             "staff_chat_id": STAFF_CHAT_ID,
             "agency_email": "hello@agency.example",
+            "flood_limit": 1000,  # tests talk fast; flood control has its own test
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

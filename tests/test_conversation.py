@@ -263,3 +263,19 @@ async def test_live_reply_waits_out_a_flood_limit(client: Client, harness: Harne
     calls = await client.say("/start")
     assert [c.method for c in calls].count("sendMessage") == 2  # refused once, then delivered
     assert "Hello, Anna" in last_reply(calls).text
+
+
+async def test_a_flooding_client_is_paused_and_others_are_not(make_settings) -> None:  # type: ignore[no-untyped-def]
+    async with running_bot(make_settings(flood_limit=5, flood_window_seconds=60)) as harness:
+        flooder = Client(harness, user_id=5301, first_name="Spam", language_code="en")
+        calm = Client(harness, user_id=5302, language_code="en")
+        answered = 0
+        for _ in range(12):
+            calls = await flooder.say("how long does it take?")
+            answered += any("weeks" in c.text for c in replies(calls))
+        assert answered == 5
+        to_flooder = [c.text for c in harness.api.messages_to(5301)]
+        assert sum("pausing for a few seconds" in text for text in to_flooder) == 1
+        alerts = [c.text for c in harness.api.messages_to(STAFF_CHAT_ID) if "very fast" in c.text]
+        assert len(alerts) == 1 and "5301" in alerts[0]
+        assert "weeks" in last_reply(await calm.say("how long does it take?")).text

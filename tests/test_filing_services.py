@@ -12,6 +12,7 @@ from bot.filing.booking import BookingService, OfficeHours, OfficeHoursError
 from bot.filing.catalogue import CatalogueError, Validator, load_catalogue
 from bot.filing.eligibility import Finding, Verdict, assess
 from bot.filing.validators import Problem, validate
+from bot.services.flood import FloodGuard, Verdict
 from storage.database import Database
 from storage.models import Client
 
@@ -186,3 +187,16 @@ def test_image_rules_come_from_the_data_file(tmp_path: Path) -> None:
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(CatalogueError, match="unknown checks"):
         load_catalogue(path)
+
+
+def test_flood_guard_pauses_then_recovers() -> None:
+    now = [0.0]
+    guard = FloodGuard(limit=3, window_seconds=10, clock=lambda: now[0])
+    verdicts = [guard.check(1) for _ in range(6)]
+    assert verdicts == [Verdict.HANDLE] * 3 + [Verdict.PAUSE_NOTICE, Verdict.DROP, Verdict.DROP]
+    assert guard.check(2) is Verdict.HANDLE  # others are not affected
+    now[0] = 11.0
+    assert guard.check(1) is Verdict.HANDLE  # the window cleared
+    now[0] = 30.0
+    guard.forget_idle()
+    assert guard._seen == {}
