@@ -12,7 +12,9 @@ COMMANDS = (
     ("faq", N_("Common questions about ICP filing")),
     ("language", N_("Change language")),
     ("human", N_("Talk to a member of staff")),
+    ("status", N_("Where my application stands")),
     ("cancel", N_("Stop and go back to the menu")),
+    ("delete_my_data", N_("Delete everything you hold about me")),
     ("help", N_("What this bot can do")),
 )
 

@@ -35,6 +35,7 @@ from handlers import (
     faq,
     language,
     membership,
+    privacy,
     staff,
     start,
     status,
@@ -54,6 +55,7 @@ FEATURES = (
     status,
     staff,
     broadcast,
+    privacy,
 )
 
 

@@ -72,8 +72,11 @@ async def help_command(update: Update, context: BotContext) -> None:
         "/start – main menu\n"
         "/faq – browse common questions\n"
         "/language – choose English, 简体中文 or 繁體中文\n"
+        "/eligibility – check whether you can file\n"
+        "/status – where your application stands\n"
         "/human – talk to a member of staff\n"
         "/cancel – stop what you are doing and go back to the menu\n"
+        "/delete_my_data – delete everything we hold about you\n"
         "/help – this message"
     )
     await reply(update, text, main_menu(context.i18n))

@@ -16,6 +16,7 @@ from bot.images.samples import encode, make_document, phone_photo
 from handlers.booking import send_reminders
 from handlers.uploads import REASONS
 from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
+from storage.models import Client as ClientRow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
@@ -344,3 +345,33 @@ async def test_an_accepted_document_can_be_replaced(harness: Harness) -> None:
     versions = await _versions(harness)
     assert [v.is_current for v in versions] == [False, True]
     assert versions[0].normalised_sha256 != versions[1].normalised_sha256
+
+
+async def test_delete_my_data_removes_records_and_files(
+    harness: Harness, make_settings: Callable[..., Settings]
+) -> None:
+    client = Client(harness, user_id=6010, language_code="en")
+    other = Client(harness, user_id=6011, language_code="en")
+    for person in (client, other):
+        await person.press("app:start")
+        await person.press("app:type:mainland_individual")
+        await person.press("app:choose:hosting_provider:aliyun")
+    await client.send_document(good_scan(seed=1), "mine.jpg")
+    await other.send_document(good_scan(seed=2), "theirs.jpg")
+    await client.say("how long does it take?")
+    documents = make_settings().data_dir / "documents"
+    assert len([p for p in documents.rglob("*") if p.is_file()]) == 4
+
+    question = last_reply(await client.say("/delete_my_data"))
+    assert "cannot be undone" in question.text
+    done = await client.press_on(question, "Yes, delete everything")
+    assert "has been deleted" in to_client(client, done).text
+    assert "6010" in harness.api.messages_to(STAFF_CHAT_ID)[-1].text
+
+    async with services_of(harness.application).database.sessions() as session:
+        remaining = list(await session.scalars(select(ClientRow.telegram_id)))
+        applications = list(await session.scalars(select(FilingApplication.client_id)))
+        versions = await _versions(harness)
+    assert remaining == [6011] and len(applications) == 1 and len(versions) == 1
+    assert len([p for p in documents.rglob("*") if p.is_file()]) == 2  # only the other's files
+    assert "Hello" in last_reply(await client.say("/start")).text  # a fresh start
