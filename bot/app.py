@@ -25,6 +25,7 @@ from bot.requests import CommitBeforeSending
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
+from bot.services.encryption import DocumentCipher, key_from_data_dir
 from bot.services.faq import FaqService
 from bot.services.flood import FloodGuard
 from bot.services.send_budget import SendBudget
@@ -51,7 +52,7 @@ def build_services(settings: Settings) -> Services:
         website=settings.agency_website,
     )
     knowledge = load_knowledge(settings.faq_path)
-    documents = DocumentStore(settings.data_dir / "documents")
+    documents = DocumentStore(settings.data_dir / "documents", document_cipher(settings))
     return Services(
         settings=settings,
         database=Database(settings.resolved_database_url),
@@ -63,6 +64,12 @@ def build_services(settings: Settings) -> Services:
         images=ImageService(documents, settings.max_concurrent_images),
         send_budget=SendBudget(settings.messages_per_second),
     )
+
+
+def document_cipher(settings: Settings) -> DocumentCipher:
+    """The cipher for stored documents: the configured keys, else the data directory's key."""
+    keys = [key.get_secret_value() for key in settings.document_keys]
+    return DocumentCipher(keys or [key_from_data_dir(settings.data_dir)])
 
 
 def build_application(

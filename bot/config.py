@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.filing.booking import OfficeHours, OfficeHoursError
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
+from bot.services.encryption import is_valid_key
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{1,128}$")
 DEFAULT_FAQ_PATH = Path(__file__).with_name("knowledge") / "faq.toml"
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     staff_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    document_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     default_language: str = "en"
 
     bot_api_base_url: str = "https://api.telegram.org/bot"
@@ -79,6 +81,24 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(int(part) for part in re.split(r"[\s,]+", value) if part)
+        return value
+
+    @field_validator("document_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("document_keys")
+    @classmethod
+    def _fernet_keys(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        if not all(is_valid_key(key.get_secret_value()) for key in value):
+            raise ValueError(
+                "must be Fernet keys (32 url-safe base64 bytes), separated by commas; create one "
+                'with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            )
         return value
 
     @field_validator("default_language")

@@ -1,4 +1,5 @@
-"""Content-addressed file store for normalised documents: root/<2 hex>/<sha256><suffix>."""
+"""Content-addressed file store for documents: root/<2 hex>/<sha256><suffix>, encrypted at
+rest when a cipher is given (the name is the hash of the plain content)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 TEMP_PREFIX = ".tmp-"
 SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
@@ -24,11 +26,22 @@ class StoredFile:
     size: int
 
 
+class Cipher(Protocol):
+    """What the store needs to encrypt at rest."""
+
+    def encrypt(self, data: bytes) -> bytes: ...
+
+    def decrypt(self, token: bytes) -> bytes: ...
+
+    def rotate(self, token: bytes) -> bytes: ...
+
+
 class DocumentStore:
     """Writes files atomically under their content hash; the same content is stored once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cipher: Cipher | None = None) -> None:
         self.root = root
+        self.cipher = cipher
 
     def path_for(self, sha256: str, suffix: str) -> Path:
         """Where content with this hash and suffix lives (validated: no path tricks)."""
@@ -42,8 +55,29 @@ class DocumentStore:
         """Store ``data``: temp file in the target directory, fsync, then ``os.replace``."""
         sha256 = hashlib.sha256(data).hexdigest()
         path = self.path_for(sha256, suffix)
-        if path.is_file() and path.stat().st_size == len(data):
-            return StoredFile(path, sha256, len(data))  # already stored: same hash, same bytes
+        if path.is_file() and (self.cipher is not None or path.stat().st_size == len(data)):
+            return StoredFile(path, sha256, len(data))  # already stored: same content
+        self._write(path, self.cipher.encrypt(data) if self.cipher else data)
+        return StoredFile(path, sha256, len(data))
+
+    def read(self, sha256: str, suffix: str) -> bytes:
+        """The plain content of a stored file."""
+        raw = self.path_for(sha256, suffix).read_bytes()
+        return self.cipher.decrypt(raw) if self.cipher else raw
+
+    def rotate_all(self) -> int:
+        """Re-encrypt every stored file with the cipher's current key; returns how many."""
+        if self.cipher is None:
+            return 0
+        count = 0
+        for path in self.orphans(set()):
+            if path.name.startswith(TEMP_PREFIX):
+                continue
+            self._write(path, self.cipher.rotate(path.read_bytes()))
+            count += 1
+        return count
+
+    def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
         temp = Path(temp_name)
@@ -58,7 +92,6 @@ class DocumentStore:
                 temp.unlink()
             raise
         _fsync_directory(path.parent)
-        return StoredFile(path, sha256, len(data))
 
     def remove(self, sha256: str, suffix: str) -> None:
         """Delete a stored file; a missing one is not an error."""

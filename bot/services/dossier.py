@@ -49,9 +49,8 @@ def build_dossier(
             title = item.title.get(translator.language)
             version = by_step.get(item.id)
             if item.kind is ItemKind.IMAGE and version and version.normalised_sha256:
-                path = store.path_for(version.normalised_sha256, ".jpg")
                 name = f"{position:02d}_{item.id}.jpg"
-                archive.write(path, name)
+                archive.writestr(name, store.read(version.normalised_sha256, ".jpg"))
                 packed += 1
                 summary.append(f"{title}: {name}")
             elif item.kind is not ItemKind.IMAGE:
