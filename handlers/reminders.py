@@ -1,4 +1,5 @@
-"""Jobs that send reminders: visits, SMS deadlines, unfinished applications, waiting staff.
+"""Jobs: reminders (visits, SMS deadlines, unfinished applications, waiting staff) and the
+deletion of documents past their retention time.
 
 The due dates and what was sent live in the database, so reminders survive restarts and are
 never sent twice.
@@ -21,6 +22,7 @@ from bot.i18n import Translator
 from bot.services.clients import ClientService
 from bot.services.container import Services
 from bot.services.reminders import Due, Kind, ReminderService
+from bot.services.retention import purge_expired_documents
 from handlers.application_view import CONTINUE
 from handlers.booking import send_reminders as send_visit_reminders
 from storage.models import as_utc
@@ -89,11 +91,27 @@ async def _message(
     return settings.staff_chat_id, text, None
 
 
+async def purge_documents(context: BotContext) -> None:
+    """Job: delete documents past their retention time."""
+    services = services_of(context.application)
+    settings = services.settings
+    async with services.database.sessions() as session:
+        removed = await purge_expired_documents(
+            session,
+            services.documents,
+            timedelta(days=settings.keep_documents_days_after_approval),
+            timedelta(days=settings.keep_abandoned_documents_days),
+        )
+        await session.commit()
+    if removed:
+        log.info("Retention: deleted %s document files", removed)
+
+
 def schedule_jobs(application: Application) -> None:
-    """Start the reminder jobs (they first run a few seconds after start)."""
+    """Start the reminder and retention jobs (they first run a few seconds after start)."""
     if application.job_queue is None:
         return
-    for job in (send_visit_reminders, send_due_reminders):
+    for job in (send_visit_reminders, send_due_reminders, purge_documents):
         application.job_queue.run_repeating(
             job, interval=INTERVAL, first=timedelta(seconds=5), name=job.__name__
         )

@@ -15,6 +15,7 @@ from bot.context import services_of
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import Stage, add_working_days, is_icp_number
 from bot.images.samples import encode, make_document
+from bot.services.retention import purge_expired_documents
 from handlers.reminders import send_due_reminders
 from storage.models import Client as ClientRow
 from storage.models import FilingApplication, StageChange, utcnow
@@ -275,3 +276,30 @@ async def test_every_stage_in_chinese_including_rejection(harness: Harness) -> N
         and "已驳回" in status.text
         and "粤ICP备20231234号-2" in status.text
     )
+
+
+async def test_documents_are_deleted_after_their_retention_time(
+    harness: Harness, make_settings: Callable[..., Settings]
+) -> None:
+    client = Client(harness, user_id=7501, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
+    documents = make_settings().data_dir / "documents"
+    assert len([p for p in documents.rglob("*") if p.is_file()]) == 2
+    services = services_of(harness.application)
+    async with services.database.sessions() as session:
+        kept = await purge_expired_documents(
+            session, services.documents, timedelta(days=180), timedelta(days=90)
+        )
+        assert kept == 0  # still fresh
+        removed = await purge_expired_documents(
+            session,
+            services.documents,
+            timedelta(days=180),
+            timedelta(days=90),
+            now=utcnow() + timedelta(days=91),
+        )
+        await session.commit()
+    assert removed == 2 and not [p for p in documents.rglob("*") if p.is_file()]
