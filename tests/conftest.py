@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from tests.support.harness import Client, Harness, running_bot
 
 TEST_TOKEN = "123456:TEST-token-not-real"
+# Set by .ci/run to run the bot's tests against a real PostgreSQL server as well.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 STAFF_CHAT_ID = -1001234567890
 
 
@@ -20,6 +25,18 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+async def _fresh_postgres_schema() -> None:
+    """On PostgreSQL, every test starts from an empty schema (on SQLite, from a new file)."""
+    if not POSTGRES_URL:
+        return
+    engine = create_async_engine(POSTGRES_URL)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -34,6 +51,8 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "agency_email": "hello@agency.example",
             "flood_limit": 1000,  # tests talk fast; flood control has its own test
         }
+        if POSTGRES_URL:
+            values["database_url"] = POSTGRES_URL
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

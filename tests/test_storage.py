@@ -14,6 +14,7 @@ from bot.services.clients import ClientService, TelegramPerson
 from storage.database import Database, alembic_config
 from storage.models import Base
 from storage.repositories import ProcessedUpdateRepository
+from tests.conftest import POSTGRES_URL
 
 
 async def test_migrations_build_the_schema_in_wal_mode(tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ async def test_processed_updates_are_remembered(tmp_path: Path) -> None:
 
 
 async def test_migrations_match_the_models(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    database = Database(POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     await database.migrate()
 
     def differences(connection: Connection) -> list:
