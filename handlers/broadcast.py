@@ -36,7 +36,7 @@ from bot.services.broadcasts import (
 from bot.services.clients import ClientService
 from bot.services.send_budget import BULK
 from handlers.application_view import progress_bar
-from handlers.common import reply
+from handlers.common import parse_id, reply
 from handlers.staff import is_staff, refuse
 from storage.models import Broadcast, BroadcastDelivery, Client, utcnow
 
@@ -144,7 +144,8 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 async def _draft(context: BotContext, data: str, prefix: str) -> Broadcast | None:
     number = data.removeprefix(prefix)
-    broadcast = await context.session.get(Broadcast, int(number)) if number.isdigit() else None
+    broadcast_id = parse_id(number)
+    broadcast = await context.session.get(Broadcast, broadcast_id) if broadcast_id else None
     return broadcast if broadcast is not None and broadcast.status == DRAFT else None
 
 

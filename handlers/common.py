@@ -15,6 +15,14 @@ MENU_LANGUAGE = "menu:language"
 MENU_HOME = "menu:home"
 
 
+MAX_ID_DIGITS = 15  # record numbers in buttons and commands; longer ones are forged
+
+
+def parse_id(text: str) -> int | None:
+    """A record number from a button or command, or None when it is not a plausible one."""
+    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else None
+
+
 def main_menu(translator: Translator) -> InlineKeyboardMarkup:
     """The main menu buttons."""
     _ = translator.gettext

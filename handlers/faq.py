@@ -9,7 +9,14 @@ from bot.context import BotContext
 from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
 from bot.i18n import Translator
-from handlers.common import MENU_FAQ, MENU_STAFF, back_to_menu_button, main_menu, reply
+from handlers.common import (
+    MENU_FAQ,
+    MENU_STAFF,
+    back_to_menu_button,
+    main_menu,
+    parse_id,
+    reply,
+)
 from handlers.support import hand_off
 from storage.models import Question
 from storage.repositories import QuestionRepository
@@ -177,10 +184,10 @@ async def feedback(update: Update, context: BotContext) -> None:
     _ = context.i18n.gettext
     recorded = (
         client is not None
-        and question_id.isdigit()
+        and parse_id(question_id) is not None
         and verdict in ("y", "n")
         and await context.services.faq.record_feedback(
-            context.session, client, int(question_id), verdict == "y"
+            context.session, client, parse_id(question_id) or 0, verdict == "y"
         )
     )
     if not recorded:

@@ -22,7 +22,7 @@ from bot.services.clients import ClientService
 from bot.services.dossier import build_dossier
 from bot.services.notices import notice, parse_change_requests, stage_name
 from handlers.application_view import CONTINUE
-from handlers.common import reply
+from handlers.common import parse_id, reply
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ async def move_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     number, _sep, stage = (query.data or "").removeprefix(MOVE_PREFIX).partition(":")
     stages = StageService(context.session)
-    application = await stages.get(int(number)) if number.isdigit() else None
+    application_id = parse_id(number)
+    application = await stages.get(application_id) if application_id else None
     target = next((known for known in Stage if known.value == stage), None)
     if application is None or target is None or target in COMMAND_MOVES:
         await query.answer(context.i18n.gettext("This button is out of date."))
@@ -219,9 +220,11 @@ async def _application_from_args(update: Update, context: BotContext) -> FilingA
     args = context.args or []
     number = args[0].lstrip("#") if args else ""
     application = (
-        await StageService(context.session).get(int(number)) if number.isdigit() else None
+        await StageService(context.session).get(parse_id(number) or 0)
+        if parse_id(number)
+        else None
     )
-    if not number.isdigit():
+    if parse_id(number) is None:
         await reply(update, _("Please give an application number, e.g. /app 12."))
     elif application is None:
         await reply(update, _("There is no application #{number}.").format(number=number))

@@ -29,7 +29,7 @@ from bot.services.clients import ClientService
 from bot.services.handoff import staff_alert
 from bot.services.notices import stage_name
 from bot.services.support import FROM_CLIENT, TO_CLIENT, SupportService
-from handlers.common import MENU_STAFF, back_to_menu_button, reply
+from handlers.common import MENU_STAFF, back_to_menu_button, parse_id, reply
 from handlers.staff import is_staff, refuse
 from storage.models import Client, SupportConversation, utcnow
 from storage.repositories import QuestionRepository
@@ -396,9 +396,10 @@ async def _conversation_from_button(
     update: Update, context: BotContext, prefix: str
 ) -> tuple[SupportConversation | None, Client | None]:
     number = (update.callback_query.data or "").removeprefix(prefix)
-    if not number.isdigit():
+    conversation_id = parse_id(number)
+    if conversation_id is None:
         return None, None
-    conversation = await SupportService(context.session).get(int(number))
+    conversation = await SupportService(context.session).get(conversation_id)
     if conversation is None:
         return None, None
     return conversation, await context.session.get(Client, conversation.client_id)

@@ -20,12 +20,43 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def _clean(value: str | None) -> str | None:
+    """Drop NUL characters (PostgreSQL refuses them) and replace unpaired surrogates."""
+    if value is None:
+        return None
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+class CleanText(TypeDecorator[str]):
+    """Free text from clients, stored safely on every database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Clean the value on its way into the database."""
+        return _clean(value)
+
+
+class CleanString(TypeDecorator[str]):
+    """A short string from clients (names, file names), stored safely on every database."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Clean the value on its way into the database."""
+        return _clean(value)
 
 
 def as_utc(value: datetime) -> datetime:
@@ -44,9 +75,9 @@ class Client(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
-    first_name: Mapped[str] = mapped_column(String(128), default="")
-    last_name: Mapped[str | None] = mapped_column(String(128))
-    username: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(CleanString(128), default="")
+    last_name: Mapped[str | None] = mapped_column(CleanString(128))
+    username: Mapped[str | None] = mapped_column(CleanString(64))
     telegram_language: Mapped[str | None] = mapped_column(String(35))
     language: Mapped[str | None] = mapped_column(String(16))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -71,7 +102,7 @@ class Question(Base):
     client_id: Mapped[int] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(CleanText)
     language: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16))
     entry_id: Mapped[str | None] = mapped_column(String(64))
@@ -139,7 +170,7 @@ class StepState(Base):
     )
     step_id: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(CleanText)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -154,8 +185,8 @@ class DocumentVersion(Base):
     )
     step_id: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(16))
-    file_name: Mapped[str | None] = mapped_column(String(255))
-    mime_type: Mapped[str | None] = mapped_column(String(127))
+    file_name: Mapped[str | None] = mapped_column(CleanString(255))
+    mime_type: Mapped[str | None] = mapped_column(CleanString(127))
     telegram_file_unique_id: Mapped[str | None] = mapped_column(String(128))
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     accepted: Mapped[bool] = mapped_column(Boolean)
@@ -200,7 +231,7 @@ class StageChange(Base):
     from_stage: Mapped[str] = mapped_column(String(32))
     to_stage: Mapped[str] = mapped_column(String(32))
     actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

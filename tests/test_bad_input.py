@@ -1,0 +1,115 @@
+"""Bad input: forged updates and callback data, odd messages and file names. The bot answers or
+ignores each one, never crashes, never leaks another client's data, stores no garbage."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.context import services_of
+from storage.models import Question
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.harness import Client, Harness, replies
+
+FORGED_CALLBACKS = [
+    "",
+    ":",
+    "faq:fb:",
+    "faq:fb:1",
+    "faq:fb:999999999999999999999999:y",
+    "faq:fb:-1:y",
+    "faq:fb:1:maybe",
+    "faq:e:../../etc/passwd",
+    "faq:t:' OR 1=1 --",
+    "lang:xx",
+    "lang:",
+    "elig:applicant:mainland_individual'; DROP TABLE clients; --",
+    "elig:hosting:",
+    "app:type:nope",
+    "app:choose:hosting_provider",
+    "app:goto:",
+    "book:day:99999999",
+    "book:at:20261301T9999",
+    "stage:1:approved",
+    "stage:abc:with_provider",
+    "sup:claim:1",
+    "sup:close:abc",
+    "bc:send:1",
+    "privacy:delete:extra",
+    "x" * 64,
+    "你好",
+]
+
+
+@pytest.mark.parametrize("data", FORGED_CALLBACKS)
+async def test_forged_callback_data_never_crashes_or_leaks(harness: Harness, data: str) -> None:
+    victim = Client(harness, user_id=9601, first_name="Victim", language_code="en")
+    await victim.say("secret question about my passport number E12345678")
+    attacker = Client(harness, user_id=9602, first_name="Eve", language_code="en")
+    calls = await attacker.press(data)
+    for call in calls:
+        assert "something went wrong" not in call.params.get("text", "")
+        assert "E12345678" not in str(call.params)
+        assert int(call.params.get("chat_id", attacker.user_id)) in (
+            attacker.user_id,
+            STAFF_CHAT_ID,
+        )
+    assert any(c.method == "answerCallbackQuery" for c in calls)  # the spinner always stops
+
+
+ODD_MESSAGES = [
+    {"text": "x" * 4096},
+    {"text": "'; DROP TABLE questions; --"},
+    {"text": "\u202e\u0000\ufffd 🤖" * 50},
+    {"text": "/start " + "a" * 4000},
+    {"text": "/" + "x" * 60},
+    {"text": "99999999999999999999999999999999999999"},
+    {"text": "   "},
+    {
+        "document": {
+            "file_id": "d1",
+            "file_unique_id": "u1",
+            "file_name": "../../../etc/passwd",
+            "mime_type": "image/jpeg",
+            "file_size": 10,
+        }
+    },
+    {"document": {"file_id": "d2", "file_unique_id": "u2", "file_name": "\udcff\udcfe.jpg"}},
+    {"document": {"file_id": "d3", "file_unique_id": "u3", "file_size": 2**62}},
+    {"photo": []},
+    {"location": {"latitude": 39.9, "longitude": 116.4}},
+    {"contact": {"phone_number": "+8613800138000", "first_name": "X"}},
+    {"dice": {"emoji": "🎲", "value": 6}},
+    {"venue": {"location": {"latitude": 1, "longitude": 2}, "title": "x", "address": "y"}},
+]
+
+
+@pytest.mark.parametrize("content", ODD_MESSAGES, ids=lambda c: next(iter(c)))
+async def test_odd_messages_get_an_answer_or_are_ignored(harness: Harness, content: dict) -> None:
+    client = Client(harness, user_id=9603, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    calls = await harness.feed(client.message_update(**content))
+    assert not any("something went wrong" in c.params.get("text", "") for c in calls)
+    assert all(len(c.params.get("text", "")) <= 4096 for c in replies(calls))
+    async with services_of(harness.application).database.sessions() as session:
+        longest = await session.scalar(select(func.max(func.length(Question.text))))
+    assert longest is None or longest <= 4000
+
+
+async def test_updates_without_a_user_or_from_channels_are_ignored(harness: Harness) -> None:
+    channel_post = {
+        "update_id": 990001,
+        "channel_post": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": -100999, "type": "channel"},
+            "text": "/start",
+        },
+    }
+    assert await harness.feed(channel_post) == []
+    group = Client(harness, user_id=9604, language_code="en")
+    update = group.message_update(text="how long does it take?")
+    update["message"]["chat"] = {"id": -100555, "type": "group", "title": "Random group"}
+    assert replies(await harness.feed(update)) == []
