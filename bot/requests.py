@@ -12,6 +12,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.scope import maybe_current_scope
@@ -59,20 +60,28 @@ class CommitBeforeSending(BaseRequest):
         if self.budget is not None and live and _sends_a_message(url):
             self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot
         for attempt in range(LIVE_RETRIES + 1):
-            code, payload = await self.inner.do_request(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
+            try:
+                code, payload = await self.inner.do_request(
+                    url,
+                    method,
+                    request_data,
+                    read_timeout,
+                    write_timeout,
+                    connect_timeout,
+                    pool_timeout,
+                )
+            except TimedOut:
+                raise  # it may have arrived: sending again could repeat it
+            except NetworkError:
+                if not live or attempt == LIVE_RETRIES:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)  # connection trouble: back off, retry
+                continue
             wait = _retry_after(code, payload)
             if wait is None or not live or attempt == LIVE_RETRIES:
                 return code, payload
             await asyncio.sleep(wait)  # a live reply waits its turn rather than failing
-        return code, payload
+        raise NetworkError("no answer from the Bot API")
 
 
 def _sends_a_message(url: str) -> bool:

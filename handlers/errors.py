@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import traceback
+from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -25,6 +28,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("Error while handling update %s", update_id, exc_info=error)
+    await _report_to_staff(context, error, update_id)
     if scope is None:
         return
     scope.failed = True
@@ -39,3 +43,31 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.bot.send_message(chat.id, text)
     except TelegramError as send_error:
         log.warning("Could not tell the client about the error: %s", send_error)
+
+
+async def _report_to_staff(
+    context: BotContext, error: BaseException | None, update_id: int | None
+) -> None:
+    """Tell the staff chat what failed and where – the exception's type and place only, never
+    its message or the update, which may hold a client's personal data."""
+    staff_chat = context.services.settings.staff_chat_id
+    if staff_chat is None or error is None:
+        return
+    where = "?"
+    frames = traceback.extract_tb(error.__traceback__)
+    project = [frame for frame in frames if "site-packages" not in frame.filename]
+    if project or frames:
+        frame = (project or frames)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno} ({frame.name})"
+    text = (
+        context.services.catalogs.get(None)
+        .gettext(
+            "⚠️ The bot hit an error: {kind} in {where} (update {update_id}). "
+            "Details are in the log."
+        )
+        .format(kind=type(error).__name__, where=where, update_id=update_id or "–")
+    )
+    try:
+        await context.bot.send_message(staff_chat, html.escape(text, quote=False))
+    except TelegramError as send_error:
+        log.warning("Could not report the error to staff: %s", send_error)

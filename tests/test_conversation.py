@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot.context import services_of
@@ -225,6 +227,14 @@ async def test_handler_failure_gets_a_polite_reply(client: Client, harness: Harn
     harness.api.fail("sendMessage", 400, "Bad Request: something odd", chat_id=client.user_id)
     calls = await client.say("/start")
     assert "something went wrong" in last_reply(calls).text
+    report = harness.api.messages_to(STAFF_CHAT_ID)[-1].text
+    assert re.search(r"BadRequest in \w+\.py:\d+", report)
+    assert "Anna" not in report and "something odd" not in report  # no personal data
+
+
+async def test_a_dropped_connection_is_retried(client: Client, harness: Harness) -> None:
+    harness.api.fail("sendMessage", 0, "connection reset", chat_id=client.user_id)
+    assert "Hello, Anna" in last_reply(await client.say("/start")).text
 
 
 async def test_command_menu_is_set_in_each_language(harness: Harness) -> None:

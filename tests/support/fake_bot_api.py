@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {
@@ -138,6 +139,8 @@ class FakeBotApi(BaseRequest):
         for observer in self.observers:
             await observer(call)
         failure = self._take_failure(api_method, params)
+        if failure is not None and failure.error_code == 0:
+            raise NetworkError(failure.description)  # the connection failed: no answer at all
         if failure is not None:
             body: dict[str, Any] = {
                 "ok": False,
