@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     keep_documents_days_after_approval: int = Field(default=180, ge=1, le=3650)
     keep_abandoned_documents_days: int = Field(default=90, ge=1, le=3650)
+    max_uploads_per_client: int = Field(default=200, ge=10, le=100_000)
+    max_stored_mb_per_client: int = Field(default=300, ge=10, le=100_000)
     flood_limit: int = Field(default=20, ge=3, le=1000)
     flood_window_seconds: float = Field(default=10.0, gt=0, le=600)
 

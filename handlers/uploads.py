@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
@@ -129,6 +129,15 @@ async def receive_upload(update: Update, context: BotContext) -> None:
         await reply(update, _("I'm not expecting a picture at this step."))
         await show_current(update, context, application)
         return
+    if await _over_limits(context, application, attachment.file_size or 0):
+        await reply(
+            update,
+            _(
+                "You have sent a lot of files for this application, more than it can hold. "
+                "Please talk to our staff so we can sort it out together."
+            ),
+        )
+        raise ApplicationHandlerStop
     provider = (application.answers or {}).get("hosting_provider")
     rules = context.services.catalogue.images.rules_for(item, provider)
     size_problem = precheck_size(attachment.file_size, rules)
@@ -226,6 +235,24 @@ async def _refuse(
         await reply(update, _("This seems difficult – let me get a person to help you."))
         await hand_off(update, context, context.i18n, reason="uploads_failing")
     raise ApplicationHandlerStop
+
+
+async def _over_limits(context: BotContext, application: FilingApplication, incoming: int) -> bool:
+    """Whether one more upload would exceed what a client may make the bot store."""
+    settings = context.services.settings
+    count, stored = (
+        await context.session.execute(
+            select(
+                func.count(DocumentVersion.id),
+                func.coalesce(func.sum(DocumentVersion.size_bytes), 0)
+                + func.coalesce(func.sum(DocumentVersion.normalised_bytes), 0),
+            )
+            .join(FilingApplication, FilingApplication.id == DocumentVersion.application_id)
+            .where(FilingApplication.client_id == application.client_id)
+        )
+    ).one()
+    too_many = count >= settings.max_uploads_per_client
+    return too_many or stored + incoming > settings.max_stored_mb_per_client * 1024 * 1024
 
 
 async def _failures_in_a_row(

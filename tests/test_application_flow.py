@@ -375,3 +375,16 @@ async def test_delete_my_data_removes_records_and_files(
     assert remaining == [6011] and len(applications) == 1 and len(versions) == 1
     assert len([p for p in documents.rglob("*") if p.is_file()]) == 2  # only the other's files
     assert "Hello" in last_reply(await client.say("/start")).text  # a fresh start
+
+
+async def test_uploads_per_client_are_limited(make_settings: Callable[..., Settings]) -> None:
+    async with running_bot(make_settings(max_uploads_per_client=10)) as harness:
+        client = Client(harness, user_id=6012, language_code="en")
+        await client.press("app:start")
+        await client.press("app:type:mainland_individual")
+        await client.press("app:choose:hosting_provider:aliyun")
+        for _ in range(10):
+            await client.send_document(b"not an image", "x.jpg")
+        reply = last_reply(await client.send_document(good_scan(), "id.jpg"))
+        assert "more than it can hold" in reply.text
+        assert len(await _versions(harness)) == 10  # nothing more stored
