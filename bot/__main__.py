@@ -10,13 +10,16 @@ import asyncio
 import logging
 import sys
 
+from alembic.util.exc import CommandError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.faq.knowledge import KnowledgeError
+from bot.filing.catalogue import CatalogueError
 from bot.logs import configure_logging
+from bot.webhook import serve
 
 log = logging.getLogger("bot")
 
@@ -41,13 +44,15 @@ def run(settings: Settings) -> None:
         log.info(
             "Starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
         )
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
+        asyncio.run(
+            serve(
+                application,
+                settings.webhook_listen,
+                settings.webhook_port,
+                settings.webhook_path,
+                settings.webhook_secret.get_secret_value(),
+                settings.webhook_url,
+            )
         )
     else:
         log.info("Starting in polling mode against %s", settings.bot_api_base_url)
@@ -64,8 +69,11 @@ def main() -> int:
     configure_logging(settings.log_level, settings.bot_token.get_secret_value())
     try:
         run(settings)
-    except KnowledgeError as error:
-        print(f"FAQ error: {error}", file=sys.stderr)
+    except (KnowledgeError, CatalogueError) as error:
+        print(f"Data file error: {error}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"Database migration error: {error}", file=sys.stderr)
         return 2
     except InvalidToken:
         print(

@@ -1,0 +1,105 @@
+"""Webhook mode behind a reverse proxy: Telegram's secret is checked, each update is handled
+before it is acknowledged (so a failure makes Telegram deliver it again), and a health endpoint
+answers for the proxy or orchestrator."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import Application
+from tornado.httpserver import HTTPServer
+from tornado.web import Application as WebApplication
+from tornado.web import RequestHandler
+
+from bot.context import services_of
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/healthz"
+
+
+class UpdateHandler(RequestHandler):
+    """POST /<path>: one update from Telegram."""
+
+    def initialize(self, bot_app: Application, secret: str) -> None:
+        self.bot_app = bot_app
+        self.secret = secret
+
+    async def post(self) -> None:
+        """Check the secret, handle the update, then answer 200."""
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self.set_status(403)
+            return
+        try:
+            update = Update.de_json(json.loads(self.request.body), self.bot_app.bot)
+        except (ValueError, TypeError, KeyError):
+            self.set_status(400)
+            return
+        if update is None:
+            self.set_status(400)
+            return
+        app = self.bot_app
+        await app.update_processor.process_update(update, app.process_update(update))
+        self.set_status(200)
+
+
+class HealthHandler(RequestHandler):
+    """GET /healthz: 200 when the bot and its database answer."""
+
+    def initialize(self, bot_app: Application) -> None:
+        self.bot_app = bot_app
+
+    async def get(self) -> None:
+        """Ask the database for a trivial answer."""
+        try:
+            async with services_of(self.bot_app).database.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            self.set_status(503)
+            self.finish({"ok": False})
+            return
+        self.finish({"ok": True, "running": self.bot_app.running})
+
+
+def web_app(application: Application, path: str, secret: str) -> WebApplication:
+    """The tornado application serving the webhook and the health endpoint."""
+    return WebApplication(
+        [
+            (f"/{path.strip('/')}", UpdateHandler, {"bot_app": application, "secret": secret}),
+            (HEALTH_PATH, HealthHandler, {"bot_app": application}),
+        ]
+    )
+
+
+async def serve(
+    application: Application, listen: str, port: int, path: str, secret: str, url: str
+) -> None:
+    """Run until SIGINT/SIGTERM: start the bot, register the webhook, serve, then stop cleanly."""
+    post_init, post_shutdown = application.post_init, application.post_shutdown
+    async with application:
+        if post_init:
+            await post_init(application)
+        await application.start()
+        await application.bot.set_webhook(
+            url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        server = HTTPServer(web_app(application, path, secret))
+        server.listen(port, address=listen)
+        log.info("Webhook listening on %s:%s/%s", listen, port, path.strip("/"))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        server.stop()
+        await application.stop()
+    if post_shutdown:
+        await post_shutdown(application)
