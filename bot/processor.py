@@ -48,7 +48,12 @@ class ClientOrderedProcessor(BaseUpdateProcessor):
                     await self.on_flood(update)
                 return
         async with self._turn_of(key):
-            await self.unit_of_work.run(update, coroutine)
+            if key is None:
+                await self.unit_of_work.run(update, coroutine)
+                return
+            # Other bot processes sharing the database wait for this client's update too.
+            async with self.unit_of_work.database.exclusive(key):
+                await self.unit_of_work.run(update, coroutine)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -235,7 +235,8 @@ async def send_reminders(context: BotContext) -> None:
                 "Please bring your ID card or passport, and avoid a red or blue top "
                 "(the backdrop is blue)."
             ).format(agency=services.agency.escaped_name, when=when)
-            booking.reminder_sent_at = utcnow()
+            if not await service.claim_reminder(booking):
+                continue  # another bot process sends this one
             await session.commit()
             try:
                 await context.bot.send_message(client.telegram_id, text)

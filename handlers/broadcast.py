@@ -24,7 +24,6 @@ from bot.services.broadcasts import (
     DRAFT,
     FAILED,
     PENDING,
-    SENDING,
     SENT,
     BroadcastService,
     Segment,
@@ -220,9 +219,10 @@ async def _deliver(
     while True:
         delivery.attempts += 1
         await services.send_budget.wait_turn()
-        # Marked just before the request: a stop can only catch this one message in flight.
-        delivery.status = SENDING
-        await session.commit()
+        # Claimed just before the request: a stop can only catch this one message in flight,
+        # and a second bot process sharing the database skips it.
+        if not await BroadcastService(session).claim(delivery):
+            return
         try:
             await application.bot.send_message(client.telegram_id, text)
         except RetryAfter as error:

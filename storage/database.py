@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -47,6 +49,22 @@ class Database:
             await connection.run_sync(_upgrade_to_head)
         log.info("Database schema is up to date")
 
+    @asynccontextmanager
+    async def exclusive(self, key: int) -> AsyncIterator[None]:
+        """Hold a lock on ``key`` shared by every process using this database (PostgreSQL
+        advisory lock, on a connection of its own); on SQLite, with one process, a no-op."""
+        if self.is_sqlite:
+            yield
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await connection.commit()
+            try:
+                yield
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await connection.commit()
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
@@ -68,7 +86,8 @@ def _upgrade_to_head(connection: Connection) -> None:
 def _engine_options(url: str) -> dict[str, Any]:
     if make_url(url).get_backend_name() == "sqlite":
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # An update may hold two connections (its session and its client's lock).
+    return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 60}
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Booking, Client, FilingApplication, utcnow
 
@@ -192,6 +193,19 @@ class BookingService:
         return await self._with_clients(
             Booking.starts_at >= start, Booking.starts_at < start + timedelta(days=1)
         )
+
+    async def claim_reminder(self, booking: Booking) -> bool:
+        """Mark the reminder as sent, atomically; False if someone else already did."""
+        result = await self.session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        set_committed_value(booking, "reminder_sent_at", utcnow())
+        return True
 
     async def due_reminders(self, now: datetime | None = None) -> list[tuple[Booking, Client]]:
         """Visits within the next day whose client has not been reminded yet."""

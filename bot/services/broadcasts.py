@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.chinese import to_traditional
 from bot.filing.stages import Stage
@@ -171,6 +172,20 @@ class BroadcastService:
             .limit(limit)
         )
         return [(delivery, client) for delivery, client in result.all()]
+
+    async def claim(self, delivery: BroadcastDelivery) -> bool:
+        """Take a pending delivery for sending; False when another process already took it."""
+        result = await self.session.execute(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.id == delivery.id, BroadcastDelivery.status == PENDING)
+            .values(status=SENDING)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.commit()
+        if result.rowcount != 1:
+            return False
+        set_committed_value(delivery, "status", SENDING)  # what the database now holds
+        return True
 
     async def tally(self, broadcast: Broadcast) -> Tally:
         """Counts by outcome."""
