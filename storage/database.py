@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 7_423_001  # advisory lock id held while migrating (PostgreSQL)
 
 
 class Database:
@@ -46,6 +47,10 @@ class Database:
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         async with self.engine.begin() as connection:
+            if not self.is_sqlite:  # several processes may start at once: one migrates
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             await connection.run_sync(_upgrade_to_head)
         log.info("Database schema is up to date")
 

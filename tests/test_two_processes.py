@@ -1,0 +1,166 @@
+"""Two real bot processes sharing one PostgreSQL database behave as one bot: every update is
+handled once even when delivered to both, a broadcast is sent once, a reminder fires once.
+
+Collected only when TEST_DATABASE_URL points at PostgreSQL (see conftest.py); .ci/run does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+from bot.services.broadcasts import BroadcastService, Segment, texts_for
+from storage.database import Database
+from storage.models import Booking, Client, FilingApplication, utcnow
+from tests.conftest import POSTGRES_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from fake_bot_api import FakeTelegram, serve  # noqa: E402
+
+SECRET = "two-processes-secret-123"
+STAFF = -100777
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def start_bot(api_port: int, port: int, data_dir: Path) -> asyncio.subprocess.Process:
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "123456:two-processes",
+        "BOT_API_BASE_URL": f"http://127.0.0.1:{api_port}/bot",
+        "BOT_API_FILE_URL": f"http://127.0.0.1:{api_port}/file/bot",
+        "DATABASE_URL": POSTGRES_URL,
+        "DATA_DIR": str(data_dir),
+        "STAFF_CHAT_ID": str(STAFF),
+        "WEBHOOK_URL": "https://bot.example/tg",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "FLOOD_LIMIT": "1000",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+
+
+async def healthy(port: int) -> None:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"bot on port {port} did not come up")
+
+
+async def prepare(data_dir: Path) -> None:
+    """Schema, 30 clients with a broadcast under way, and a visit due tomorrow."""
+    database = Database(POSTGRES_URL)
+    await database.migrate()
+    async with database.sessions() as session:
+        clients = [
+            Client(telegram_id=70_000 + n, first_name=f"C{n}", telegram_language="en")
+            for n in range(30)
+        ]
+        session.add_all(clients)
+        await session.flush()
+        service = BroadcastService(session)
+        broadcast = await service.create(1, STAFF, "all", texts_for("Notice", "通知"))
+        await service.start(broadcast, await service.recipients(Segment.parse("all"), "en"))
+        application = FilingApplication(
+            client_id=clients[0].id,
+            applicant_type="mainland_individual",
+            answers={},
+            status="collecting",
+        )
+        session.add(application)
+        await session.flush()
+        session.add(
+            Booking(
+                application_id=application.id,
+                starts_at=utcnow() + timedelta(hours=5),
+                slot_key="twoproc",
+                status="booked",
+            )
+        )
+        await session.commit()
+    await database.dispose()
+
+
+def update(update_id: int, chat_id: int, text: str) -> dict:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "P"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "P", "language_code": "en"},
+            "text": text,
+        },
+    }
+
+
+async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
+    state = FakeTelegram()
+    state.limits.per_chat_seconds = 0  # this test is about correctness, not pacing
+    state.limits.per_second = 1000
+    state.limits.burst = 1000
+    api_port = free_port()
+    server = serve(state, api_port)
+    await prepare(tmp_path)
+    ports = [free_port(), free_port()]
+    bots = [await start_bot(api_port, port, tmp_path) for port in ports]
+    try:
+        await asyncio.gather(*(healthy(port) for port in ports))
+        # Every update reaches both processes at the same time: each must be handled once.
+        async with httpx.AsyncClient(timeout=30) as http:
+            posts = [
+                http.post(
+                    f"http://127.0.0.1:{port}/tg",
+                    json=update(1000 + n, 80_000 + n % 3, "how long does it take?"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                )
+                for n in range(12)
+                for port in ports
+            ]
+            answers = await asyncio.gather(*posts)
+        assert all(answer.status_code == 200 for answer in answers)
+        replies = Counter(chat for _t, chat, text in state.accepted if "weeks" in text)
+        assert replies == {80_000: 4, 80_001: 4, 80_002: 4}
+
+        # The broadcast both processes resumed at start, and the reminder both jobs saw.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            notices = Counter(chat for _t, chat, text in state.accepted if text == "Notice")
+            reminders = [chat for _t, chat, text in state.accepted if "Reminder" in text]
+            if len(notices) == 30 and reminders:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(6)  # give a second copy every chance to appear
+        notices = Counter(chat for _t, chat, text in state.accepted if text == "Notice")
+        reminders = [chat for _t, chat, text in state.accepted if "Reminder" in text]
+        assert len(notices) == 30 and set(notices.values()) == {1}
+        assert reminders == [70_000]
+    finally:
+        for bot in bots:
+            bot.terminate()
+        await asyncio.gather(*(bot.wait() for bot in bots))
+        server.stop()
