@@ -40,6 +40,7 @@ class FakeTelegram:
     accepted: list[tuple[float, int, str]] = field(default_factory=list)
     rejected_429: int = 0
     updates: list[dict] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
     new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _tokens: float = 5.0
     _refilled: float = field(default_factory=time.monotonic)
@@ -113,6 +114,17 @@ class BotApiHandler(RequestHandler):
             return self._ok(state.message(chat_id, str(params.get("text", ""))))
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return self._ok(state.message(int(params.get("chat_id") or 0), ""))
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            size = len(state.files.get(file_id, b""))
+            return self._ok(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "file_size": size,
+                    "file_path": f"docs/{file_id}",
+                }
+            )
         if method == "getChat":
             return self._ok(
                 {"id": int(params["chat_id"]), "type": "supergroup", "is_forum": False}
@@ -137,10 +149,29 @@ class BotApiHandler(RequestHandler):
         self.finish(json.dumps(body))
 
 
+class FileHandler(RequestHandler):
+    """GET /file/bot<token>/docs/<file_id>: a file's bytes."""
+
+    def initialize(self, state: FakeTelegram) -> None:
+        self.state = state
+
+    def get(self, token: str, file_id: str) -> None:
+        data = self.state.files.get(file_id)
+        if data is None:
+            self.set_status(404)
+            return
+        self.finish(data)
+
+
 def serve(state: FakeTelegram, port: int) -> HTTPServer:
     """Start listening on 127.0.0.1 (inside the running asyncio loop)."""
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
-    app = Application([(r"/bot([^/]+)/(\w+)", BotApiHandler, {"state": state})])
+    app = Application(
+        [
+            (r"/bot([^/]+)/(\w+)", BotApiHandler, {"state": state}),
+            (r"/file/bot([^/]+)/docs/([\w-]+)", FileHandler, {"state": state}),
+        ]
+    )
     server = HTTPServer(app)
     server.listen(port, address="127.0.0.1")
     return server

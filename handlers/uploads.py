@@ -146,6 +146,7 @@ async def receive_upload(update: Update, context: BotContext) -> None:
             update, context, application, item.id, source, attachment, size_problem, None, rules
         )
         return
+    await context.session.commit()  # hold no database connection during download and checks
     try:
         telegram_file = await attachment.get_file()
         data = bytes(await telegram_file.download_as_bytearray())

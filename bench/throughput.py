@@ -1,0 +1,247 @@
+#!/usr/bin/env python
+"""Throughput benchmark: a realistic mix of client traffic through the real bot.
+
+Usage:
+    python bench/throughput.py [--seconds 20] [--clients 200] [--postgres URL]
+
+Runs ``python -m bot`` in webhook mode (one or two processes) against ``bench/fake_bot_api.py``
+and posts updates from many clients at once: FAQ questions (70 %), checklist steps with buttons
+(20 %) and document uploads (10 %). In webhook mode the bot answers a request only after it has
+handled the update, so the request time is the handling latency. Prints handled updates per
+second, p50/p99 latency and the peak resident memory of each process – on SQLite with one
+process, and with --postgres on PostgreSQL with one and with two processes (SQLite is a
+single-process database). Targets: 300 updates/s with p99 < 50 ms and < 200 MB on one process
+with SQLite; more with two processes on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from fake_bot_api import FakeTelegram, serve  # noqa: E402
+
+from bot.images.samples import encode, make_document  # noqa: E402
+
+SECRET = "throughput-bench-secret"
+QUESTIONS = [
+    "how long does it take?",
+    "can foreigners apply?",
+    "多少钱",
+    "what documents does a company need",
+    "备案要多久",
+    "where do I put the ICP number?",
+    "my filing was rejected, what now?",
+    "do I need a filing for a server in Hong Kong?",
+    "外国人可以申请吗？",
+    "what is an ICP filing",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def start_bot(api_port: int, port: int, data_dir: Path, database_url: str):
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "123456:throughput",
+        "BOT_API_BASE_URL": f"http://127.0.0.1:{api_port}/bot",
+        "BOT_API_FILE_URL": f"http://127.0.0.1:{api_port}/file/bot",
+        "DATA_DIR": str(data_dir),
+        "WEBHOOK_URL": "https://bot.example/tg",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "FLOOD_LIMIT": "1000",
+        "MESSAGES_PER_SECOND": "1000",
+        **({"DATABASE_URL": database_url} if database_url else {}),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+
+
+async def healthy(http: httpx.AsyncClient, port: int) -> None:
+    for _ in range(300):
+        try:
+            if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError("the bot did not start")
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Traffic:
+    """Builds the updates of the mix."""
+
+    def __init__(self, state: FakeTelegram) -> None:
+        self.ids = itertools.count(1)
+        self.state = state
+        document = encode(make_document((1600, 1000)), quality=90)
+        state.files["scan"] = document
+        self.document_size = len(document)
+
+    def _message(self, chat: int, **content: object) -> dict:
+        update_id = next(self.ids)
+        return {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": int(time.time()),
+                "chat": {"id": chat, "type": "private", "first_name": "C"},
+                "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
+                **content,
+            },
+        }
+
+    def _press(self, chat: int, data: str) -> dict:
+        update_id = next(self.ids)
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": str(update_id),
+                "chat_instance": "c",
+                "data": data,
+                "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": chat, "type": "private"},
+                    "text": "…",
+                },
+            },
+        }
+
+    def setup(self, chat: int) -> list[dict]:
+        """Each client opens an application once (so steps and uploads have somewhere to go)."""
+        return [
+            self._press(chat, "app:type:mainland_individual"),
+            self._press(chat, "app:choose:hosting_provider:aliyun"),
+        ]
+
+    def next(self, chat: int) -> dict:
+        roll = random.random()
+        if roll < float(os.environ.get("BENCH_FAQ_SHARE", "0.7")):
+            return self._message(chat, text=random.choice(QUESTIONS))
+        if roll < 0.9:
+            return self._press(
+                chat, random.choice(["app:list", "app:back", "app:skip", "app:review"])
+            )
+        return self._message(
+            chat,
+            document={
+                "file_id": "scan",
+                "file_unique_id": "scan",
+                "file_name": "id.jpg",
+                "mime_type": "image/jpeg",
+                "file_size": self.document_size,
+            },
+        )
+
+
+async def measure(processes: int, database_url: str, seconds: float, clients: int) -> None:
+    """One configuration."""
+    state = FakeTelegram()
+    state.limits.per_second = 100_000
+    state.limits.burst = 100_000
+    state.limits.per_chat_seconds = 0
+    api_port = free_port()
+    server = serve(state, api_port)
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
+    ports = [free_port() for _ in range(processes)]
+    bots = []
+    for port in ports:  # one after the other: the first migrates
+        bots.append(await start_bot(api_port, port, data_dir, database_url))
+        async with httpx.AsyncClient() as http:
+            await healthy(http, port)
+    traffic = Traffic(state)
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+        async def post(port: int, update: dict) -> None:
+            started = time.perf_counter()
+            answer = await http.post(f"http://127.0.0.1:{port}/tg", json=update, headers=headers)
+            answer.raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+        chats = [900_000 + n for n in range(clients)]
+        for chat in chats:
+            for update in traffic.setup(chat):
+                await post(ports[chat % processes], update)
+        latencies.clear()
+        stop = time.monotonic() + seconds
+
+        async def client_loop(chat: int) -> None:
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                await post(ports[(chat + n) % processes], traffic.next(chat))  # alternate
+
+        started = time.monotonic()
+        await asyncio.gather(*(client_loop(chat) for chat in chats))
+        elapsed = time.monotonic() - started
+    memory = [peak_memory_mb(bot.pid) for bot in bots]
+    for bot in bots:
+        bot.terminate()
+    await asyncio.gather(*(bot.wait() for bot in bots))
+    server.stop()
+    kind = "PostgreSQL" if database_url else "SQLite"
+    ordered = sorted(latencies)
+    print(
+        f"{kind:10s} {processes} process{'es' if processes > 1 else '  '}: "
+        f"{len(latencies) / elapsed:6.0f} updates/s, "
+        f"p50 {statistics.median(ordered) * 1000:5.1f} ms, "
+        f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:6.1f} ms, peak RSS "
+        f"{' + '.join(f'{m:.0f}' for m in memory)} MB "
+        f"({len(latencies)} updates, {clients} clients)"
+    )
+
+
+def main() -> None:
+    """Parse the options and run each configuration."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""))
+    args = parser.parse_args()
+    random.seed(3)
+    asyncio.run(measure(1, "", args.seconds, args.clients))
+    if args.postgres:
+        asyncio.run(measure(1, args.postgres, args.seconds, args.clients))
+        asyncio.run(measure(2, args.postgres, args.seconds, args.clients))
+
+
+if __name__ == "__main__":
+    main()
