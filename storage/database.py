@@ -90,9 +90,7 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 def _engine_options(url: str) -> dict[str, Any]:
     if make_url(url).get_backend_name() == "sqlite":
-        # One connection, shared in turn: SQLite has one writer anyway, and waiting in the pool's
-        # queue is fair and immediate where SQLite's own busy-wait sleeps and retries.
-        return {"connect_args": {"timeout": 30}, "pool_size": 1, "max_overflow": 0}
+        return {"connect_args": {"timeout": 30}}
     # An update may hold two connections (its session and its client's lock).
     return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 60}
 
