@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import signal
 import statistics
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bot_process import start_bot as start_bot_process  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
 
 from storage.database import Database  # noqa: E402
@@ -60,20 +60,9 @@ async def prepare_database(data_dir: Path, recipients: int) -> None:
 
 
 async def start_bot(data_dir: Path, port: int) -> asyncio.subprocess.Process:
-    """The bot, as a user would run it."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "123456:bench-token",
-        "BOT_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
-        "BOT_API_FILE_URL": f"http://127.0.0.1:{port}/file/bot",
-        "DATA_DIR": str(data_dir),
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "ADMIN_IDS": str(ADMIN),
-        "LOG_LEVEL": "WARNING",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
+    """The bot, as a user would run it (polling the fake Bot API)."""
+    return await start_bot_process(
+        port, data_dir, staff_chat_id=str(STAFF_CHAT), admin_ids=str(ADMIN)
     )
 
 

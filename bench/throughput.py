@@ -21,7 +21,6 @@ import asyncio
 import itertools
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
 
 from bot.images.samples import encode, make_document  # noqa: E402
@@ -51,45 +51,6 @@ QUESTIONS = [
     "外国人可以申请吗？",
     "what is an ICP filing",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def start_bot(api_port: int, port: int, data_dir: Path, database_url: str):
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "123456:throughput",
-        "BOT_API_BASE_URL": f"http://127.0.0.1:{api_port}/bot",
-        "BOT_API_FILE_URL": f"http://127.0.0.1:{api_port}/file/bot",
-        "DATA_DIR": str(data_dir),
-        "WEBHOOK_URL": "https://bot.example/tg",
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "FLOOD_LIMIT": "1000",
-        "MESSAGES_PER_SECOND": "1000",
-        **({"DATABASE_URL": database_url} if database_url else {}),
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
-    )
-
-
-async def healthy(http: httpx.AsyncClient, port: int) -> None:
-    for _ in range(300):
-        try:
-            if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.2)
-    raise TimeoutError("the bot did not start")
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -179,9 +140,18 @@ async def measure(processes: int, database_url: str, seconds: float, clients: in
     ports = [free_port() for _ in range(processes)]
     bots = []
     for port in ports:  # one after the other: the first migrates
-        bots.append(await start_bot(api_port, port, data_dir, database_url))
-        async with httpx.AsyncClient() as http:
-            await healthy(http, port)
+        settings = {
+            "webhook_url": "https://bot.example/tg",
+            "webhook_secret": SECRET,
+            "webhook_listen": "127.0.0.1",
+            "webhook_port": str(port),
+            "flood_limit": "1000",
+            "messages_per_second": "1000",
+        }
+        if database_url:
+            settings["database_url"] = database_url
+        bots.append(await start_bot(api_port, data_dir, **settings))
+        await healthy(port)
     traffic = Traffic(state)
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)

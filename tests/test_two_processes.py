@@ -7,8 +7,6 @@ Collected only when TEST_DATABASE_URL points at PostgreSQL (see conftest.py); .c
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import sys
 import time
 from collections import Counter
@@ -24,51 +22,23 @@ from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
 
 SECRET = "two-processes-secret-123"
 STAFF = -100777
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def start_bot(api_port: int, port: int, data_dir: Path) -> asyncio.subprocess.Process:
-    env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "123456:two-processes",
-        "BOT_API_BASE_URL": f"http://127.0.0.1:{api_port}/bot",
-        "BOT_API_FILE_URL": f"http://127.0.0.1:{api_port}/file/bot",
-        "DATABASE_URL": POSTGRES_URL,
-        "DATA_DIR": str(data_dir),
-        "STAFF_CHAT_ID": str(STAFF),
-        "WEBHOOK_URL": "https://bot.example/tg",
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "FLOOD_LIMIT": "1000",
+def bot_settings(port: int) -> dict[str, str]:
+    return {
+        "database_url": POSTGRES_URL,
+        "staff_chat_id": str(STAFF),
+        "webhook_url": "https://bot.example/tg",
+        "webhook_secret": SECRET,
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": str(port),
+        "flood_limit": "1000",
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
-    )
-
-
-async def healthy(port: int) -> None:
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient() as http:
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError(f"bot on port {port} did not come up")
 
 
 async def prepare(data_dir: Path) -> None:
@@ -127,7 +97,7 @@ async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
     server = serve(state, api_port)
     await prepare(tmp_path)
     ports = [free_port(), free_port()]
-    bots = [await start_bot(api_port, port, tmp_path) for port in ports]
+    bots = [await start_bot(api_port, tmp_path, **bot_settings(port)) for port in ports]
     try:
         await asyncio.gather(*(healthy(port) for port in ports))
         # Every update reaches both processes at the same time: each must be handled once.
