@@ -102,15 +102,11 @@ async def prepare(update: Update, context: BotContext) -> None:
 
 async def confirm(update: Update, context: BotContext) -> None:
     """The Send button: record every recipient, then send in the background."""
-    if not is_staff(update, context):
-        await refuse(update, context)
+    broadcast = await _draft(update, context, SEND_PREFIX)
+    if broadcast is None:
         return
     query = update.callback_query
-    broadcast = await _draft(context, query.data or "", SEND_PREFIX)
     _ = context.i18n.gettext
-    if broadcast is None:
-        await query.answer(_("This broadcast was already sent or cancelled."))
-        return
     service = BroadcastService(context.session)
     recipients = await service.recipients(
         Segment.parse(broadcast.segment), context.services.settings.default_language
@@ -128,24 +124,27 @@ async def confirm(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """The Cancel button on a preview."""
-    if not is_staff(update, context):
-        await refuse(update, context)
+    broadcast = await _draft(update, context, CANCEL_PREFIX)
+    if broadcast is None:
         return
     query = update.callback_query
-    broadcast = await _draft(context, query.data or "", CANCEL_PREFIX)
     _ = context.i18n.gettext
-    if broadcast is None:
-        await query.answer(_("This broadcast was already sent or cancelled."))
-        return
     broadcast.status = "cancelled"
     await query.answer(_("Cancelled – nothing was sent."))
 
 
-async def _draft(context: BotContext, data: str, prefix: str) -> Broadcast | None:
-    number = data.removeprefix(prefix)
-    broadcast_id = parse_id(number)
+async def _draft(update: Update, context: BotContext, prefix: str) -> Broadcast | None:
+    """The draft a Send/Cancel button refers to, for staff only; answers the button otherwise."""
+    if not is_staff(update, context):
+        await refuse(update, context)
+        return None
+    query = update.callback_query
+    broadcast_id = parse_id((query.data or "").removeprefix(prefix))
     broadcast = await context.session.get(Broadcast, broadcast_id) if broadcast_id else None
-    return broadcast if broadcast is not None and broadcast.status == DRAFT else None
+    if broadcast is None or broadcast.status != DRAFT:
+        await query.answer(context.i18n.gettext("This broadcast was already sent or cancelled."))
+        return None
+    return broadcast
 
 
 def launch(application: Application, broadcast_id: int) -> asyncio.Task:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +35,7 @@ class OfficeHours:
     timezone: ZoneInfo
 
     @classmethod
+    @functools.cache
     def parse(
         cls, text: str, slot_minutes: int = 30, timezone: str = "Asia/Shanghai"
     ) -> OfficeHours:
