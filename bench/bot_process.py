@@ -33,9 +33,10 @@ async def start_bot(api_port: int, data_dir: Path, **settings: str) -> asyncio.s
         "LOG_LEVEL": "WARNING",
         **{key.upper(): value for key, value in settings.items()},
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=asyncio.subprocess.DEVNULL
-    )
+    with (data_dir / "bot.log").open("ab") as log:  # kept for a look after a failure
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=log
+        )
 
 
 async def healthy(port: int, limit: float = 60) -> None:

@@ -29,6 +29,7 @@ class Limits:
     per_second: float = 30.0
     burst: float = 5.0
     per_chat_seconds: float = 1.0
+    latency: float = 0.0  # seconds before each answer (Telegram's own take tens of ms)
 
 
 @dataclass
@@ -89,6 +90,8 @@ class BotApiHandler(RequestHandler):
     async def post(self, token: str, method: str) -> None:
         params = self._params()
         state = self.state
+        if state.limits.latency and method != "getUpdates":
+            await asyncio.sleep(state.limits.latency)
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             timeout = float(params.get("timeout") or 0)

@@ -2,13 +2,15 @@
 """Throughput benchmark: a realistic mix of client traffic through the real bot.
 
 Usage:
-    python bench/throughput.py [--seconds 20] [--clients 200] [--postgres URL]
+    python bench/throughput.py [--seconds 20] [--clients 50] [--rates 25,50,100] [--postgres URL]
 
 Runs ``python -m bot`` in webhook mode (one or two processes) against ``bench/fake_bot_api.py``
 and posts updates from many clients at once: FAQ questions (70 %), checklist steps with buttons
 (20 %) and document uploads (10 %). In webhook mode the bot answers a request only after it has
-handled the update, so the request time is the handling latency. Prints handled updates per
-second, p50/p99 latency and the peak resident memory of each process – on SQLite with one
+handled the update, so the request time is the handling latency. Prints, for the capacity run
+(every client sends again as soon as it is answered) and for steady offered loads (updates
+arriving at a fixed rate), handled updates per second, p50/p99 latency and the peak resident
+memory of each process – on SQLite with one
 process, and with --postgres on PostgreSQL with one and with two processes (SQLite is a
 single-process database). Targets: 300 updates/s with p99 < 50 ms and < 200 MB on one process
 with SQLite; more with two processes on PostgreSQL.
@@ -128,8 +130,11 @@ class Traffic:
         )
 
 
-async def measure(processes: int, database_url: str, seconds: float, clients: int) -> None:
-    """One configuration."""
+async def measure(
+    processes: int, database_url: str, seconds: float, clients: int, rates: list[float]
+) -> None:
+    """One configuration: its capacity (every client sends as fast as it is answered), then the
+    latency at steady offered loads (updates arrive at a fixed rate, as Telegram sends them)."""
     state = FakeTelegram()
     state.limits.per_second = 100_000
     state.limits.burst = 100_000
@@ -153,10 +158,12 @@ async def measure(processes: int, database_url: str, seconds: float, clients: in
         bots.append(await start_bot(api_port, data_dir, **settings))
         await healthy(port)
     traffic = Traffic(state)
-    latencies: list[float] = []
+    kind = "PostgreSQL" if database_url else "SQLite"
+    label = f"{kind:10s} {processes} process{'es' if processes > 1 else '  '}"
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        latencies: list[float] = []
 
         async def post(port: int, update: dict) -> None:
             started = time.perf_counter()
@@ -168,6 +175,8 @@ async def measure(processes: int, database_url: str, seconds: float, clients: in
         for chat in chats:
             for update in traffic.setup(chat):
                 await post(ports[chat % processes], update)
+
+        # Capacity: each client sends its next update as soon as the last one is answered.
         latencies.clear()
         stop = time.monotonic() + seconds
 
@@ -179,21 +188,44 @@ async def measure(processes: int, database_url: str, seconds: float, clients: in
 
         started = time.monotonic()
         await asyncio.gather(*(client_loop(chat) for chat in chats))
-        elapsed = time.monotonic() - started
-    memory = [peak_memory_mb(bot.pid) for bot in bots]
+        _report(f"{label} capacity ", latencies, time.monotonic() - started, bots)
+
+        # Steady load: updates arrive at a fixed rate from clients who are not waiting for an
+        # answer (Telegram sends a chat's updates one after the other).
+        idle = list(chats)
+        random.shuffle(idle)
+        sending: set[asyncio.Task] = set()
+
+        async def one(chat: int, n: int) -> None:
+            await post(ports[n % processes], traffic.next(chat))
+            idle.append(chat)
+
+        for rate in rates:
+            latencies.clear()
+            started = time.monotonic()
+            for n in range(int(rate * seconds)):
+                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+                if idle:
+                    task = asyncio.create_task(one(idle.pop(0), n))
+                    sending.add(task)
+                    task.add_done_callback(sending.discard)
+            await asyncio.gather(*sending)
+            _report(f"{label} at {rate:4.0f}/s", latencies, time.monotonic() - started, bots)
     for bot in bots:
         bot.terminate()
     await asyncio.gather(*(bot.wait() for bot in bots))
     server.stop()
-    kind = "PostgreSQL" if database_url else "SQLite"
+
+
+def _report(label: str, latencies: list[float], elapsed: float, bots: list) -> None:
     ordered = sorted(latencies)
+    memory = " + ".join(f"{peak_memory_mb(bot.pid):.0f}" for bot in bots)
     print(
-        f"{kind:10s} {processes} process{'es' if processes > 1 else '  '}: "
-        f"{len(latencies) / elapsed:6.0f} updates/s, "
-        f"p50 {statistics.median(ordered) * 1000:5.1f} ms, "
-        f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:6.1f} ms, peak RSS "
-        f"{' + '.join(f'{m:.0f}' for m in memory)} MB "
-        f"({len(latencies)} updates, {clients} clients)"
+        f"{label}: {len(ordered) / elapsed:6.0f} updates/s, "
+        f"p50 {statistics.median(ordered) * 1000:6.1f} ms, "
+        f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:7.1f} ms, "
+        f"peak RSS {memory} MB ({len(ordered)} updates)",
+        flush=True,
     )
 
 
@@ -204,13 +236,17 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--rates", default="25,50,100", help="steady offered loads to measure, updates/s"
+    )
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""))
     args = parser.parse_args()
     random.seed(3)
-    asyncio.run(measure(1, "", args.seconds, args.clients))
+    rates = [float(rate) for rate in args.rates.split(",") if rate]
+    asyncio.run(measure(1, "", args.seconds, args.clients, rates))
     if args.postgres:
-        asyncio.run(measure(1, args.postgres, args.seconds, args.clients))
-        asyncio.run(measure(2, args.postgres, args.seconds, args.clients))
+        asyncio.run(measure(1, args.postgres, args.seconds, args.clients, rates))
+        asyncio.run(measure(2, args.postgres, args.seconds, args.clients, rates))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The Bot API request object: commits the update's database work before every API call, and
-counts live messages against the shared sending budget.
+"""The Bot API request object: commits the update's (or background task's) database work before
+every API call, and counts live messages against the shared sending budget.
 
 Committing before the bot speaks means a client is never told something that is not stored,
 and no database lock is held while waiting for Telegram.
@@ -15,7 +15,7 @@ from typing import Any
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.scope import maybe_current_scope
+from bot.scope import session_to_commit
 from bot.services.send_budget import BULK, SendBudget
 
 CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
@@ -53,9 +53,9 @@ class CommitBeforeSending(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Commit what the handler stored so far, then make the call."""
-        scope = maybe_current_scope()
-        if scope is not None and not scope.failed and scope.session.in_transaction():
-            await scope.session.commit()
+        session = session_to_commit()
+        if session is not None and session.in_transaction():
+            await session.commit()
         live = not BULK.get()
         if self.budget is not None and live and _sends_a_message(url):
             self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot

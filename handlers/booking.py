@@ -15,6 +15,7 @@ from bot.context import BotContext, services_of
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import ItemKind
+from bot.scope import background_session
 from bot.services.clients import ClientService
 from handlers.application_view import (
     CANCEL,
@@ -222,7 +223,7 @@ async def send_reminders(context: BotContext) -> None:
     """Job: remind clients of tomorrow's visits (state in the database, so restarts are safe)."""
     services = services_of(context.application)
     settings = services.settings
-    async with services.database.sessions() as session:
+    async with background_session(services.database) as session:
         service = BookingService(session, settings.hours(), settings.booking_days_ahead)
         for booking, client in await service.due_reminders():
             translator = services.catalogs.get(

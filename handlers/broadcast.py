@@ -19,6 +19,7 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 
 from bot.context import BotContext, services_of
 from bot.i18n import Translator
+from bot.scope import background_session
 from bot.services.broadcasts import (
     BLOCKED,
     DRAFT,
@@ -159,7 +160,7 @@ def launch(application: Application, broadcast_id: int) -> asyncio.Task:
 async def resume_broadcasts(application: Application) -> None:
     """At start: continue broadcasts a stop interrupted, without sending anyone a second copy."""
     services = services_of(application)
-    async with services.database.sessions() as session:
+    async with background_session(services.database) as session:
         service = BroadcastService(session)
         running = await service.running()
         for broadcast in running:
@@ -180,7 +181,7 @@ async def send_broadcast(application: Application, broadcast_id: int) -> None:
     last_progress = 0.0
     try:
         while True:
-            async with services.database.sessions() as session:
+            async with background_session(services.database) as session:
                 service = BroadcastService(session)
                 broadcast = await session.get(Broadcast, broadcast_id)
                 if broadcast is None:

@@ -28,10 +28,12 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("Error while handling update %s", update_id, exc_info=error)
+    if scope is not None:
+        scope.failed = True
+        await scope.session.rollback()  # the half-done work goes, and frees the connection
     await _report_to_staff(context, error, update_id)
     if scope is None:
         return
-    scope.failed = True
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is None or chat.type != ChatType.PRIVATE:
         return

@@ -19,6 +19,7 @@ from telegram.ext import Application
 from bot.context import BotContext, services_of
 from bot.filing.applications import ApplicationService
 from bot.i18n import Translator
+from bot.scope import background_session
 from bot.services.clients import ClientService
 from bot.services.container import Services
 from bot.services.reminders import Due, Kind, ReminderService
@@ -35,7 +36,7 @@ INTERVAL = timedelta(minutes=5)
 async def send_due_reminders(context: BotContext) -> None:
     """Job: send every due application reminder (recorded first, so at most once)."""
     services = services_of(context.application)
-    async with services.database.sessions() as session:
+    async with background_session(services.database) as session:
         service = ReminderService(session)
         for due in await service.due():
             if not await service.mark_sent(due):
@@ -95,7 +96,7 @@ async def purge_documents(context: BotContext) -> None:
     """Job: delete documents past their retention time."""
     services = services_of(context.application)
     settings = services.settings
-    async with services.database.sessions() as session:
+    async with background_session(services.database) as session:
         removed = await purge_expired_documents(
             session,
             services.documents,

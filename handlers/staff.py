@@ -115,6 +115,7 @@ async def export(update: Update, context: BotContext) -> None:
     documents = await applications.current_documents(application)
     if client is None:
         return
+    await context.session.commit()  # hold no database connection while the files are read
     dossier = await asyncio.to_thread(
         build_dossier,
         application,

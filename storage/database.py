@@ -47,7 +47,9 @@ class Database:
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         async with self.engine.begin() as connection:
-            if not self.is_sqlite:  # several processes may start at once: one migrates
+            if self.is_sqlite:  # all or nothing: Python's sqlite3 opens no transaction for DDL
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:  # several processes may start at once: one migrates
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
@@ -90,7 +92,10 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 def _engine_options(url: str) -> dict[str, Any]:
     if make_url(url).get_backend_name() == "sqlite":
-        return {"connect_args": {"timeout": 30}}
+        # One connection, taken in turn: SQLite has a single writer anyway, and waiting in the
+        # pool's queue is fair and immediate where SQLite's busy handler sleeps and retries.
+        # Sessions release it at every commit, and commit before each Bot API call.
+        return {"connect_args": {"timeout": 30}, "pool_size": 1, "max_overflow": 0}
     # An update may hold two connections (its session and its client's lock).
     return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 60}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Client, ProcessedUpdate, Question, utcnow
@@ -73,8 +73,9 @@ class ProcessedUpdateRepository:
 
     async def mark(self, update_id: int, when: datetime | None = None) -> None:
         """Record the update id as handled."""
-        self.session.add(ProcessedUpdate(update_id=update_id, processed_at=when or utcnow()))
-        await self.session.flush()
+        await self.session.execute(
+            insert(ProcessedUpdate).values(update_id=update_id, processed_at=when or utcnow())
+        )
 
     async def prune(self, older_than: datetime) -> None:
         """Forget update ids handled before a moment Telegram no longer redelivers from."""

@@ -371,7 +371,7 @@ async def test_delete_my_data_removes_records_and_files(
     async with services_of(harness.application).database.sessions() as session:
         remaining = list(await session.scalars(select(ClientRow.telegram_id)))
         applications = list(await session.scalars(select(FilingApplication.client_id)))
-        versions = await _versions(harness)
+    versions = await _versions(harness)
     assert remaining == [6011] and len(applications) == 1 and len(versions) == 1
     assert len([p for p in documents.rglob("*") if p.is_file()]) == 2  # only the other's files
     assert "Hello" in last_reply(await client.say("/start")).text  # a fresh start

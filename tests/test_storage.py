@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -72,4 +74,33 @@ async def test_migrations_match_the_models(tmp_path: Path) -> None:
 
     async with database.engine.connect() as connection:
         assert await connection.run_sync(differences) == []
+    await database.dispose()
+
+
+async def test_an_interrupted_migration_leaves_nothing_half_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    create_table = Operations.create_table
+    created = 0
+
+    def crash_on_the_third_table(self: Operations, *args: object, **kwargs: object) -> object:
+        nonlocal created
+        created += 1
+        if created == 3:
+            raise RuntimeError("the process died here")
+        return create_table(self, *args, **kwargs)
+
+    monkeypatch.setattr(Operations, "create_table", crash_on_the_third_table)
+    database = Database(url)
+    with pytest.raises(RuntimeError):
+        await database.migrate()
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert tables == []  # no table of the failed migration remains
+    monkeypatch.setattr(Operations, "create_table", create_table)
+    await database.migrate()  # the next start migrates from scratch
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert {"clients", "processed_updates", "alembic_version"} <= set(tables)
     await database.dispose()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import language_for_telegram_code
-from storage.models import Client, utcnow
+from storage.models import Client, as_utc, utcnow
 from storage.repositories import ClientRepository
+
+LAST_SEEN_PRECISION = timedelta(minutes=1)  # a write per minute of activity, not per message
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,17 @@ class ClientService:
                     last_seen_at=now,
                 )
             )
-        client.first_name = person.first_name[:128]
-        client.last_name = (person.last_name or None) and person.last_name[:128]
-        client.username = person.username
-        if person.language_code:
-            client.telegram_language = person.language_code
-        client.last_seen_at = now
+        fresh = {
+            "first_name": person.first_name[:128],
+            "last_name": (person.last_name or None) and person.last_name[:128],
+            "username": person.username,
+            "telegram_language": person.language_code or client.telegram_language,
+        }
+        if now - as_utc(client.last_seen_at) >= LAST_SEEN_PRECISION:
+            fresh["last_seen_at"] = now
+        for name, value in fresh.items():
+            if getattr(client, name) != value:  # untouched attributes are not written
+                setattr(client, name, value)
         return client
 
     @staticmethod

@@ -3,8 +3,9 @@ message pairs that let replies travel both ways."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.models import Client, RelayedMessage, SupportConversation, utcnow
 
@@ -12,6 +13,7 @@ OPEN = "open"
 CLOSED = "closed"
 FROM_CLIENT = "in"
 TO_CLIENT = "out"
+_KNOWN = "support_conversations"  # session.info key: client id → conversation (or None)
 
 
 class SupportService:
@@ -21,11 +23,15 @@ class SupportService:
         self.session = session
 
     async def of_client(self, client: Client) -> SupportConversation | None:
-        """The client's conversation (open or closed), if there ever was one."""
-        result = await self.session.execute(
-            select(SupportConversation).where(SupportConversation.client_id == client.id)
-        )
-        return result.scalar_one_or_none()
+        """The client's conversation (open or closed), if there ever was one; several handlers
+        of one update ask, so the answer is remembered for the session."""
+        known: dict[int, SupportConversation | None] = self.session.info.setdefault(_KNOWN, {})
+        if client.id not in known:
+            result = await self.session.execute(
+                select(SupportConversation).where(SupportConversation.client_id == client.id)
+            )
+            known[client.id] = result.scalar_one_or_none()
+        return known[client.id]
 
     async def open_for(self, client: Client) -> SupportConversation | None:
         """The client's conversation if it is open."""
@@ -39,6 +45,7 @@ class SupportService:
             conversation = SupportConversation(client_id=client.id, status=OPEN, reason=reason)
             self.session.add(conversation)
             await self.session.flush()
+            self.session.info[_KNOWN][client.id] = conversation
             return conversation, True
         if conversation.status == OPEN:
             return conversation, False
@@ -103,3 +110,9 @@ class SupportService:
         conversation.status = CLOSED
         conversation.closed_at = utcnow()
         return True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_known_conversations(session: Session) -> None:
+    """A rollback may undo a conversation opened in it: look it up again afterwards."""
+    session.info.pop(_KNOWN, None)
