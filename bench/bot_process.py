@@ -21,8 +21,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def start_bot(api_port: int, data_dir: Path, **settings: str) -> asyncio.subprocess.Process:
-    """Start the bot with a fake token, the fake Bot API and extra settings (NAME=value)."""
+async def start_bot(
+    api_port: int, data_dir: Path, program: tuple[str, ...] = ("-m", "bot"), **settings: str
+) -> asyncio.subprocess.Process:
+    """Start the bot (or another ``program``) with a fake token, the fake Bot API and extra
+    settings (NAME=value)."""
     env = {
         **{key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG")},
         "PYTHONPATH": str(ROOT),
@@ -35,7 +38,7 @@ async def start_bot(api_port: int, data_dir: Path, **settings: str) -> asyncio.s
     }
     with (data_dir / "bot.log").open("ab") as log:  # kept for a look after a failure
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=data_dir, env=env, stderr=log
+            sys.executable, *program, cwd=data_dir, env=env, stderr=log
         )
 
 

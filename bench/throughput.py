@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
+from updates import message, press, upload  # noqa: E402
 
 from bot.images.samples import encode, make_document  # noqa: E402
 
@@ -72,66 +73,33 @@ class Traffic:
         state.files["scan"] = document
         self.document_size = len(document)
 
-    def _message(self, chat: int, **content: object) -> dict:
-        update_id = next(self.ids)
-        return {
-            "update_id": update_id,
-            "message": {
-                "message_id": update_id,
-                "date": int(time.time()),
-                "chat": {"id": chat, "type": "private", "first_name": "C"},
-                "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
-                **content,
-            },
-        }
-
-    def _press(self, chat: int, data: str) -> dict:
-        update_id = next(self.ids)
-        return {
-            "update_id": update_id,
-            "callback_query": {
-                "id": str(update_id),
-                "chat_instance": "c",
-                "data": data,
-                "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
-                "message": {
-                    "message_id": 1,
-                    "date": 0,
-                    "chat": {"id": chat, "type": "private"},
-                    "text": "…",
-                },
-            },
-        }
-
     def setup(self, chat: int) -> list[dict]:
         """Each client opens an application once (so steps and uploads have somewhere to go)."""
         return [
-            self._press(chat, "app:type:mainland_individual"),
-            self._press(chat, "app:choose:hosting_provider:aliyun"),
+            press(next(self.ids), chat, "app:type:mainland_individual"),
+            press(next(self.ids), chat, "app:choose:hosting_provider:aliyun"),
         ]
 
     def next(self, chat: int) -> dict:
         roll = random.random()
         if roll < float(os.environ.get("BENCH_FAQ_SHARE", "0.7")):
-            return self._message(chat, text=random.choice(QUESTIONS))
+            return message(next(self.ids), chat, text=random.choice(QUESTIONS))
         if roll < 0.9:
-            return self._press(
-                chat, random.choice(["app:list", "app:back", "app:skip", "app:review"])
-            )
-        return self._message(
-            chat,
-            document={
-                "file_id": "scan",
-                "file_unique_id": "scan",
-                "file_name": "id.jpg",
-                "mime_type": "image/jpeg",
-                "file_size": self.document_size,
-            },
-        )
+            step = random.choice(["app:list", "app:back", "app:skip", "app:review"])
+            return press(next(self.ids), chat, step)
+        return upload(next(self.ids), chat, "scan", self.document_size)
+
+
+FLOOR = (str(ROOT / "bench" / "echo_bot.py"),)  # a bare PTB bot: what any bot pays per update
 
 
 async def measure(
-    processes: int, database_url: str, seconds: float, clients: int, rates: list[float]
+    processes: int,
+    database_url: str,
+    seconds: float,
+    clients: int,
+    rates: list[float],
+    program: tuple[str, ...] = ("-m", "bot"),
 ) -> None:
     """One configuration: its capacity (every client sends as fast as it is answered), then the
     latency at steady offered loads (updates arrive at a fixed rate, as Telegram sends them)."""
@@ -155,10 +123,12 @@ async def measure(
         }
         if database_url:
             settings["database_url"] = database_url
-        bots.append(await start_bot(api_port, data_dir, **settings))
+        bots.append(await start_bot(api_port, data_dir, program, **settings))
         await healthy(port)
     traffic = Traffic(state)
     kind = "PostgreSQL" if database_url else "SQLite"
+    if program == FLOOR:
+        kind = "bare PTB"
     label = f"{kind:10s} {processes} process{'es' if processes > 1 else '  '}"
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
@@ -178,6 +148,7 @@ async def measure(
 
         # Capacity: each client sends its next update as soon as the last one is answered.
         latencies.clear()
+        cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
         stop = time.monotonic() + seconds
 
         async def client_loop(chat: int) -> None:
@@ -188,7 +159,7 @@ async def measure(
 
         started = time.monotonic()
         await asyncio.gather(*(client_loop(chat) for chat in chats))
-        _report(f"{label} capacity ", latencies, time.monotonic() - started, bots)
+        _report(f"{label} capacity ", latencies, time.monotonic() - started, bots, cpu_before)
 
         # Steady load: updates arrive at a fixed rate from clients who are not waiting for an
         # answer (Telegram sends a chat's updates one after the other).
@@ -202,6 +173,7 @@ async def measure(
 
         for rate in rates:
             latencies.clear()
+            cpu_before = sum(cpu_seconds(bot.pid) for bot in bots)
             started = time.monotonic()
             for n in range(int(rate * seconds)):
                 await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
@@ -210,20 +182,31 @@ async def measure(
                     sending.add(task)
                     task.add_done_callback(sending.discard)
             await asyncio.gather(*sending)
-            _report(f"{label} at {rate:4.0f}/s", latencies, time.monotonic() - started, bots)
+            elapsed = time.monotonic() - started
+            _report(f"{label} at {rate:4.0f}/s", latencies, elapsed, bots, cpu_before)
     for bot in bots:
         bot.terminate()
     await asyncio.gather(*(bot.wait() for bot in bots))
     server.stop()
 
 
-def _report(label: str, latencies: list[float], elapsed: float, bots: list) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _report(
+    label: str, latencies: list[float], elapsed: float, bots: list, cpu_before: float
+) -> None:
     ordered = sorted(latencies)
     memory = " + ".join(f"{peak_memory_mb(bot.pid):.0f}" for bot in bots)
+    cpu = sum(cpu_seconds(bot.pid) for bot in bots) - cpu_before
     print(
         f"{label}: {len(ordered) / elapsed:6.0f} updates/s, "
         f"p50 {statistics.median(ordered) * 1000:6.1f} ms, "
         f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:7.1f} ms, "
+        f"bot CPU {cpu / len(ordered) * 1000:5.2f} ms/update, "
         f"peak RSS {memory} MB ({len(ordered)} updates)",
         flush=True,
     )
@@ -240,9 +223,16 @@ def main() -> None:
         "--rates", default="25,50,100", help="steady offered loads to measure, updates/s"
     )
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""))
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="first measure bench/echo_bot.py, a bare PTB bot with no database, as the floor",
+    )
     args = parser.parse_args()
     random.seed(3)
     rates = [float(rate) for rate in args.rates.split(",") if rate]
+    if args.floor:
+        asyncio.run(measure(1, "", args.seconds, args.clients, rates, FLOOR))
     asyncio.run(measure(1, "", args.seconds, args.clients, rates))
     if args.postgres:
         asyncio.run(measure(1, args.postgres, args.seconds, args.clients, rates))

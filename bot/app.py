@@ -40,6 +40,7 @@ from storage.repositories import ProcessedUpdateRepository
 log = logging.getLogger(__name__)
 
 KEEP_PROCESSED_UPDATES = timedelta(days=2)  # Telegram redelivers for at most 24 hours
+DEFAULT_ORPHAN_GRACE = timedelta(minutes=15)  # far longer than writing and recording a file
 
 
 def build_services(settings: Settings) -> Services:
@@ -127,15 +128,27 @@ async def on_startup(application: Application) -> None:
 
 
 async def _remove_orphaned_files(services: Services) -> None:
-    """Delete files a crash left behind: written to disk but never recorded in the database."""
+    """Delete files a crash left behind: written to disk but never recorded in the database.
+
+    With several processes on one database, a file another process has just written may not be
+    recorded yet, so only files older than a grace period go (see ``orphan_grace``).
+    """
     async with services.database.sessions() as session:
         rows = await session.execute(
             select(DocumentVersion.original_sha256, DocumentVersion.normalised_sha256)
         )
         known = {digest for row in rows for digest in row if digest}
-    for path in services.documents.orphans(known):
+    grace = orphan_grace(services.settings, services.database).total_seconds()
+    for path in services.documents.orphans(known, older_than_seconds=grace):
         path.unlink(missing_ok=True)
         log.info("Removed orphaned file %s", path.name)
+
+
+def orphan_grace(settings: Settings, database: Database) -> timedelta:
+    """How old an unrecorded file must be before it counts as left behind by a crash."""
+    if settings.orphaned_file_grace_minutes is not None:
+        return timedelta(minutes=settings.orphaned_file_grace_minutes)
+    return timedelta(0) if database.is_sqlite else DEFAULT_ORPHAN_GRACE
 
 
 async def on_shutdown(application: Application) -> None:

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     flood_limit: int = Field(default=20, ge=3, le=1000)
     flood_window_seconds: float = Field(default=10.0, gt=0, le=600)
 
+    # Files not recorded in the database are removed at start once this old. None: at once on
+    # SQLite (one process), after 15 minutes otherwise (another process may be mid-upload).
+    orphaned_file_grace_minutes: int | None = Field(default=None, ge=0, le=10_080)
+
     max_concurrent_updates: int = Field(default=32, ge=1, le=1024)
     log_level: str = "INFO"
 

@@ -13,12 +13,12 @@ from http import HTTPStatus
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.scope import session_to_commit
 from bot.services.send_budget import BULK, SendBudget
 
-CONNECTION_POOL_SIZE = 256  # PTB's own default for the sending pool
 LIVE_RETRIES = 3
 
 
@@ -26,7 +26,7 @@ class CommitBeforeSending(BaseRequest):
     """Wraps another request object; commits the current update's session before each call."""
 
     def __init__(self, inner: BaseRequest | None = None, budget: SendBudget | None = None) -> None:
-        self.inner = inner or HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE)
+        self.inner = inner or AiohttpRequest()
         self.budget = budget
 
     @property

@@ -170,8 +170,14 @@ async def resume_broadcasts(application: Application) -> None:
                     "Broadcast %s: %s deliveries unconfirmed after a stop", broadcast.id, unsure
                 )
         await session.commit()
-    for broadcast in running:
-        launch(application, broadcast.id)
+    for broadcast in running:  # once the bot runs: a broadcast pauses whenever it stops
+        application.job_queue.run_once(
+            _resume, when=0, data=broadcast.id, name=f"resume broadcast {broadcast.id}"
+        )
+
+
+async def _resume(context: BotContext) -> None:
+    launch(context.application, context.job.data)
 
 
 async def send_broadcast(application: Application, broadcast_id: int) -> None:
@@ -194,6 +200,9 @@ async def send_broadcast(application: Application, broadcast_id: int) -> None:
                     await _report(application, broadcast, tally, final=True)
                     return
                 for delivery, client in batch:
+                    if not application.running:  # stopping: the rest waits for the next start
+                        log.info("Broadcast %s paused by the stop", broadcast_id)
+                        return
                     await _deliver(application, session, broadcast, delivery, client)
                     if time.monotonic() - last_progress > PROGRESS_EVERY_SECONDS:
                         last_progress = time.monotonic()

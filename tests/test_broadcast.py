@@ -20,8 +20,16 @@ from tests.test_staff_stages import StaffChat
 
 
 async def finished(harness: Harness) -> None:
-    tasks = list(harness.application.bot_data.get(TASKS_KEY, ()))
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+    """Wait until no broadcast is left running, then for their final reports."""
+    application = harness.application
+    database = services_of(application).database
+    async with asyncio.timeout(30):
+        while True:
+            async with database.sessions() as session:
+                if not await BroadcastService(session).running():
+                    break
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*application.bot_data.get(TASKS_KEY, ()))
 
 
 def received(harness: Harness, chat_id: int) -> list[str]:
@@ -90,6 +98,38 @@ async def test_interrupted_broadcast_resumes_without_repeats(
         assert counts == {9402: 1, 9403: 1, 9404: 1, 9405: 1}  # nobody twice, nobody missed
         report = received(harness, STAFF_CHAT_ID)[-1]
         assert "sent 5" in report and "failed 1" in report  # 1 unconfirmed is reported
+
+
+def hellos_by_chat(harness: Harness) -> Counter[int]:
+    return Counter(
+        int(c.params["chat_id"]) for c in harness.api.of_method("sendMessage") if c.text == "Hello"
+    )
+
+
+async def test_a_stop_pauses_a_broadcast_and_the_next_start_finishes_it(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(messages_per_second=20)  # 40 recipients: about two seconds
+    chats = range(9500, 9540)
+    async with running_bot(settings) as harness:
+        for chat in chats:
+            await Client(harness, user_id=chat, language_code="en").say("/start")
+        staff = StaffChat(harness)
+        preview = [c for c in await staff.say("/broadcast all | Hello | 你好") if c.text][-1]
+        await staff.press(preview.button("Send"))
+        async with asyncio.timeout(10):  # let a few go out
+            while True:
+                if sum(hellos_by_chat(harness).values()) >= 3:
+                    break
+                await asyncio.sleep(0.01)
+    # Stopping did not wait for the whole broadcast.
+    before = hellos_by_chat(harness)
+    assert 3 <= sum(before.values()) < len(chats)
+
+    async with running_bot(settings) as restarted:
+        await finished(restarted)
+        after = hellos_by_chat(restarted)
+    assert before + after == Counter(chats)  # everyone once: nobody twice, nobody missed
 
 
 async def test_only_staff_can_broadcast(harness: Harness) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import os
 import random
 import sys
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
+from updates import message, press, upload  # noqa: E402
 
 SECRET = "crash-test-secret-123"
 STAFF = -100555
@@ -59,6 +61,7 @@ class Bot:
             "webhook_port": str(self.port),
             "flood_limit": "1000",
             "messages_per_second": "20",
+            "orphaned_file_grace_minutes": "0",  # (set again for the tidy-up in a kill test)
             "log_level": os.environ.get("CRASH_TEST_LOG_LEVEL", "WARNING"),
         }
         self.process: asyncio.subprocess.Process | None = None
@@ -77,43 +80,6 @@ class Bot:
         await self.process.wait()
 
 
-def upload(update_id: int, chat: int, file_id: str, size: int) -> dict:
-    document = {
-        "file_id": file_id,
-        "file_unique_id": file_id,
-        "file_name": "scan.jpg",
-        "mime_type": "image/jpeg",
-        "file_size": size,
-    }
-    return _message(update_id, chat, document=document)
-
-
-def press(update_id: int, chat: int, data: str) -> dict:
-    return {
-        "update_id": update_id,
-        "callback_query": {
-            "id": str(update_id),
-            "chat_instance": "c",
-            "data": data,
-            "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
-            "message": {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}},
-        },
-    }
-
-
-def _message(update_id: int, chat: int, **content: object) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": chat, "type": "private", "first_name": "C"},
-            "from": {"id": chat, "is_bot": False, "first_name": "C", "language_code": "en"},
-            **content,
-        },
-    }
-
-
 def scripts(state: FakeTelegram) -> dict[int, list[dict]]:
     """Each client: choose the applicant type and provider, upload four documents, ask."""
     update_ids = iter(range(10_000, 20_000))
@@ -128,7 +94,7 @@ def scripts(state: FakeTelegram) -> dict[int, list[dict]]:
             file_id = f"scan-{n}-{k}"
             state.files[file_id] = encode(make_document((1800, 1150), seed=n * 10 + k), quality=92)
             plan.append(upload(next(update_ids), chat, file_id, len(state.files[file_id])))
-        plan.append(_message(next(update_ids), chat, text="how long does it take?"))
+        plan.append(message(next(update_ids), chat, text="how long does it take?"))
         plans[chat] = plan
     return plans
 
@@ -151,10 +117,12 @@ async def add_broadcast(database_url: str) -> None:
     await database.dispose()
 
 
-async def deliver(http: httpx.AsyncClient, bot: Bot, updates: list[dict]) -> None:
-    """Post each update until the bot acknowledges it (Telegram's redelivery)."""
-    for update in updates:
-        while True:
+async def deliver(http: httpx.AsyncClient, bots: list[Bot], updates: list[dict]) -> None:
+    """Post each update until a bot acknowledges it (Telegram's redelivery); with several
+    processes, like a load balancer: in turn, and to the next one when a process is down."""
+    for n, update in enumerate(updates):
+        for attempt in itertools.count():
+            bot = bots[(n + attempt) % len(bots)]
             try:
                 answer = await http.post(
                     f"http://127.0.0.1:{bot.port}/tg",
@@ -169,10 +137,16 @@ async def deliver(http: httpx.AsyncClient, bot: Bot, updates: list[dict]) -> Non
 
 
 async def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    database_url = POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await kill_at_random_moments(tmp_path, database_url, processes=1)
+
+
+async def kill_at_random_moments(tmp_path: Path, database_url: str, processes: int) -> None:
+    """Clients work and a broadcast goes out while bot processes are SIGKILLed at random
+    moments and started again; then check the database and files against what was said."""
     seed = int(os.environ.get("CRASH_TEST_SEED") or random.randrange(1_000_000))
     rng = random.Random(seed)
     print(f"crash test seed: {seed}")
-    database_url = POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     state = FakeTelegram()
     state.limits.per_chat_seconds = 0
     state.limits.per_second = 1000
@@ -180,32 +154,41 @@ async def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Pat
     state.limits.latency = 0.05  # like Telegram: a crash can fall between storing and telling
     api_port = free_port()
     server = serve(state, api_port)
-    bot = Bot(api_port, tmp_path, database_url)
+    bots = [Bot(api_port, tmp_path, database_url) for _ in range(processes)]
+    if processes > 1:  # another process may be between writing a file and recording it
+        for bot in bots:
+            bot.settings["orphaned_file_grace_minutes"] = "15"
     try:
         # Killed while starting on an empty database: imports, migration, first steps.
         for _ in range(KILLS_WHILE_MIGRATING):
-            await bot.start()
+            await asyncio.gather(*(bot.start() for bot in bots))
             await asyncio.sleep(rng.uniform(0.3, 3.0))
-            await bot.kill()
+            await asyncio.gather(*(bot.kill() for bot in bots))
         await add_broadcast(database_url)  # also proves the schema is whole
 
         # Killed again and again while clients work and the broadcast goes out.
         plans = scripts(state)
-        await bot.start()
-        async with httpx.AsyncClient(timeout=60) as http:
-            clients = [asyncio.create_task(deliver(http, bot, plan)) for plan in plans.values()]
-            for _ in range(KILLS_WHILE_WORKING):
-                await healthy(bot.port)
-                await asyncio.sleep(rng.uniform(0.05, 1.2))
-                await bot.kill()
-                await bot.start()
+        for bot in bots:
+            await bot.start()
             await healthy(bot.port)
+        async with httpx.AsyncClient(timeout=60) as http:
+            clients = [asyncio.create_task(deliver(http, bots, plan)) for plan in plans.values()]
+            for _ in range(KILLS_WHILE_WORKING):
+                victim = rng.choice(bots)
+                await healthy(victim.port)
+                await asyncio.sleep(rng.uniform(0.05, 1.2))
+                await victim.kill()
+                await victim.start()
+            for bot in bots:
+                await healthy(bot.port)
             await asyncio.wait_for(asyncio.gather(*clients), timeout=120)
         await _broadcast_settled(database_url)
-        await bot.stop()
-        await bot.start()  # a last start tidies up after the last kill
-        await healthy(bot.port)
-        await bot.stop()
+        await asyncio.gather(*(bot.stop() for bot in bots))
+        tidy = bots[0]  # a last start, alone, tidies up after the last kill
+        tidy.settings["orphaned_file_grace_minutes"] = "0"
+        await tidy.start()
+        await healthy(tidy.port)
+        await tidy.stop()
 
         await _check_documents(database_url, tmp_path / "documents", state, seed)
         await _check_broadcast(database_url, state, seed)
@@ -213,8 +196,9 @@ async def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Pat
             told = [text for _t, to, text in state.accepted if to == chat]
             assert any("weeks" in text for text in told), f"seed {seed}: {chat} got no answer"
     finally:
-        if bot.process is not None and bot.process.returncode is None:
-            await bot.kill()
+        for bot in bots:
+            if bot.process is not None and bot.process.returncode is None:
+                await bot.kill()
         server.stop()
 
 

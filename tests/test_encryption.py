@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bot.app import document_cipher
 from bot.config import ConfigError, Settings, load_settings
 from bot.images.samples import encode, make_document
 from bot.images.storage import DocumentStore
-from bot.services.encryption import DocumentCipher, InvalidToken
+from bot.services.encryption import DocumentCipher, InvalidToken, key_from_data_dir
 from tests.support.harness import Client, running_bot
 
 JPEG = b"\xff\xd8\xff"
@@ -62,6 +63,13 @@ def test_a_key_is_created_in_the_data_directory_when_none_is_configured(
     assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
     again = document_cipher(settings)  # the same key next time
     assert again.decrypt(cipher.encrypt(b"x")) == b"x"
+
+
+def test_processes_starting_at_once_agree_on_one_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: key_from_data_dir(tmp_path), range(8)))
+    assert len(keys) == 1 and Fernet(keys.pop().encode())
+    assert [path.name for path in tmp_path.iterdir()] == ["document.key"]  # no drafts left
 
 
 def test_bad_keys_are_refused_without_echoing_them() -> None:

@@ -397,6 +397,18 @@ def test_store_finds_orphans_and_leftover_temp_files(tmp_path: Path) -> None:
     assert DocumentStore(tmp_path / "missing").orphans(set()) == []
 
 
+def test_a_fresh_unrecorded_file_is_not_an_orphan_within_the_grace_period(
+    tmp_path: Path,
+) -> None:
+    """Another process sharing the store may have written it and not yet recorded it."""
+    store = DocumentStore(tmp_path)
+    store.save(b"just written", ".jpg")
+    old = store.save(b"left by a crash", ".jpg")
+    an_hour_ago = time.time() - 3600
+    os.utime(old.path, (an_hour_ago, an_hour_ago))
+    assert store.orphans(set(), older_than_seconds=15 * 60) == [old.path]
+
+
 # --- service -----------------------------------------------------------------------------------
 
 

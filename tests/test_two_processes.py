@@ -19,11 +19,13 @@ from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from storage.database import Database
 from storage.models import Booking, Client, FilingApplication, utcnow
 from tests.conftest import POSTGRES_URL
+from tests.test_crash import kill_at_random_moments
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
+from updates import message  # noqa: E402
 
 SECRET = "two-processes-secret-123"
 STAFF = -100777
@@ -75,19 +77,6 @@ async def prepare(data_dir: Path) -> None:
     await database.dispose()
 
 
-def update(update_id: int, chat_id: int, text: str) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": "P"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "P", "language_code": "en"},
-            "text": text,
-        },
-    }
-
-
 async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
     state = FakeTelegram()
     state.limits.per_chat_seconds = 0  # this test is about correctness, not pacing
@@ -105,7 +94,7 @@ async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
             posts = [
                 http.post(
                     f"http://127.0.0.1:{port}/tg",
-                    json=update(1000 + n, 80_000 + n % 3, "how long does it take?"),
+                    json=message(1000 + n, 80_000 + n % 3, text="how long does it take?"),
                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
                 )
                 for n in range(12)
@@ -134,3 +123,11 @@ async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
             bot.terminate()
         await asyncio.gather(*(bot.wait() for bot in bots))
         server.stop()
+
+
+async def test_two_processes_killed_at_random_moments_lose_and_repeat_nothing(
+    tmp_path: Path,
+) -> None:
+    """The crash test with two processes behind one URL: one is SIGKILLed while the other
+    goes on, and Telegram's redelivery reaches whichever answers."""
+    await kill_at_random_moments(tmp_path, POSTGRES_URL, processes=2)

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -97,8 +98,11 @@ class DocumentStore:
         """Delete a stored file; a missing one is not an error."""
         self.path_for(sha256, suffix).unlink(missing_ok=True)
 
-    def orphans(self, known: set[str]) -> list[Path]:
-        """Files whose hash is not in ``known``, plus temp files left by an interrupted save."""
+    def orphans(self, known: set[str], older_than_seconds: float = 0) -> list[Path]:
+        """Files whose hash is not in ``known``, plus temp files left by an interrupted save;
+        only those last written more than ``older_than_seconds`` ago (another process sharing
+        the store may be between writing a file and recording it)."""
+        written_before = time.time() - older_than_seconds
         found: list[Path] = []
         if not self.root.is_dir():
             return found
@@ -109,7 +113,8 @@ class DocumentStore:
                 if not path.is_file():
                     continue
                 sha256 = path.name.split(".", 1)[0]
-                if path.name.startswith(TEMP_PREFIX) or sha256 not in known:
+                unknown = path.name.startswith(TEMP_PREFIX) or sha256 not in known
+                if unknown and path.stat().st_mtime < written_before:
                     found.append(path)
         return found
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -48,21 +49,32 @@ def is_valid_key(key: str) -> bool:
 
 
 def key_from_data_dir(data_dir: Path) -> str:
-    """The key kept in the data directory, created on first use (when none is configured)."""
+    """The key kept in the data directory, created on first use (when none is configured).
+
+    The key file appears whole or not at all, and when several processes start at once they
+    all end up with the one that was linked into place first.
+    """
     path = data_dir / KEY_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    log.warning(
-        "No DOCUMENT_KEYS configured: created %s. Keep it safe and preferably move it into the "
-        "configuration – without it the stored documents cannot be read.",
-        path,
-    )
-    return key
+    descriptor, draft = tempfile.mkstemp(prefix=".document-key-", dir=data_dir)  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(Fernet.generate_key().decode() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(draft, path)  # fails if another process got there first: use theirs
+        log.warning(
+            "No DOCUMENT_KEYS configured: created %s. Keep it safe and preferably move it into "
+            "the configuration – without it the stored documents cannot be read.",
+            path,
+        )
+    except FileExistsError:
+        pass
+    finally:
+        Path(draft).unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
 
 
 __all__ = ["DocumentCipher", "InvalidToken", "is_valid_key", "key_from_data_dir"]
