@@ -29,6 +29,8 @@ bench: setup
 	$(BIN)/python bench/faq_eval.py
 	$(BIN)/python bench/images.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/http_clients.py
+	$(BIN)/python bench/throughput.py --floor --seconds 10
 
 locales: setup
 	$(BIN)/python -m bot.catalog_tools
