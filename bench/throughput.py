@@ -2,7 +2,8 @@
 """Throughput benchmark: a realistic mix of client traffic through the real bot.
 
 Usage:
-    python bench/throughput.py [--seconds 20] [--clients 50] [--rates 25,50,100] [--postgres URL]
+    python bench/throughput.py [--seconds 20] [--clients 50] [--rates 25,50,100] [--runs 3]
+                               [--floor] [--postgres URL]
 
 Runs ``python -m bot`` in webhook mode (one or two processes) against ``bench/fake_bot_api.py``
 and posts updates from many clients at once: FAQ questions (70 %), checklist steps with buttons
@@ -12,8 +13,11 @@ handled the update, so the request time is the handling latency. Prints, for the
 arriving at a fixed rate), handled updates per second, p50/p99 latency and the peak resident
 memory of each process – on SQLite with one
 process, and with --postgres on PostgreSQL with one and with two processes (SQLite is a
-single-process database). Targets: 300 updates/s with p99 < 50 ms and < 200 MB on one process
-with SQLite; more with two processes on PostgreSQL.
+single-process database). Each figure is the median of several runs (--runs); the bot's CPU
+time per update is the steadiest of them on a shared machine. --floor first measures
+``bench/echo_bot.py``, a bare PTB bot that only answers, as the floor any bot pays. Targets: 300
+updates/s with p99 < 50 ms and < 200 MB on one process with SQLite; more with two processes on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -100,9 +105,10 @@ async def measure(
     clients: int,
     rates: list[float],
     program: tuple[str, ...] = ("-m", "bot"),
-) -> None:
+) -> list[Row]:
     """One configuration: its capacity (every client sends as fast as it is answered), then the
     latency at steady offered loads (updates arrive at a fixed rate, as Telegram sends them)."""
+    rows: list[Row] = []
     state = FakeTelegram()
     state.limits.per_second = 100_000
     state.limits.burst = 100_000
@@ -159,7 +165,8 @@ async def measure(
 
         started = time.monotonic()
         await asyncio.gather(*(client_loop(chat) for chat in chats))
-        _report(f"{label} capacity ", latencies, time.monotonic() - started, bots, cpu_before)
+        elapsed = time.monotonic() - started
+        rows.append(_row(f"{label} capacity ", latencies, elapsed, bots, cpu_before))
 
         # Steady load: updates arrive at a fixed rate from clients who are not waiting for an
         # answer (Telegram sends a chat's updates one after the other).
@@ -183,11 +190,12 @@ async def measure(
                     task.add_done_callback(sending.discard)
             await asyncio.gather(*sending)
             elapsed = time.monotonic() - started
-            _report(f"{label} at {rate:4.0f}/s", latencies, elapsed, bots, cpu_before)
+            rows.append(_row(f"{label} at {rate:4.0f}/s", latencies, elapsed, bots, cpu_before))
     for bot in bots:
         bot.terminate()
     await asyncio.gather(*(bot.wait() for bot in bots))
     server.stop()
+    return rows
 
 
 def cpu_seconds(pid: int) -> float:
@@ -196,20 +204,43 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _report(
-    label: str, latencies: list[float], elapsed: float, bots: list, cpu_before: float
-) -> None:
+@dataclass
+class Row:
+    """One measurement: a configuration at capacity or at one offered load."""
+
+    label: str
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms: float  # the bot processes' CPU time per handled update
+    peak_mb: list[float]  # per process
+
+
+def _row(label: str, latencies: list[float], elapsed: float, bots: list, cpu_before: float) -> Row:
     ordered = sorted(latencies)
-    memory = " + ".join(f"{peak_memory_mb(bot.pid):.0f}" for bot in bots)
     cpu = sum(cpu_seconds(bot.pid) for bot in bots) - cpu_before
-    print(
-        f"{label}: {len(ordered) / elapsed:6.0f} updates/s, "
-        f"p50 {statistics.median(ordered) * 1000:6.1f} ms, "
-        f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:7.1f} ms, "
-        f"bot CPU {cpu / len(ordered) * 1000:5.2f} ms/update, "
-        f"peak RSS {memory} MB ({len(ordered)} updates)",
-        flush=True,
+    return Row(
+        label,
+        len(ordered) / elapsed,
+        statistics.median(ordered) * 1000,
+        ordered[int(len(ordered) * 0.99)] * 1000,
+        cpu / len(ordered) * 1000,
+        [peak_memory_mb(bot.pid) for bot in bots],
     )
+
+
+def print_medians(runs: list[list[Row]]) -> None:
+    """The median of each figure over the runs (peak memory: the highest)."""
+    for rows in zip(*runs, strict=True):
+        peaks = [max(peak) for peak in zip(*(row.peak_mb for row in rows), strict=True)]
+        print(
+            f"{rows[0].label}: {statistics.median(r.per_second for r in rows):6.0f} updates/s, "
+            f"p50 {statistics.median(r.p50_ms for r in rows):6.1f} ms, "
+            f"p99 {statistics.median(r.p99_ms for r in rows):7.1f} ms, "
+            f"bot CPU {statistics.median(r.cpu_ms for r in rows):5.2f} ms/update, "
+            f"peak RSS {' + '.join(f'{peak:.0f}' for peak in peaks)} MB",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -228,15 +259,26 @@ def main() -> None:
         action="store_true",
         help="first measure bench/echo_bot.py, a bare PTB bot with no database, as the floor",
     )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each configuration; medians are printed"
+    )
     args = parser.parse_args()
     random.seed(3)
     rates = [float(rate) for rate in args.rates.split(",") if rate]
+    configurations: list[tuple[int, str, tuple[str, ...]]] = [(1, "", ("-m", "bot"))]
     if args.floor:
-        asyncio.run(measure(1, "", args.seconds, args.clients, rates, FLOOR))
-    asyncio.run(measure(1, "", args.seconds, args.clients, rates))
+        configurations.insert(0, (1, "", FLOOR))
     if args.postgres:
-        asyncio.run(measure(1, args.postgres, args.seconds, args.clients, rates))
-        asyncio.run(measure(2, args.postgres, args.seconds, args.clients, rates))
+        configurations += [(1, args.postgres, ("-m", "bot")), (2, args.postgres, ("-m", "bot"))]
+    print(f"Medians of {args.runs} runs of {args.seconds:.0f} s with {args.clients} clients")
+    for processes, database_url, program in configurations:
+        runs = [
+            asyncio.run(
+                measure(processes, database_url, args.seconds, args.clients, rates, program)
+            )
+            for _ in range(args.runs)
+        ]
+        print_medians(runs)
 
 
 if __name__ == "__main__":
