@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -109,6 +111,8 @@ async def measure(
     """One configuration: its capacity (every client sends as fast as it is answered), then the
     latency at steady offered loads (updates arrive at a fixed rate, as Telegram sends them)."""
     rows: list[Row] = []
+    if database_url:
+        await empty_database(database_url)  # every run starts alike: no clients, no update ids
     state = FakeTelegram()
     state.limits.per_second = 100_000
     state.limits.burst = 100_000
@@ -196,6 +200,15 @@ async def measure(
     await asyncio.gather(*(bot.wait() for bot in bots))
     server.stop()
     return rows
+
+
+async def empty_database(url: str) -> None:
+    """Drop everything in the PostgreSQL database (the bot migrates it again at start)."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
 
 
 def cpu_seconds(pid: int) -> float:

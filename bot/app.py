@@ -40,6 +40,7 @@ from storage.repositories import ProcessedUpdateRepository
 log = logging.getLogger(__name__)
 
 KEEP_PROCESSED_UPDATES = timedelta(days=2)  # Telegram redelivers for at most 24 hours
+BACKGROUND_CONNECTIONS = 8  # beside one per update: jobs, broadcasts, the health check
 DEFAULT_ORPHAN_GRACE = timedelta(minutes=15)  # far longer than writing and recording a file
 
 
@@ -56,7 +57,10 @@ def build_services(settings: Settings) -> Services:
     documents = DocumentStore(settings.data_dir / "documents", document_cipher(settings))
     return Services(
         settings=settings,
-        database=Database(settings.resolved_database_url),
+        database=Database(
+            settings.resolved_database_url,
+            max_connections=settings.max_concurrent_updates + BACKGROUND_CONNECTIONS,
+        ),
         catalogs=catalogs,
         agency=agency,
         faq=FaqService(knowledge, agency),

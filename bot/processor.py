@@ -49,11 +49,12 @@ class ClientOrderedProcessor(BaseUpdateProcessor):
                 return
         async with self._turn_of(key):
             if key is None:
-                await self.unit_of_work.run(update, coroutine)
+                await self.unit_of_work.run(update, coroutine, connection)
                 return
-            # Other bot processes sharing the database wait for this client's update too.
-            async with self.unit_of_work.database.exclusive(key):
-                await self.unit_of_work.run(update, coroutine)
+            # Other bot processes sharing the database wait for this client's update too; the
+            # update's session works on the lock's connection (one connection per update).
+            async with self.unit_of_work.database.exclusive(key) as connection:
+                await self.unit_of_work.run(update, coroutine, connection)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
 from telegram.constants import ChatType
@@ -95,12 +95,16 @@ class UnitOfWork:
         self.database = database
         self.catalogs = catalogs
 
-    async def run(self, update: object, handlers: Awaitable[Any]) -> None:
-        """Process one update exactly once."""
+    async def run(
+        self, update: object, handlers: Awaitable[Any], connection: AsyncConnection | None = None
+    ) -> None:
+        """Process one update exactly once (on ``connection`` when given, else on one from the
+        pool)."""
         if not isinstance(update, Update):
             await handlers
             return
-        async with self.database.sessions() as session:
+        sessions = self.database.sessions
+        async with sessions(bind=connection) if connection is not None else sessions() as session:
             processed = ProcessedUpdateRepository(session)
             if await processed.seen(update.update_id):
                 log.info("Update %s was already handled; skipping it", update.update_id)

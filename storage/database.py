@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -23,14 +24,17 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 7_423_001  # advisory lock id held while migrating (PostgreSQL)
+DEFAULT_MAX_CONNECTIONS = 40  # per process, PostgreSQL
 
 
 class Database:
     """Owns the async engine and hands out sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
         self.url = make_url(url)
-        self.engine: AsyncEngine = create_async_engine(self.url, **_engine_options(url))
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, **_engine_options(url, max_connections)
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -57,17 +61,18 @@ class Database:
         log.info("Database schema is up to date")
 
     @asynccontextmanager
-    async def exclusive(self, key: int) -> AsyncIterator[None]:
+    async def exclusive(self, key: int) -> AsyncIterator[AsyncConnection | None]:
         """Hold a lock on ``key`` shared by every process using this database (PostgreSQL
-        advisory lock, on a connection of its own); on SQLite, with one process, a no-op."""
+        advisory lock, on a connection of its own, which it yields so that the work done under
+        the lock can use it too); on SQLite, with one process, a no-op that yields None."""
         if self.is_sqlite:
-            yield
+            yield None
             return
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             await connection.commit()
             try:
-                yield
+                yield connection
             finally:
                 await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 await connection.commit()
@@ -90,14 +95,15 @@ def _upgrade_to_head(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, max_connections: int) -> dict[str, Any]:
     if make_url(url).get_backend_name() == "sqlite":
         # One connection, taken in turn: SQLite has a single writer anyway, and waiting in the
         # pool's queue is fair and immediate where SQLite's busy handler sleeps and retries.
         # Sessions release it at every commit, and commit before each Bot API call.
         return {"connect_args": {"timeout": 30}, "pool_size": 1, "max_overflow": 0}
-    # An update may hold two connections (its session and its client's lock).
-    return {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 60}
+    # A bounded pool: waiting for a free connection here is better than PostgreSQL refusing
+    # new ones when several processes share its max_connections (100 by default).
+    return {"pool_pre_ping": True, "pool_size": max_connections, "max_overflow": 0}
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -10,15 +10,23 @@ import asyncio
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
+from telegram import Update
+from telegram.ext import TypeHandler
 
+from bot.config import Settings
+from bot.scope import current_scope
 from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from storage.database import Database
 from storage.models import Booking, Client, FilingApplication, utcnow
 from tests.conftest import POSTGRES_URL
+from tests.support.harness import Client as ChatClient
+from tests.support.harness import running_bot
 from tests.test_crash import kill_at_random_moments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +139,26 @@ async def test_two_processes_killed_at_random_moments_lose_and_repeat_nothing(
     """The crash test with two processes behind one URL: one is SIGKILLed while the other
     goes on, and Telegram's redelivery reaches whichever answers."""
     await kill_at_random_moments(tmp_path, POSTGRES_URL, processes=2)
+
+
+async def test_an_update_holds_one_connection_its_lock_and_its_work(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """The client's lock and the update's session share one connection, so each update in
+    flight takes one of PostgreSQL's connections, not two."""
+    seen: list[int] = []
+
+    async def count_locks_held_by_the_session(_update: Update, _context: object) -> None:
+        held = await current_scope().session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+            )
+        )
+        seen.append(held)
+
+    async with running_bot(make_settings()) as harness:
+        harness.application.add_handler(TypeHandler(Update, count_locks_held_by_the_session), -9)
+        clients = [ChatClient(harness, user_id=86_000 + n) for n in range(5)]
+        await asyncio.gather(*(client.say("how long does it take?") for client in clients))
+    assert seen == [1] * 5
