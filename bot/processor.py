@@ -49,7 +49,7 @@ class ClientOrderedProcessor(BaseUpdateProcessor):
                 return
         async with self._turn_of(key):
             if key is None:
-                await self.unit_of_work.run(update, coroutine, connection)
+                await self.unit_of_work.run(update, coroutine)
                 return
             # Other bot processes sharing the database wait for this client's update too; the
             # update's session works on the lock's connection (one connection per update).

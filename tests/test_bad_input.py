@@ -3,6 +3,8 @@ ignores each one, never crashes, never leaks another client's data, stores no ga
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import func, select
 
@@ -96,6 +98,17 @@ async def test_odd_messages_get_an_answer_or_are_ignored(harness: Harness, conte
     async with services_of(harness.application).database.sessions() as session:
         longest = await session.scalar(select(func.max(func.length(Question.text))))
     assert longest is None or longest <= 4000
+
+
+async def test_an_update_with_neither_user_nor_chat_is_ignored_without_error(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A kind of update this PTB version does not know yet: nothing but its id.
+    unknown = {"update_id": 990002, "some_future_update": {"id": 1}}
+    with caplog.at_level(logging.ERROR):
+        assert await harness.feed(unknown) == []
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == []
 
 
 async def test_updates_without_a_user_or_from_channels_are_ignored(harness: Harness) -> None:
