@@ -10,11 +10,11 @@ and posts updates from many clients at once: FAQ questions (70 %), checklist ste
 (20 %) and document uploads (10 %). In webhook mode the bot answers a request only after it has
 handled the update, so the request time is the handling latency. Prints, for the capacity run
 (every client sends again as soon as it is answered) and for steady offered loads (updates
-arriving at a fixed rate), handled updates per second, p50/p99 latency and the peak resident
-memory of each process – on SQLite with one
-process, and with --postgres on PostgreSQL with one and with two processes (SQLite is a
-single-process database). Each figure is the median of several runs (--runs); the bot's CPU
-time per update is the steadiest of them on a shared machine. --floor first measures
+arriving at a fixed rate), handled updates per second, p50/p99 latency, the bot's CPU time per
+update and the peak resident memory of each process – on SQLite with one process, and with
+--postgres on PostgreSQL with one and with two processes (SQLite is a single-process database).
+Each figure is the median of several runs (--runs); the bot's CPU time per update is the
+steadiest of them on a shared machine. --floor first measures
 ``bench/echo_bot.py``, a bare PTB bot that only answers, as the floor any bot pays. Targets: 300
 updates/s with p99 < 50 ms and < 200 MB on one process with SQLite; more with two processes on
 PostgreSQL.

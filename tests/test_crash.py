@@ -48,7 +48,9 @@ IMAGE_STEPS = ["id_card_front", "id_card_back", "domain_certificate", "verificat
 class Bot:
     """The bot process, started again after every kill, on the same port."""
 
-    def __init__(self, api_port: int, data_dir: Path, database_url: str) -> None:
+    def __init__(
+        self, api_port: int, data_dir: Path, database_url: str, orphan_grace_minutes: int = 0
+    ) -> None:
         self.port = free_port()
         self.api_port = api_port
         self.data_dir = data_dir
@@ -61,7 +63,7 @@ class Bot:
             "webhook_port": str(self.port),
             "flood_limit": "1000",
             "messages_per_second": "20",
-            "orphaned_file_grace_minutes": "0",  # (set again for the tidy-up in a kill test)
+            "orphaned_file_grace_minutes": str(orphan_grace_minutes),
             "log_level": os.environ.get("CRASH_TEST_LOG_LEVEL", "WARNING"),
         }
         self.process: asyncio.subprocess.Process | None = None
@@ -154,10 +156,10 @@ async def kill_at_random_moments(tmp_path: Path, database_url: str, processes: i
     state.limits.latency = 0.05  # like Telegram: a crash can fall between storing and telling
     api_port = free_port()
     server = serve(state, api_port)
-    bots = [Bot(api_port, tmp_path, database_url) for _ in range(processes)]
-    if processes > 1:  # another process may be between writing a file and recording it
-        for bot in bots:
-            bot.settings["orphaned_file_grace_minutes"] = "15"
+    # With two processes, one may be between writing a file and recording it when the other
+    # starts: unrecorded files must be older than that to be removed.
+    grace = 0 if processes == 1 else 15
+    bots = [Bot(api_port, tmp_path, database_url, grace) for _ in range(processes)]
     try:
         # Killed while starting on an empty database: imports, migration, first steps.
         for _ in range(KILLS_WHILE_MIGRATING):
