@@ -12,16 +12,16 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.bot_api_request import BotApiRequest
 from bot.commands import publish_commands
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, services_of
 from bot.faq.knowledge import load_knowledge
 from bot.filing.catalogue import load_catalogue
-from bot.i18n import Catalogs
+from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.processor import ClientOrderedProcessor
-from bot.requests import CommitBeforeSending
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
 from bot.services.container import Services
@@ -45,8 +45,8 @@ DEFAULT_ORPHAN_GRACE = timedelta(minutes=15)  # far longer than writing and reco
 
 
 def build_services(settings: Settings) -> Services:
-    """Load catalogs and the FAQ and open the database (raising on invalid data files)."""
-    catalogs = Catalogs.load(settings.default_language)
+    """Load translations and the FAQ and open the database (raising on invalid data files)."""
+    translations = Translations.load(settings.default_language)
     agency = AgencyInfo(
         name=settings.agency_name,
         email=settings.agency_email,
@@ -61,7 +61,7 @@ def build_services(settings: Settings) -> Services:
             settings.resolved_database_url,
             max_connections=settings.max_concurrent_updates + BACKGROUND_CONNECTIONS,
         ),
-        catalogs=catalogs,
+        translations=translations,
         agency=agency,
         faq=FaqService(knowledge, agency),
         catalogue=load_catalogue(settings.application_path),
@@ -87,7 +87,7 @@ def build_application(
     services = build_services(settings)
     processor = ClientOrderedProcessor(
         settings.max_concurrent_updates,
-        UnitOfWork(services.database, services.catalogs),
+        UnitOfWork(services.database, services.translations),
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
         functools.partial(notify_flood, services),
     )
@@ -108,7 +108,7 @@ def build_application(
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
-    builder = builder.request(CommitBeforeSending(request, services.send_budget))
+    builder = builder.request(BotApiRequest(request, services.send_budget))
     if get_updates_request is not None or request is not None:
         builder = builder.get_updates_request(get_updates_request or request)
     application = builder.build()
@@ -125,7 +125,7 @@ async def on_startup(application: Application) -> None:
         await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
     await _remove_orphaned_files(services)
-    await publish_commands(application, services.catalogs)
+    await publish_commands(application, services.translations)
     schedule_jobs(application)
     await resume_broadcasts(application)
     log.info("Bot @%s is ready", application.bot.username)

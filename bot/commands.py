@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import Application
 
-from bot.i18n import ENGLISH, N_, SIMPLIFIED, Catalogs
+from bot.i18n import ENGLISH, N_, SIMPLIFIED, Translations
 
 COMMANDS = (
     ("start", N_("Main menu")),
@@ -23,15 +23,15 @@ COMMANDS = (
 MENU_LANGUAGES = {None: ENGLISH, "zh": SIMPLIFIED}
 
 
-def commands_in(catalogs: Catalogs, language: str) -> list[BotCommand]:
+def commands_in(translations: Translations, language: str) -> list[BotCommand]:
     """The command list in one language."""
-    translator = catalogs.get(language)
+    translator = translations.get(language)
     return [BotCommand(name, translator.gettext(description)) for name, description in COMMANDS]
 
 
-async def publish_commands(application: Application, catalogs: Catalogs) -> None:
+async def publish_commands(application: Application, translations: Translations) -> None:
     """Set the command menu for every language Telegram can distinguish."""
     for language_code, language in MENU_LANGUAGES.items():
         await application.bot.set_my_commands(
-            commands_in(catalogs, language), language_code=language_code
+            commands_in(translations, language), language_code=language_code
         )

@@ -19,7 +19,7 @@ from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
+from babel.support import Translations as GettextCatalog
 
 from bot.chinese import LATIN_WORD, count_cjk, is_traditional
 
@@ -92,7 +92,7 @@ class Translator:
 
     language: str
     locale: Locale
-    translations: Translations = field(repr=False)
+    translations: GettextCatalog = field(repr=False)
 
     def gettext(self, message: str) -> str:
         """The translation of ``message``."""
@@ -121,7 +121,7 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
 
-class Catalogs:
+class Translations:
     """All loaded translations, one ``Translator`` per supported language."""
 
     def __init__(self, translators: dict[str, Translator], default: str) -> None:
@@ -129,7 +129,7 @@ class Catalogs:
         self.default = default
 
     @classmethod
-    def load(cls, default: str = ENGLISH, directory: Path = LOCALES_DIR) -> Catalogs:
+    def load(cls, default: str = ENGLISH, directory: Path = LOCALES_DIR) -> Translations:
         """Read every language's ``.po`` file and compile it in memory."""
         translators = {code: _load_translator(directory, code) for code in SUPPORTED_LANGUAGES}
         return cls(translators, default)
@@ -150,4 +150,4 @@ def _load_translator(directory: Path, language: str) -> Translator:
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return Translator(language, Locale.parse(language), Translations(compiled, domain=DOMAIN))
+    return Translator(language, Locale.parse(language), GettextCatalog(compiled, domain=DOMAIN))

@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
 from bot.scope import UnitOfWork
-from bot.services.flood import FloodGuard, Verdict
+from bot.services.flood import FloodDecision, FloodGuard
 
 FloodNotice = Callable[[Update], Awaitable[None]]
 
@@ -40,10 +40,10 @@ class ClientOrderedProcessor(BaseUpdateProcessor):
         key = ordering_key(update)
         if self.flood is not None and key is not None and _from_private_chat(update):
             verdict = self.flood.check(key)
-            if verdict is not Verdict.HANDLE:
+            if verdict is not FloodDecision.HANDLE:
                 if inspect.iscoroutine(coroutine):
                     coroutine.close()
-                if verdict is Verdict.PAUSE_NOTICE and self.on_flood is not None:
+                if verdict is FloodDecision.PAUSE_NOTICE and self.on_flood is not None:
                     assert isinstance(update, Update)
                     await self.on_flood(update)
                 return

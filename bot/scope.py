@@ -1,13 +1,14 @@
 """The unit of work around each update: one database session, the client, their language.
 
 ``UnitOfWork.run`` wraps the processing of one update: it skips updates already handled,
-records the client, picks the reply language, runs the handlers, then commits (or rolls back
-when a handler failed).
+records the client, picks the reply language and runs the handlers.
 
-Handlers commit before each Bot API call, so an update's effects may be stored in several
-commits. The update is marked as handled in the first commit that stores any of them: a crash
-after it cannot make a redelivered update repeat them, and a crash before it leaves nothing
-behind, so the redelivered update is simply handled again.
+**Commit before speaking.** Whatever tells a client or staff member something first stores it:
+the reply helpers (``handlers.common``) call ``commit_work()`` before each Bot API call, and so do
+the background jobs. The update's first commit also stores its "handled" mark, in the same
+transaction: a crash after it cannot make a redelivered update repeat its effects, and a crash
+before it leaves nothing behind, so the redelivered update is simply handled again. No
+transaction stays open while the bot waits for Telegram.
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.i18n import Catalogs, Translator
-from bot.services.clients import ClientService, TelegramPerson
+from bot.i18n import Translations, Translator
+from bot.services.clients import Arrival, ClientService, TelegramPerson, language_of
 from storage.database import Database
 from storage.models import Client, ProcessedUpdate, utcnow
 from storage.repositories import ProcessedUpdateRepository
@@ -37,12 +36,44 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class UpdateScope:
-    """What handlers of one update share."""
+    """What the handlers of one update share."""
 
     session: AsyncSession
     i18n: Translator
-    client: Client | None = None
+    update_id: int
+    arrival: Arrival = field(default_factory=Arrival)
     failed: bool = False
+    marked: bool = False
+
+    @property
+    def client(self) -> Client | None:
+        """The client who sent the update (private chats only)."""
+        return self.arrival.client
+
+    def forget_client(self) -> None:
+        """The client's records were deleted: nothing of theirs may be written again."""
+        self.arrival = Arrival()
+
+    async def commit(self) -> None:
+        """Store the update's work so far; the first commit also marks the update as handled."""
+        if self.failed:  # the handler's work was rolled back; the mark comes at the end
+            return
+        if not self.marked:
+            self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
+        await self.session.commit()
+        self.marked = True
+
+    async def rollback(self) -> None:
+        """Drop the work not yet committed (a handler failed)."""
+        self.failed = True
+        await self.session.rollback()
+
+    async def finish(self) -> None:
+        """At the end of the update: store what is left and make sure it is marked handled."""
+        if self.failed:
+            self.failed = False  # the failed work is gone; what remains is the mark
+        if not self.marked or self.session.in_transaction():
+            await self.commit()
 
 
 _current_scope: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)
@@ -64,20 +95,31 @@ def maybe_current_scope() -> UpdateScope | None:
     return _current_scope.get()
 
 
-def session_to_commit() -> AsyncSession | None:
-    """The session whose work must be stored before the bot speaks: the background task's, else
-    the update's (none when the update's handler failed: that work is rolled back)."""
+async def commit_work() -> None:
+    """Commit the current unit of work — the background task's session, else the update's —
+    before the bot speaks (see the module docstring)."""
     background = _background_session.get()
     if background is not None:
-        return background
+        await background.commit()
+        return
     scope = _current_scope.get()
-    return None if scope is None or scope.failed else scope.session
+    if scope is not None:
+        await scope.commit()
+
+
+def uncommitted_work() -> bool:
+    """Whether the current unit of work has a transaction open (it should not, mid-call)."""
+    background = _background_session.get()
+    if background is not None:
+        return background.in_transaction()
+    scope = _current_scope.get()
+    return scope is not None and not scope.failed and scope.session.in_transaction()
 
 
 @asynccontextmanager
 async def background_session(database: Database) -> AsyncIterator[AsyncSession]:
-    """A session for work outside an update (jobs, broadcasts). Like an update's, it is
-    committed before each Bot API call, so no transaction waits for Telegram."""
+    """A session for work outside an update (jobs, broadcasts); commit it before each Bot API
+    call, as updates do."""
     async with database.sessions() as session:
         background = _background_session.set(session)
         update = _current_scope.set(None)  # a task started by an update is not that update
@@ -91,9 +133,9 @@ async def background_session(database: Database) -> AsyncIterator[AsyncSession]:
 class UnitOfWork:
     """Runs one update's handlers inside a database session."""
 
-    def __init__(self, database: Database, catalogs: Catalogs) -> None:
+    def __init__(self, database: Database, translations: Translations) -> None:
         self.database = database
-        self.catalogs = catalogs
+        self.translations = translations
 
     async def run(
         self, update: object, handlers: Awaitable[Any], connection: AsyncConnection | None = None
@@ -105,80 +147,32 @@ class UnitOfWork:
             return
         sessions = self.database.sessions
         async with sessions(bind=connection) if connection is not None else sessions() as session:
-            processed = ProcessedUpdateRepository(session)
-            if await processed.seen(update.update_id):
+            arrival = await _arrival(session, update)
+            if arrival.seen:
                 log.info("Update %s was already handled; skipping it", update.update_id)
                 if inspect.iscoroutine(handlers):
                     handlers.close()
                 return
-            client = await _record_client(session, update)
-            language = ClientService.language_of(client, self.catalogs.default)
-            scope = UpdateScope(session, self.catalogs.get(language), client)
-            if _has_changes(session):  # kept even if a handler fails below
-                await session.commit()
-            session.info[_UNMARKED_UPDATE] = update.update_id
+            if arrival.client is not None and (session.new or session.dirty):
+                await session.commit()  # the client's record stays even if a handler fails
+            language = language_of(arrival.client, self.translations.default)
+            scope = UpdateScope(
+                session, self.translations.get(language), update.update_id, arrival
+            )
             token = _current_scope.set(scope)
             try:
                 await handlers
             finally:
                 _current_scope.reset(token)
-            if scope.failed:
-                await session.rollback()
-            if session.info.pop(_UNMARKED_UPDATE, None) is not None:  # nothing stored so far
-                await processed.mark(update.update_id)
-                await session.commit()
+            await scope.finish()
 
 
-_UNMARKED_UPDATE = "unmarked_update"  # session.info: the update id, until marked as handled
-_WROTE = "wrote"  # session.info: the transaction flushed changes or ran INSERT/UPDATE/DELETE
-_MARKING = "marking"  # session.info: the update id whose mark the committing transaction holds
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_writes(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
-
-def _has_changes(session: Session | AsyncSession) -> bool:
-    """Whether the current transaction wrote, or is about to write, anything."""
-    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flushed_changes(session: Session, _flush_context: object) -> None:
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _mark_with_first_effects(session: Session) -> None:
-    """Store the "handled" mark in the same transaction as the update's first effects."""
-    update_id = session.info.get(_UNMARKED_UPDATE)
-    if update_id is not None and _has_changes(session):
-        session.add(ProcessedUpdate(update_id=update_id, processed_at=utcnow()))
-        session.info[_UNMARKED_UPDATE] = None
-        session.info[_MARKING] = update_id
-
-
-@event.listens_for(Session, "after_commit")
-def _marked(session: Session) -> None:
-    session.info.pop(_MARKING, None)
-    session.info.pop(_WROTE, None)  # set again by the flush inside this very commit
-
-
-@event.listens_for(Session, "after_rollback")
-def _not_marked(session: Session) -> None:
-    """A rolled-back transaction stored neither the effects nor the mark."""
-    session.info.pop(_WROTE, None)
-    marking = session.info.pop(_MARKING, None)
-    if marking is not None:
-        session.info[_UNMARKED_UPDATE] = marking
-
-
-async def _record_client(session: AsyncSession, update: Update) -> Client | None:
+async def _arrival(session: AsyncSession, update: Update) -> Arrival:
+    """Whether the update was handled before and, in a private chat, who sent it and what they
+    have open — read in one statement for a known client."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or user.is_bot or chat.type != ChatType.PRIVATE:
-        return None
+        return Arrival(seen=await ProcessedUpdateRepository(session).seen(update.update_id))
     person = TelegramPerson(
         telegram_id=user.id,
         first_name=user.first_name,
@@ -186,4 +180,4 @@ async def _record_client(session: AsyncSession, update: Update) -> Client | None
         username=user.username,
         language_code=user.language_code,
     )
-    return await ClientService(session).touch(person)
+    return await ClientService(session).arrive(person, update.update_id)

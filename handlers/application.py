@@ -41,7 +41,7 @@ from handlers.application_view import (
     show_review,
     stale_button,
 )
-from handlers.common import MENU_APPLY, back_to_menu_button, reply
+from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, reply
 from handlers.status import show_status
 from handlers.support import open_for_staff
 from storage.models import FilingApplication, as_utc
@@ -85,8 +85,7 @@ PROBLEMS = {
 
 async def start_application(update: Update, context: BotContext) -> None:
     """“Start my application”: continue the open one, or begin a new one."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     client = context.client
     if client is None:
         return
@@ -126,7 +125,7 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
     if context.client is None or context.services.catalogue.find_applicant(applicant) is None:
         await stale_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     application = await applications(context).start(context.client, applicant)
     await show_current(update, context, application)
 
@@ -145,7 +144,7 @@ async def choose_option(update: Update, context: BotContext) -> None:
     ):
         await stale_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     await service.choose(application, item, value)
     await show_current(update, context, application)
 
@@ -167,7 +166,7 @@ async def navigate(update: Update, context: BotContext) -> None:
     ):
         await stale_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     await show_current(update, context, application)
 
 
@@ -177,8 +176,7 @@ async def show_checklist(update: Update, context: BotContext) -> None:
     if application is None:
         await stale_button(update, context)
         return
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     translator = context.i18n
     _ = translator.gettext
     states = await service.states(application)
@@ -204,7 +202,7 @@ async def review(update: Update, context: BotContext) -> None:
     if application is None:
         await stale_button(update, context)
         return
-    await update.callback_query.answer()
+    await answer_button(update.callback_query)
     await service.review(application)
     await show_review(update, context, application)
 
@@ -219,10 +217,10 @@ async def submit(update: Update, context: BotContext) -> None:
     _ = context.i18n.gettext
     actor = context.client.telegram_id if context.client else None
     if not await service.submit(application, actor):
-        await query.answer(_("Some steps are still missing."))
+        await answer_button(query, _("Some steps are still missing."))
         await show_review(update, context, application)
         return
-    await query.answer(_("Submitted!"))
+    await answer_button(query, _("Submitted!"))
     submitted = context.i18n.format_datetime(
         as_utc(application.submitted_at), context.services.settings.office_timezone
     )
@@ -247,7 +245,7 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
     client = context.client
     if client is None:
         return ""
-    translator = context.services.catalogs.get(None)
+    translator = context.services.translations.get(None)
     _ = translator.gettext
     service = applications(context)
     states = await service.states(application)
@@ -287,8 +285,7 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
 
 async def pause(update: Update, context: BotContext) -> None:
     """Pause: everything is kept; /start or “My status” continues."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     _ = context.i18n.gettext
     text = _(
         "⏸ Paused. Everything you sent is saved – come back any time with /start or "

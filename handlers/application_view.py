@@ -13,7 +13,7 @@ from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
-from handlers.common import reply
+from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
@@ -187,7 +187,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an earlier step or a closed application."""
     _ = context.i18n.gettext
     if update.callback_query:
-        await update.callback_query.answer(_("This button is out of date."))
+        await answer_button(update.callback_query, _("This button is out of date."))
     application, _service = await open_application(context)
     if application is not None:
         await show_current(update, context, application)

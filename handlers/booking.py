@@ -16,7 +16,7 @@ from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import ItemKind
 from bot.scope import background_session
-from bot.services.clients import ClientService
+from bot.services.clients import ClientService, language_of
 from handlers.application_view import (
     CANCEL,
     DAY_PREFIX,
@@ -30,7 +30,7 @@ from handlers.application_view import (
     show_current,
     stale_button,
 )
-from handlers.common import reply
+from handlers.common import answer_button, reply
 from handlers.staff import is_staff, refuse
 from storage.models import FilingApplication, as_utc, utcnow
 
@@ -48,7 +48,7 @@ async def choose_day(update: Update, context: BotContext) -> None:
     if application is None:
         await stale_button(update, context)
         return
-    await update.callback_query.answer()
+    await answer_button(update.callback_query)
     _ = context.i18n.gettext
     days = await bookings(context).free_days()
     if not days:
@@ -75,7 +75,7 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     if application is None or day is None:
         await stale_button(update, context)
         return
-    await update.callback_query.answer()
+    await answer_button(update.callback_query)
     _ = context.i18n.gettext
     slots = await bookings(context).free_slots(day)
     if not slots:
@@ -107,10 +107,10 @@ async def book_slot(update: Update, context: BotContext) -> None:
     _ = context.i18n.gettext
     booking = await service.book(application, starts_at)
     if booking is None:
-        await update.callback_query.answer(_("Sorry, that time was just taken."))
+        await answer_button(update.callback_query, _("Sorry, that time was just taken."))
         await choose_day_again(update, context)
         return
-    await update.callback_query.answer(_("Booked!"))
+    await answer_button(update.callback_query, _("Booked!"))
     when = context.i18n.format_datetime(
         as_utc(booking.starts_at), context.services.settings.office_timezone
     )
@@ -138,7 +138,7 @@ async def cancel_visit(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     _ = context.i18n.gettext
-    await update.callback_query.answer(_("Visit cancelled."))
+    await answer_button(update.callback_query, _("Visit cancelled."))
     service = applications(context)
     item = context.services.catalogue.find_item(VERIFICATION_STEP)
     if item is not None:
@@ -154,7 +154,7 @@ async def face_check_done(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     _ = context.i18n.gettext
-    await update.callback_query.answer(_("Noted, thank you."))
+    await answer_button(update.callback_query, _("Noted, thank you."))
     await bookings(context).cancel(application)
     await _complete_step(context, application, "face_check")
     await show_current(update, context, application)
@@ -226,9 +226,7 @@ async def send_reminders(context: BotContext) -> None:
     async with background_session(services.database) as session:
         service = BookingService(session, settings.hours(), settings.booking_days_ahead)
         for booking, client in await service.due_reminders():
-            translator = services.catalogs.get(
-                ClientService.language_of(client, settings.default_language)
-            )
+            translator = services.translations.get(language_of(client, settings.default_language))
             _ = translator.gettext
             when = translator.format_datetime(as_utc(booking.starts_at), settings.office_timezone)
             text = _(

@@ -21,24 +21,19 @@ from bot.context import BotContext, services_of
 from bot.i18n import Translator
 from bot.scope import background_session
 from bot.services.broadcasts import (
-    BLOCKED,
-    DRAFT,
-    FAILED,
-    PENDING,
-    SENT,
     BroadcastService,
     Segment,
     SegmentError,
     Tally,
-    language_of,
     texts_for,
 )
-from bot.services.clients import ClientService
+from bot.services.clients import ClientService, language_of
 from bot.services.send_budget import BULK
 from handlers.application_view import progress_bar
-from handlers.common import parse_id, reply
+from handlers.common import answer_button, parse_id, reply
 from handlers.staff import is_staff, refuse
 from storage.models import Broadcast, BroadcastDelivery, Client, utcnow
+from storage.statuses import BroadcastStatus, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +108,10 @@ async def confirm(update: Update, context: BotContext) -> None:
         Segment.parse(broadcast.segment), context.services.settings.default_language
     )
     total = await service.start(broadcast, recipients)
-    await query.answer(_("Sending…"))
+    await answer_button(query, _("Sending…"))
     progress = await context.bot.send_message(
         broadcast.staff_chat_id,
-        _progress_text(context.services.catalogs.get(None), Tally(total, 0, 0, 0)),
+        _progress_text(context.services.translations.get(None), Tally(total, 0, 0, 0)),
     )
     broadcast.progress_message_id = progress.message_id
     await context.session.commit()
@@ -130,8 +125,8 @@ async def cancel(update: Update, context: BotContext) -> None:
         return
     query = update.callback_query
     _ = context.i18n.gettext
-    broadcast.status = "cancelled"
-    await query.answer(_("Cancelled – nothing was sent."))
+    broadcast.status = BroadcastStatus.CANCELLED
+    await answer_button(query, _("Cancelled – nothing was sent."))
 
 
 async def _draft(update: Update, context: BotContext, prefix: str) -> Broadcast | None:
@@ -142,8 +137,10 @@ async def _draft(update: Update, context: BotContext, prefix: str) -> Broadcast 
     query = update.callback_query
     broadcast_id = parse_id((query.data or "").removeprefix(prefix))
     broadcast = await context.session.get(Broadcast, broadcast_id) if broadcast_id else None
-    if broadcast is None or broadcast.status != DRAFT:
-        await query.answer(context.i18n.gettext("This broadcast was already sent or cancelled."))
+    if broadcast is None or broadcast.status != BroadcastStatus.DRAFT:
+        await answer_button(
+            query, context.i18n.gettext("This broadcast was already sent or cancelled.")
+        )
         return None
     return broadcast
 
@@ -235,24 +232,26 @@ async def _deliver(
         try:
             await application.bot.send_message(client.telegram_id, text)
         except RetryAfter as error:
-            delivery.status = PENDING  # certainly not delivered: safe to send after a stop
+            delivery.status = (
+                DeliveryStatus.PENDING
+            )  # certainly not delivered: safe to send after a stop
             await session.commit()
             await asyncio.sleep(_seconds(error.retry_after))
             continue  # the same recipient again: nobody is lost
         except Forbidden:
-            delivery.status = BLOCKED
+            delivery.status = DeliveryStatus.BLOCKED
             ClientService.mark_blocked(client, True)
         except BadRequest as error:
-            delivery.status = FAILED
+            delivery.status = DeliveryStatus.FAILED
             delivery.error = str(error)[:200]
         except (NetworkError, TelegramError) as error:
             if delivery.attempts < MAX_ATTEMPTS:
                 await asyncio.sleep(min(2**delivery.attempts, 30))
                 continue
-            delivery.status = FAILED
+            delivery.status = DeliveryStatus.FAILED
             delivery.error = str(error)[:200]
         else:
-            delivery.status = SENT
+            delivery.status = DeliveryStatus.SENT
             delivery.sent_at = utcnow()
         break
     await session.commit()
@@ -282,7 +281,7 @@ async def _report(
     application: Application, broadcast: Broadcast, tally: Tally, *, final: bool = False
 ) -> None:
     services = services_of(application)
-    text = _progress_text(services.catalogs.get(None), tally, final=final)
+    text = _progress_text(services.translations.get(None), tally, final=final)
     token = BULK.set(False)
     try:
         if broadcast.progress_message_id:

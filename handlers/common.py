@@ -1,10 +1,15 @@
-"""Pieces several handlers share: the main menu and replying in the right place."""
+"""Pieces several handlers share: the main menu, and speaking to the client.
+
+Every reply helper here commits the update's work before it calls Telegram (``commit_work``):
+that is where a handler's changes are stored.
+"""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import Translator
+from bot.scope import commit_work
 
 MENU_FAQ = "menu:faq"
 MENU_ELIGIBILITY = "menu:eligibility"
@@ -46,10 +51,20 @@ def back_to_menu_button(translator: Translator) -> InlineKeyboardButton:
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send a new message to the chat the update came from."""
+    """Commit the update's work, then send a new message to the chat the update came from."""
     chat = update.effective_chat
     if chat is not None:
+        await commit_work()
         await chat.send_message(text, reply_markup=markup)
+
+
+async def answer_button(
+    query: CallbackQuery | None, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Commit the update's work, then answer the pressed button (with a short notice)."""
+    if query is not None:
+        await commit_work()
+        await query.answer(text, show_alert=alert)
 
 
 async def show_menu(update: Update, translator: Translator, text: str | None = None) -> None:

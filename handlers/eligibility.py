@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.filing import eligibility as rules
 from bot.filing.eligibility import EligibilityService, Finding, Verdict
 from bot.i18n import N_, Translator
-from handlers.common import MENU_ELIGIBILITY, MENU_STAFF, back_to_menu_button, reply
+from handlers.common import MENU_ELIGIBILITY, MENU_STAFF, answer_button, back_to_menu_button, reply
 from handlers.faq import stale_faq_button
 
 ANSWER_PREFIX = "elig:"
@@ -128,8 +128,7 @@ def question_markup(
 
 async def start_check(update: Update, context: BotContext) -> None:
     """Begin (or begin again) the questionnaire."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     if context.client is None:
         return
     await EligibilityService(context.session).restart(context.client)
@@ -144,7 +143,7 @@ async def answer(update: Update, context: BotContext) -> None:
     if context.client is None or not rules.is_valid_answer(question, value, applicants):
         await stale_faq_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     check = await EligibilityService(context.session).answer(context.client, question, value)
     following = rules.next_question(check.answers)
     if following is not None:

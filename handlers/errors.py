@@ -29,8 +29,7 @@ async def on_error(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("Error while handling update %s", update_id, exc_info=error)
     if scope is not None:
-        scope.failed = True
-        await scope.session.rollback()  # the half-done work goes, and frees the connection
+        await scope.rollback()  # the half-done work goes, and frees the connection
     await _report_to_staff(context, error, update_id)
     if scope is None:
         return
@@ -62,7 +61,7 @@ async def _report_to_staff(
         frame = (project or frames)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno} ({frame.name})"
     text = (
-        context.services.catalogs.get(None)
+        context.services.translations.get(None)
         .gettext(
             "⚠️ The bot hit an error: {kind} in {where} (update {update_id}). "
             "Details are in the log."

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import BotContext
 from bot.services.support import SupportService
-from handlers.common import show_menu
+from handlers.common import answer_button, show_menu
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -40,7 +40,7 @@ async def unexpected_message(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message that no longer does anything."""
     _ = context.i18n.gettext
-    await update.callback_query.answer(_("This button is out of date."))
+    await answer_button(update.callback_query, _("This button is out of date."))
     chat = update.effective_chat
     if chat is not None and chat.type == ChatType.PRIVATE:
         await show_menu(

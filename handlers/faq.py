@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from handlers.common import (
     MENU_FAQ,
     MENU_STAFF,
+    answer_button,
     back_to_menu_button,
     main_menu,
     parse_id,
@@ -66,8 +67,7 @@ def answer_keyboard(translator: Translator, question_id: int) -> InlineKeyboardM
 
 async def browse(update: Update, context: BotContext) -> None:
     """/faq and the FAQ button: list the topics."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     _ = context.i18n.gettext
     text = _("Choose a topic, or simply type your question.")
     await reply(update, text, topics_keyboard(context, context.i18n))
@@ -81,7 +81,7 @@ async def show_topic(update: Update, context: BotContext) -> None:
     if topic is None:
         await stale_faq_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     translator = context.i18n
     rows = [
         [
@@ -106,7 +106,7 @@ async def show_entry(update: Update, context: BotContext) -> None:
     if entry is None or context.client is None:
         await stale_faq_button(update, context)
         return
-    await query.answer()
+    await answer_button(query)
     translator = context.i18n
     question = await QuestionRepository(context.session).add(
         Question(
@@ -139,7 +139,7 @@ async def question(update: Update, context: BotContext) -> None:
     result = await services.faq.ask(
         context.session, context.client, message.text, context.i18n.language
     )
-    translator = services.catalogs.get(result.language)
+    translator = services.translations.get(result.language)
     _ = translator.gettext
     if result.outcome is SmallTalk.HUMAN:
         await hand_off(update, context, translator, last_question=message.text)
@@ -193,7 +193,7 @@ async def feedback(update: Update, context: BotContext) -> None:
     if not recorded:
         await stale_faq_button(update, context)
         return
-    await query.answer(_("Thank you for your feedback!"))
+    await answer_button(query, _("Thank you for your feedback!"))
     if query.message is not None and query.message.reply_markup is not None:
         remaining = [row for row in query.message.reply_markup.inline_keyboard[1:]]
         await query.edit_message_reply_markup(InlineKeyboardMarkup(remaining))
@@ -212,7 +212,7 @@ async def feedback(update: Update, context: BotContext) -> None:
 async def stale_faq_button(update: Update, context: BotContext) -> None:
     """A button from an old message whose entry or topic no longer exists."""
     _ = context.i18n.gettext
-    await update.callback_query.answer(_("This button is out of date."))
+    await answer_button(update.callback_query, _("This button is out of date."))
     await reply(
         update,
         _("That button no longer works. Here are the current topics:"),

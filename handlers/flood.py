@@ -20,7 +20,7 @@ async def notify_flood(services: Services, update: Update) -> None:
     if user is None:
         return
     settings = services.settings
-    translator = services.catalogs.get(
+    translator = services.translations.get(
         language_for_telegram_code(user.language_code, settings.default_language)
     )
     bot = update.get_bot()
@@ -34,7 +34,7 @@ async def notify_flood(services: Services, update: Update) -> None:
             ),
         )
         if settings.staff_chat_id is not None:
-            staff = services.catalogs.get(None)
+            staff = services.translations.get(None)
             await bot.send_message(
                 settings.staff_chat_id,
                 staff.gettext(

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.clients import ClientService
 from bot.services.handoff import LANGUAGE_NAMES
-from handlers.common import MENU_LANGUAGE, main_menu, reply
+from handlers.common import MENU_LANGUAGE, answer_button, main_menu, reply
 
 CHOOSE_PREFIX = "lang:"
 
@@ -28,8 +28,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 async def ask_language(update: Update, context: BotContext) -> None:
     """Show the language buttons."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     text = context.i18n.gettext("🌐 Choose your language:")
     await reply(update, text, language_keyboard())
 
@@ -39,12 +38,12 @@ async def choose_language(update: Update, context: BotContext) -> None:
     query = update.callback_query
     language = (query.data or "").removeprefix(CHOOSE_PREFIX)
     if language not in SUPPORTED_LANGUAGES or context.client is None:
-        await query.answer()
+        await answer_button(query)
         return
     ClientService.choose_language(context.client, language)
-    translator = context.services.catalogs.get(language)
+    translator = context.services.translations.get(language)
     context.scope.i18n = translator
-    await query.answer(translator.gettext("Language saved."))
+    await answer_button(query, translator.gettext("Language saved."))
     text = translator.gettext("From now on I'll write to you in English.")
     await reply(update, text, main_menu(translator))
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import BotContext
 from bot.services.erasure import erase_client
-from handlers.common import back_to_menu_button, reply
+from handlers.common import answer_button, back_to_menu_button, reply
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,12 @@ async def confirm(update: Update, context: BotContext) -> None:
     client = context.client
     _ = context.i18n.gettext
     if client is None:
-        await query.answer()
+        await answer_button(query)
         return
     telegram_id = client.telegram_id
     removed = await erase_client(context.session, client, context.services.documents)
-    context.scope.client = None
-    await query.answer(_("Deleted."))
+    context.scope.forget_client()
+    await answer_button(query, _("Deleted."))
     log.info("Client %s deleted their data (%s files removed)", telegram_id, removed)
     await reply(
         update,
@@ -54,7 +54,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     )
     staff_chat = context.services.settings.staff_chat_id
     if staff_chat is not None:
-        staff = context.services.catalogs.get(None)
+        staff = context.services.translations.get(None)
         try:
             await context.bot.send_message(
                 staff_chat,
@@ -69,7 +69,7 @@ async def confirm(update: Update, context: BotContext) -> None:
 async def keep(update: Update, context: BotContext) -> None:
     """The client changed their mind."""
     _ = context.i18n.gettext
-    await update.callback_query.answer()
+    await answer_button(update.callback_query)
     await reply(
         update,
         _("OK, nothing was deleted."),

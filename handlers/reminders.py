@@ -20,7 +20,7 @@ from bot.context import BotContext, services_of
 from bot.filing.applications import ApplicationService
 from bot.i18n import Translator
 from bot.scope import background_session
-from bot.services.clients import ClientService
+from bot.services.clients import ClientService, language_of
 from bot.services.container import Services
 from bot.services.reminders import Due, Kind, ReminderService
 from bot.services.retention import purge_expired_documents
@@ -58,8 +58,8 @@ async def _message(
     services: Services, session: AsyncSession, due: Due
 ) -> tuple[int | None, str, InlineKeyboardMarkup | None]:
     settings = services.settings
-    client_language = ClientService.language_of(due.client, settings.default_language)
-    translator: Translator = services.catalogs.get(client_language)
+    client_language = language_of(due.client, settings.default_language)
+    translator: Translator = services.translations.get(client_language)
     _ = translator.gettext
     if due.kind is Kind.SMS_DEADLINE:
         deadline = translator.format_datetime(
@@ -79,7 +79,7 @@ async def _message(
         ).format(done=progress.done, total=progress.total)
         button = InlineKeyboardButton(_("▶️ Continue"), callback_data=CONTINUE)
         return due.client.telegram_id, text, InlineKeyboardMarkup([[button]])
-    staff = services.catalogs.get(None)
+    staff = services.translations.get(None)
     since = staff.format_datetime(as_utc(due.application.updated_at), settings.office_timezone)
     text = staff.gettext(
         "⏳ Application #{number} ({name}) has been waiting for our review since {since}. "

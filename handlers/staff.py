@@ -18,11 +18,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import STAFF_MOVES, MoveError, Stage, StageService, next_expected
-from bot.services.clients import ClientService
+from bot.services.clients import ClientService, language_of
 from bot.services.dossier import build_dossier
 from bot.services.notices import notice, parse_change_requests, stage_name
 from handlers.application_view import CONTINUE
-from handlers.common import parse_id, reply
+from handlers.common import answer_button, parse_id, reply
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ async def refuse(update: Update, context: BotContext) -> None:
     """Tell a non-staff user (privately) that this is for staff; change nothing."""
     _ = context.i18n.gettext
     if update.callback_query:
-        await update.callback_query.answer(_("Sorry, this is for the agency's staff only."))
+        await answer_button(
+            update.callback_query, _("Sorry, this is for the agency's staff only.")
+        )
         return
     chat = update.effective_chat
     if chat is not None and chat.type == ChatType.PRIVATE:
@@ -78,9 +80,9 @@ async def move_button(update: Update, context: BotContext) -> None:
     application = await stages.get(application_id) if application_id else None
     target = next((known for known in Stage if known.value == stage), None)
     if application is None or target is None or target in COMMAND_MOVES:
-        await query.answer(context.i18n.gettext("This button is out of date."))
+        await answer_button(query, context.i18n.gettext("This button is out of date."))
         return
-    await query.answer()
+    await answer_button(query)
     await _move(update, context, application, target, "")
 
 
@@ -124,7 +126,7 @@ async def export(update: Update, context: BotContext) -> None:
         documents,
         services.catalogue,
         services.documents,
-        services.catalogs.get(None),
+        services.translations.get(None),
     )
     caption = context.i18n.gettext("📦 Application #{number}: {count} documents and a summary.")
     await context.bot.send_document(
@@ -187,9 +189,7 @@ async def _notify_client(
     client = await context.session.get(Client, application.client_id)
     if client is None:
         return False
-    translator = services.catalogs.get(
-        ClientService.language_of(client, services.settings.default_language)
-    )
+    translator = services.translations.get(language_of(client, services.settings.default_language))
     hours = services.settings.hours()
     today = utcnow().astimezone(hours.timezone).date()
     expected = next_expected(Stage(change.to_stage), as_utc(change.created_at), today)

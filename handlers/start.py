@@ -10,12 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import BotContext
 from handlers.application_view import CONTINUE, open_application
-from handlers.common import (
-    MENU_HOME,
-    main_menu,
-    reply,
-    show_menu,
-)
+from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
 from storage.models import as_utc, utcnow
 
 RETURNING_AFTER_SECONDS = 3600
@@ -97,7 +92,7 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 async def menu_home(update: Update, context: BotContext) -> None:
     """The “Main menu” button."""
-    await update.callback_query.answer()
+    await answer_button(update.callback_query)
     await show_menu(update, context.i18n)
 
 

@@ -9,14 +9,19 @@ from bot.context import BotContext
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService, next_expected
 from bot.services.notices import stage_name
 from handlers.application_view import CONTINUE, START, applications, progress_bar
-from handlers.common import MENU_ELIGIBILITY, MENU_STATUS, back_to_menu_button, reply
+from handlers.common import (
+    MENU_ELIGIBILITY,
+    MENU_STATUS,
+    answer_button,
+    back_to_menu_button,
+    reply,
+)
 from storage.models import FilingApplication, as_utc
 
 
 async def show_status(update: Update, context: BotContext) -> None:
     """Show the latest application's stage, or how to begin."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     if context.client is None:
         return
     _ = context.i18n.gettext

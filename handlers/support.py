@@ -25,14 +25,15 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService
 from bot.i18n import Translator
-from bot.services.clients import ClientService
+from bot.services.clients import language_of
 from bot.services.handoff import staff_alert
 from bot.services.notices import stage_name
-from bot.services.support import FROM_CLIENT, TO_CLIENT, SupportService
-from handlers.common import MENU_STAFF, back_to_menu_button, parse_id, reply
+from bot.services.support import SupportService
+from handlers.common import MENU_STAFF, answer_button, back_to_menu_button, parse_id, reply
 from handlers.staff import is_staff, refuse
 from storage.models import Client, SupportConversation, utcnow
 from storage.repositories import QuestionRepository
+from storage.statuses import ConversationStatus, RelayDirection
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,7 @@ async def hand_off(
 
 async def talk_to_staff(update: Update, context: BotContext) -> None:
     """The “Talk to staff” button and the /human command."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update.callback_query)
     await hand_off(update, context, context.i18n)
 
 
@@ -116,7 +116,7 @@ async def _alert_staff(
     language: str,
     last_question: str | None,
 ) -> bool:
-    staff_language = context.services.catalogs.get(None)
+    staff_language = context.services.translations.get(None)
     text = staff_alert(
         client, language, last_question, await _application_line(context, client), staff_language
     )
@@ -139,7 +139,7 @@ async def post_alert(
     context: BotContext, conversation: SupportConversation, client: Client, text: str
 ) -> bool:
     """Post an alert with Claim / Close buttons in the client's topic (or the staff chat)."""
-    staff_language = context.services.catalogs.get(None)
+    staff_language = context.services.translations.get(None)
     _ = staff_language.gettext
     markup = InlineKeyboardMarkup(
         [
@@ -163,7 +163,7 @@ async def post_alert(
 async def _application_line(context: BotContext, client: Client) -> str:
     service = ApplicationService(context.session, context.services.catalogue)
     application = await service.latest_for(client)
-    translator = context.services.catalogs.get(None)
+    translator = context.services.translations.get(None)
     if application is None:
         return translator.gettext("none yet")
     progress = await service.progress(application)
@@ -260,7 +260,9 @@ async def relay_from_client(update: Update, context: BotContext) -> None:
             context.i18n.gettext("Sorry, your message could not be delivered – please try again."),
         )
         raise ApplicationHandlerStop from None
-    await support.record(conversation, FROM_CLIENT, message.message_id, copied.message_id)
+    await support.record(
+        conversation, RelayDirection.FROM_CLIENT, message.message_id, copied.message_id
+    )
     raise ApplicationHandlerStop
 
 
@@ -280,8 +282,8 @@ async def relay_from_staff(update: Update, context: BotContext) -> None:
         conversation = await support.by_staff_message(message.reply_to_message.message_id)
     if conversation is None:
         return
-    staff_language = context.services.catalogs.get(None)
-    if conversation.status != "open":
+    staff_language = context.services.translations.get(None)
+    if conversation.status != ConversationStatus.OPEN:
         await message.reply_text(
             staff_language.gettext("This conversation is closed – the client was not messaged.")
         )
@@ -300,7 +302,9 @@ async def relay_from_staff(update: Update, context: BotContext) -> None:
             )
         )
         return
-    await support.record(conversation, TO_CLIENT, copied.message_id, message.message_id)
+    await support.record(
+        conversation, RelayDirection.TO_CLIENT, copied.message_id, message.message_id
+    )
 
 
 async def claim(update: Update, context: BotContext) -> None:
@@ -310,12 +314,12 @@ async def claim(update: Update, context: BotContext) -> None:
         return
     conversation, client = await _conversation_from_button(update, context, CLAIM_PREFIX)
     query = update.callback_query
-    staff_language = context.services.catalogs.get(None)
-    if conversation is None or client is None or conversation.status != "open":
-        await query.answer(staff_language.gettext("This conversation is closed."))
+    staff_language = context.services.translations.get(None)
+    if conversation is None or client is None or conversation.status != ConversationStatus.OPEN:
+        await answer_button(query, staff_language.gettext("This conversation is closed."))
         return
     user = update.effective_user
-    await query.answer(staff_language.gettext("It's yours."))
+    await answer_button(query, staff_language.gettext("It's yours."))
     await _announce_claim(context, conversation, client, user.id, user.first_name)
     taken = staff_language.gettext("✋ {name} took this conversation.").format(
         name=html.escape(user.first_name, quote=False)
@@ -328,7 +332,7 @@ async def close(update: Update, context: BotContext) -> None:
     if not is_staff(update, context):
         await refuse(update, context)
         return
-    staff_language = context.services.catalogs.get(None)
+    staff_language = context.services.translations.get(None)
     if update.callback_query:
         conversation, client = await _conversation_from_button(update, context, CLOSE_PREFIX)
     else:
@@ -340,12 +344,12 @@ async def close(update: Update, context: BotContext) -> None:
         )
     if conversation is None or client is None or not SupportService.close(conversation):
         if update.callback_query:
-            await update.callback_query.answer(
-                staff_language.gettext("This conversation is closed.")
+            await answer_button(
+                update.callback_query, staff_language.gettext("This conversation is closed.")
             )
         return
     if update.callback_query:
-        await update.callback_query.answer(staff_language.gettext("Closed."))
+        await answer_button(update.callback_query, staff_language.gettext("Closed."))
     translator = _client_translator(context, client)
     _ = translator.gettext
     markup = InlineKeyboardMarkup(
@@ -387,9 +391,7 @@ async def _announce_claim(
 
 def _client_translator(context: BotContext, client: Client) -> Translator:
     services = context.services
-    return services.catalogs.get(
-        ClientService.language_of(client, services.settings.default_language)
-    )
+    return services.translations.get(language_of(client, services.settings.default_language))
 
 
 async def _conversation_from_button(

@@ -24,6 +24,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.statuses import BookingStatus, BroadcastStatus, ConversationStatus, DeliveryStatus
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -214,7 +216,7 @@ class Booking(Base):
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # Set while the booking is active, NULL once cancelled: one active booking per slot.
     slot_key: Mapped[str | None] = mapped_column(String(32), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="booked")
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.BOOKED)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -259,7 +261,7 @@ class SupportConversation(Base):
     client_id: Mapped[int] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.OPEN)
     topic_id: Mapped[int | None] = mapped_column(BigInteger)
     alert_message_id: Mapped[int | None] = mapped_column(BigInteger)
     claimed_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -293,7 +295,7 @@ class Broadcast(Base):
     staff_chat_id: Mapped[int] = mapped_column(BigInteger)
     segment: Mapped[str] = mapped_column(String(64))
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -310,7 +312,7 @@ class BroadcastDelivery(Base):
         ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
     )
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Client, ProcessedUpdate, Question, utcnow
+from storage.models import (
+    Client,
+    FilingApplication,
+    ProcessedUpdate,
+    Question,
+    SupportConversation,
+    utcnow,
+)
 
 
 class ClientRepository:
@@ -22,6 +29,30 @@ class ClientRepository:
             select(Client).where(Client.telegram_id == telegram_id)
         )
         return result.scalar_one_or_none()
+
+    async def with_situation(
+        self, telegram_id: int, update_id: int
+    ) -> tuple[Client, SupportConversation | None, FilingApplication | None, bool] | None:
+        """In one statement: the client, their conversation with staff, their latest
+        application, and whether this update was handled before; None for an unknown client."""
+        latest = (
+            select(func.max(FilingApplication.id))
+            .where(FilingApplication.client_id == Client.id)
+            .correlate(Client)
+            .scalar_subquery()
+        )
+        seen = exists().where(ProcessedUpdate.update_id == update_id)
+        query = (
+            select(Client, SupportConversation, FilingApplication, seen)
+            .outerjoin(SupportConversation, SupportConversation.client_id == Client.id)
+            .outerjoin(FilingApplication, FilingApplication.id == latest)
+            .where(Client.telegram_id == telegram_id)
+        )
+        row = (await self.session.execute(query)).one_or_none()
+        if row is None:
+            return None
+        client, conversation, application, was_seen = row
+        return client, conversation, application, bool(was_seen)
 
     async def add(self, client: Client) -> Client:
         """Store a new client."""

@@ -13,7 +13,7 @@ from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest
-from bot.requests import CommitBeforeSending
+from bot.bot_api_request import BotApiRequest
 
 TOKEN = "123456:TEST-token-not-real"
 ME = {"id": 1, "is_bot": True, "first_name": "Test", "username": "test_bot"}
@@ -122,7 +122,7 @@ async def test_retry_after_reaches_the_bot_as_a_retry_after_error(
 
 async def test_live_replies_wait_out_a_retry_after(api: tuple[BotApi, str]) -> None:
     fake, base_url = api
-    async with make_bot(base_url, CommitBeforeSending(AiohttpRequest())) as bot:
+    async with make_bot(base_url, BotApiRequest(AiohttpRequest())) as bot:
         fake.busy_answers, fake.retry_after = 2, 0
         assert (await bot.send_message(42, "hello")).text == "hello"
     assert [method for method, _ in fake.received] == ["getMe"] + ["sendMessage"] * 3

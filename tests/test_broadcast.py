@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.context import services_of
-from bot.services.broadcasts import SENDING, SENT, BroadcastService, Segment, texts_for
+from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from handlers.broadcast import TASKS_KEY
 from storage.models import BroadcastDelivery
 from storage.models import Client as ClientRow
+from storage.statuses import DeliveryStatus
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.harness import Client, Harness, running_bot
 from tests.test_staff_stages import StaffChat
@@ -85,8 +86,8 @@ async def test_interrupted_broadcast_resumes_without_repeats(
             deliveries = list(
                 await session.scalars(select(BroadcastDelivery).order_by(BroadcastDelivery.id))
             )
-            deliveries[0].status = SENT  # sent before the stop
-            deliveries[1].status = SENDING  # on its way when the process died
+            deliveries[0].status = DeliveryStatus.SENT  # sent before the stop
+            deliveries[1].status = DeliveryStatus.SENDING  # on its way when the process died
             await session.commit()
     async with running_bot(settings) as harness:  # the restart resumes it
         await finished(harness)

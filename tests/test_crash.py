@@ -24,9 +24,10 @@ from sqlalchemy import select
 
 from bot.filing.catalogue import load_catalogue
 from bot.images.samples import encode, make_document
-from bot.services.broadcasts import PENDING, SENDING, SENT, BroadcastService, Segment, texts_for
+from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from storage.database import Database
 from storage.models import BroadcastDelivery, Client, DocumentVersion, FilingApplication
+from storage.statuses import DeliveryStatus
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +213,9 @@ async def _broadcast_settled(database_url: str) -> None:
             async with database.sessions() as session:
                 unsettled = await session.scalar(
                     select(BroadcastDelivery.id).where(
-                        BroadcastDelivery.status.in_([PENDING, SENDING])
+                        BroadcastDelivery.status.in_(
+                            [DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+                        )
                     )
                 )
             if unsettled is None:
@@ -281,7 +284,7 @@ async def _check_broadcast(database_url: str, state: FakeTelegram, seed: int) ->
             await session.scalars(
                 select(Client.telegram_id)
                 .join(BroadcastDelivery, BroadcastDelivery.client_id == Client.id)
-                .where(BroadcastDelivery.status == SENT)
+                .where(BroadcastDelivery.status == DeliveryStatus.SENT)
             )
         )
     await database.dispose()

@@ -12,8 +12,7 @@ from bot.filing.booking import BookingService, OfficeHours, OfficeHoursError
 from bot.filing.catalogue import CatalogueError, Validator, load_catalogue
 from bot.filing.eligibility import Finding, Verdict, assess
 from bot.filing.validators import Problem, validate
-from bot.services.flood import FloodGuard
-from bot.services.flood import Verdict as FloodVerdict
+from bot.services.flood import FloodDecision, FloodGuard
 from storage.database import Database
 from storage.models import Client
 
@@ -194,14 +193,14 @@ def test_flood_guard_pauses_then_recovers() -> None:
     now = [0.0]
     guard = FloodGuard(limit=3, window_seconds=10, clock=lambda: now[0])
     verdicts = [guard.check(1) for _ in range(6)]
-    assert verdicts == [FloodVerdict.HANDLE] * 3 + [
-        FloodVerdict.PAUSE_NOTICE,
-        FloodVerdict.DROP,
-        FloodVerdict.DROP,
+    assert verdicts == [FloodDecision.HANDLE] * 3 + [
+        FloodDecision.PAUSE_NOTICE,
+        FloodDecision.DROP,
+        FloodDecision.DROP,
     ]
-    assert guard.check(2) is FloodVerdict.HANDLE  # others are not affected
+    assert guard.check(2) is FloodDecision.HANDLE  # others are not affected
     now[0] = 11.0
-    assert guard.check(1) is FloodVerdict.HANDLE  # the window cleared
+    assert guard.check(1) is FloodDecision.HANDLE  # the window cleared
     now[0] = 30.0
     guard.forget_idle()
     assert guard._seen == {}

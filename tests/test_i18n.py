@@ -1,4 +1,4 @@
-"""Languages: choosing the reply language, detecting a question's language, complete catalogs."""
+"""Languages: choosing the reply language, detecting a question's language, full catalogs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.i18n import (
     SIMPLIFIED,
     SUPPORTED_LANGUAGES,
     TRADITIONAL,
-    Catalogs,
+    Translations,
     detect_text_language,
     language_for_telegram_code,
 )
@@ -80,8 +80,8 @@ def test_every_string_in_the_code_is_translated_in_every_catalog() -> None:
 
 
 def test_translations_differ_per_update_not_globally() -> None:
-    catalogs = Catalogs.load()
-    english, simplified, traditional = (catalogs.get(code) for code in SUPPORTED_LANGUAGES)
+    translations = Translations.load()
+    english, simplified, traditional = (translations.get(code) for code in SUPPORTED_LANGUAGES)
     assert english.gettext("🏠 Main menu") == "🏠 Main menu"
     assert simplified.gettext("🏠 Main menu") == "🏠 主菜单"
     assert traditional.gettext("🏠 Main menu") == "🏠 主選單" or "主菜單" in traditional.gettext(
@@ -90,8 +90,8 @@ def test_translations_differ_per_update_not_globally() -> None:
 
 
 def test_dates_and_numbers_follow_the_language() -> None:
-    catalogs = Catalogs.load()
+    translations = Translations.load()
     day = date(2026, 3, 5)
-    assert catalogs.get(ENGLISH).format_date(day) == "March 5, 2026"
-    assert catalogs.get(SIMPLIFIED).format_date(day) == "2026年3月5日"
-    assert catalogs.get(ENGLISH).format_number(12345.5) == "12,345.5"
+    assert translations.get(ENGLISH).format_date(day) == "March 5, 2026"
+    assert translations.get(SIMPLIFIED).format_date(day) == "2026年3月5日"
+    assert translations.get(ENGLISH).format_number(12345.5) == "12,345.5"

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from bot.services.clients import ClientService, TelegramPerson
+from bot.services.clients import ClientService, TelegramPerson, language_of
 from storage.database import Database, alembic_config
 from storage.models import Base
 from storage.repositories import ProcessedUpdateRepository
@@ -47,9 +47,9 @@ async def test_client_is_created_once_and_refreshed(tmp_path: Path) -> None:
     assert first.id == again.id
     assert again.first_name == "Anna-Maria" and again.username == "anna"
     assert again.telegram_language == "zh-hk"  # kept when Telegram omits it
-    assert ClientService.language_of(again, "en") == "zh_Hant"
+    assert language_of(again, "en") == "zh_Hant"
     ClientService.choose_language(again, "en")
-    assert ClientService.language_of(again, "zh_Hans") == "en"
+    assert language_of(again, "zh_Hans") == "en"
     await database.dispose()
 
 

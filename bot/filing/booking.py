@@ -14,10 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Booking, Client, FilingApplication, utcnow
+from storage.statuses import BookingStatus
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-BOOKED = "booked"
-CANCELLED = "cancelled"
 REMINDER_BEFORE = timedelta(hours=24)
 LEAD_TIME = timedelta(hours=2)
 
@@ -151,7 +150,7 @@ class BookingService:
         """The application's current booking, if any."""
         result = await self.session.execute(
             select(Booking).where(
-                Booking.application_id == application.id, Booking.status == BOOKED
+                Booking.application_id == application.id, Booking.status == BookingStatus.BOOKED
             )
         )
         return result.scalar_one_or_none()
@@ -168,7 +167,7 @@ class BookingService:
             application_id=application.id,
             starts_at=starts_at.astimezone(UTC),
             slot_key=slot_key(starts_at),
-            status=BOOKED,
+            status=BookingStatus.BOOKED,
         )
         try:
             async with self.session.begin_nested():
@@ -226,12 +225,12 @@ class BookingService:
             select(Booking, Client)
             .join(FilingApplication, FilingApplication.id == Booking.application_id)
             .join(Client, Client.id == FilingApplication.client_id)
-            .where(Booking.status == BOOKED, *conditions)
+            .where(Booking.status == BookingStatus.BOOKED, *conditions)
             .order_by(Booking.starts_at)
         )
         return [(booking, client) for booking, client in result.all()]
 
 
 def _cancel(booking: Booking) -> None:
-    booking.status = CANCELLED
+    booking.status = BookingStatus.CANCELLED
     booking.slot_key = None

@@ -18,8 +18,8 @@ from bot.i18n import (
     SIMPLIFIED,
     SUPPORTED_LANGUAGES,
     TRADITIONAL,
-    language_for_telegram_code,
 )
+from bot.services.clients import language_of
 from storage.models import (
     Broadcast,
     BroadcastDelivery,
@@ -28,17 +28,7 @@ from storage.models import (
     StageChange,
     utcnow,
 )
-
-PENDING = "pending"
-SENDING = "sending"  # handed to Telegram; if the process dies now, we cannot know
-SENT = "sent"
-BLOCKED = "blocked"
-FAILED = "failed"
-UNCONFIRMED = "unconfirmed"  # was being sent when the bot stopped: not sent again
-DRAFT = "draft"
-RUNNING = "running"
-DONE = "done"
-CANCELLED = "cancelled"
+from storage.statuses import BroadcastStatus, DeliveryStatus
 
 
 class SegmentError(ValueError):
@@ -91,11 +81,6 @@ def texts_for(english: str, simplified: str) -> dict[str, str]:
     return {ENGLISH: english, SIMPLIFIED: simplified, TRADITIONAL: to_traditional(simplified)}
 
 
-def language_of(client: Client, default: str) -> str:
-    """The language a client reads."""
-    return client.language or language_for_telegram_code(client.telegram_language, default)
-
-
 class BroadcastService:
     """Creates broadcasts and keeps the delivery ledger."""
 
@@ -139,14 +124,16 @@ class BroadcastService:
             BroadcastDelivery(broadcast_id=broadcast.id, client_id=client.id)
             for client in recipients
         )
-        broadcast.status = RUNNING
+        broadcast.status = BroadcastStatus.RUNNING
         await self.session.flush()
         return len(recipients)
 
     async def running(self) -> list[Broadcast]:
         """Broadcasts interrupted by a stop (to resume at start)."""
         return list(
-            await self.session.scalars(select(Broadcast).where(Broadcast.status == RUNNING))
+            await self.session.scalars(
+                select(Broadcast).where(Broadcast.status == BroadcastStatus.RUNNING)
+            )
         )
 
     async def settle_interrupted(self, broadcast: Broadcast) -> int:
@@ -154,8 +141,8 @@ class BroadcastService:
         result = await self.session.execute(
             update(BroadcastDelivery)
             .where(BroadcastDelivery.broadcast_id == broadcast.id)
-            .where(BroadcastDelivery.status == SENDING)
-            .values(status=UNCONFIRMED)
+            .where(BroadcastDelivery.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.UNCONFIRMED)
         )
         return result.rowcount or 0
 
@@ -167,7 +154,7 @@ class BroadcastService:
             select(BroadcastDelivery, Client)
             .join(Client, Client.id == BroadcastDelivery.client_id)
             .where(BroadcastDelivery.broadcast_id == broadcast.id)
-            .where(BroadcastDelivery.status == PENDING)
+            .where(BroadcastDelivery.status == DeliveryStatus.PENDING)
             .order_by(BroadcastDelivery.id)
             .limit(limit)
         )
@@ -177,14 +164,19 @@ class BroadcastService:
         """Take a pending delivery for sending; False when another process already took it."""
         result = await self.session.execute(
             update(BroadcastDelivery)
-            .where(BroadcastDelivery.id == delivery.id, BroadcastDelivery.status == PENDING)
-            .values(status=SENDING)
+            .where(
+                BroadcastDelivery.id == delivery.id,
+                BroadcastDelivery.status == DeliveryStatus.PENDING,
+            )
+            .values(status=DeliveryStatus.SENDING)
             .execution_options(synchronize_session=False)
         )
         await self.session.commit()
         if result.rowcount != 1:
             return False
-        set_committed_value(delivery, "status", SENDING)  # what the database now holds
+        set_committed_value(
+            delivery, "status", DeliveryStatus.SENDING
+        )  # what the database now holds
         return True
 
     async def tally(self, broadcast: Broadcast) -> Tally:
@@ -197,15 +189,15 @@ class BroadcastService:
         counts: Counter[str] = Counter({status: count for status, count in rows.all()})
         return Tally(
             total=sum(counts.values()),
-            sent=counts[SENT],
-            blocked=counts[BLOCKED],
-            failed=counts[FAILED] + counts[UNCONFIRMED],
+            sent=counts[DeliveryStatus.SENT],
+            blocked=counts[DeliveryStatus.BLOCKED],
+            failed=counts[DeliveryStatus.FAILED] + counts[DeliveryStatus.UNCONFIRMED],
         )
 
     @staticmethod
     def finish(broadcast: Broadcast) -> None:
         """Mark the broadcast finished."""
-        broadcast.status = DONE
+        broadcast.status = BroadcastStatus.DONE
         broadcast.finished_at = utcnow()
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import language_for_telegram_code
-from storage.models import Client, as_utc, utcnow
-from storage.repositories import ClientRepository
+from storage.models import Client, FilingApplication, SupportConversation, as_utc, utcnow
+from storage.repositories import ClientRepository, ProcessedUpdateRepository
 
 LAST_SEEN_PRECISION = timedelta(minutes=1)  # a write per minute of activity, not per message
 
@@ -25,11 +25,41 @@ class TelegramPerson:
     language_code: str | None = None
 
 
+def language_of(client: Client | None, default: str) -> str:
+    """The client's chosen language, else the one their Telegram app uses."""
+    if client is None:
+        return default
+    return client.language or language_for_telegram_code(client.telegram_language, default)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Who sent an update and what they have open, as read when it arrived."""
+
+    client: Client | None = None
+    seen: bool = False  # the update was handled before
+    conversation: SupportConversation | None = None  # with staff, open or closed
+    latest_application: FilingApplication | None = None
+
+
 class ClientService:
     """Creates and updates client records."""
 
     def __init__(self, session: AsyncSession) -> None:
+        self.session = session
         self.clients = ClientRepository(session)
+
+    async def arrive(self, person: TelegramPerson, update_id: int) -> Arrival:
+        """The client behind an update (recorded on first contact, names refreshed) and what
+        they have open; one statement for a known client."""
+        known = await self.clients.with_situation(person.telegram_id, update_id)
+        if known is None:
+            seen = await ProcessedUpdateRepository(self.session).seen(update_id)
+            return Arrival(None if seen else await self.touch(person), seen)
+        client, conversation, application, seen = known
+        if not seen:
+            self._refresh(client, person)
+        return Arrival(client, seen, conversation, application)
 
     async def touch(self, person: TelegramPerson) -> Client:
         """Create the client on first contact, else refresh their names and last-seen time."""
@@ -47,6 +77,13 @@ class ClientService:
                     last_seen_at=now,
                 )
             )
+        self._refresh(client, person)
+        return client
+
+    @staticmethod
+    def _refresh(client: Client, person: TelegramPerson) -> None:
+        """Update the names Telegram gave and the last-seen time (only what changed)."""
+        now = utcnow()
         fresh = {
             "first_name": person.first_name[:128],
             "last_name": (person.last_name or None) and person.last_name[:128],
@@ -58,14 +95,6 @@ class ClientService:
         for name, value in fresh.items():
             if getattr(client, name) != value:  # untouched attributes are not written
                 setattr(client, name, value)
-        return client
-
-    @staticmethod
-    def language_of(client: Client | None, default: str) -> str:
-        """The client's chosen language, else the one their Telegram app uses."""
-        if client is None:
-            return default
-        return client.language or language_for_telegram_code(client.telegram_language, default)
 
     @staticmethod
     def choose_language(client: Client, language: str) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.filing.catalogue import Catalogue
-from bot.i18n import Catalogs
+from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.services.agency import AgencyInfo
@@ -21,7 +21,7 @@ class Services:
 
     settings: Settings
     database: Database
-    catalogs: Catalogs
+    translations: Translations
     agency: AgencyInfo
     faq: FaqService
     catalogue: Catalogue

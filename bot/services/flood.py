@@ -16,7 +16,7 @@ from enum import StrEnum
 TIDY_EVERY = 1000  # checks between clean-ups of idle clients' counters
 
 
-class Verdict(StrEnum):
+class FloodDecision(StrEnum):
     """What to do with one update."""
 
     HANDLE = "handle"
@@ -35,7 +35,7 @@ class FloodGuard:
     _paused: set[int] = field(default_factory=set)
     _checks: int = 0
 
-    def check(self, key: int) -> Verdict:
+    def check(self, key: int) -> FloodDecision:
         """Count an update from ``key`` and say whether to handle it."""
         self._checks += 1
         if self._checks % TIDY_EVERY == 0:
@@ -47,11 +47,11 @@ class FloodGuard:
         if len(seen) < self.limit:
             seen.append(now)
             self._paused.discard(key)
-            return Verdict.HANDLE
+            return FloodDecision.HANDLE
         if key in self._paused:
-            return Verdict.DROP
+            return FloodDecision.DROP
         self._paused.add(key)
-        return Verdict.PAUSE_NOTICE
+        return FloodDecision.PAUSE_NOTICE
 
     def forget_idle(self) -> None:
         """Drop the counters of clients who have been quiet for a window (bounded memory)."""

@@ -8,11 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.models import Client, RelayedMessage, SupportConversation, utcnow
+from storage.statuses import ConversationStatus, RelayDirection
 
-OPEN = "open"
-CLOSED = "closed"
-FROM_CLIENT = "in"
-TO_CLIENT = "out"
 _KNOWN = "support_conversations"  # session.info key: client id → conversation (or None)
 
 
@@ -36,20 +33,26 @@ class SupportService:
     async def open_for(self, client: Client) -> SupportConversation | None:
         """The client's conversation if it is open."""
         conversation = await self.of_client(client)
-        return conversation if conversation is not None and conversation.status == OPEN else None
+        return (
+            conversation
+            if conversation is not None and conversation.status == ConversationStatus.OPEN
+            else None
+        )
 
     async def open(self, client: Client, reason: str) -> tuple[SupportConversation, bool]:
         """Open (or reopen) the client's conversation; True when it was not open before."""
         conversation = await self.of_client(client)
         if conversation is None:
-            conversation = SupportConversation(client_id=client.id, status=OPEN, reason=reason)
+            conversation = SupportConversation(
+                client_id=client.id, status=ConversationStatus.OPEN, reason=reason
+            )
             self.session.add(conversation)
             await self.session.flush()
             self.session.info[_KNOWN][client.id] = conversation
             return conversation, True
-        if conversation.status == OPEN:
+        if conversation.status == ConversationStatus.OPEN:
             return conversation, False
-        conversation.status = OPEN
+        conversation.status = ConversationStatus.OPEN
         conversation.reason = reason
         conversation.claimed_by = None
         conversation.opened_at = utcnow()
@@ -81,7 +84,11 @@ class SupportService:
         return result.scalar_one_or_none()
 
     async def record(
-        self, conversation: SupportConversation, direction: str, client_id: int, staff_id: int
+        self,
+        conversation: SupportConversation,
+        direction: RelayDirection,
+        client_id: int,
+        staff_id: int,
     ) -> None:
         """Remember a copied message pair."""
         self.session.add(
@@ -97,7 +104,7 @@ class SupportService:
     @staticmethod
     def claim(conversation: SupportConversation, staff_id: int) -> bool:
         """A staff member takes the conversation; False if it is closed."""
-        if conversation.status != OPEN:
+        if conversation.status != ConversationStatus.OPEN:
             return False
         conversation.claimed_by = staff_id
         return True
@@ -105,9 +112,9 @@ class SupportService:
     @staticmethod
     def close(conversation: SupportConversation) -> bool:
         """End the conversation; False if it was not open."""
-        if conversation.status != OPEN:
+        if conversation.status != ConversationStatus.OPEN:
             return False
-        conversation.status = CLOSED
+        conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = utcnow()
         return True
 

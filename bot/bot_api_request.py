@@ -1,14 +1,16 @@
-"""The Bot API request object: commits the update's (or background task's) database work before
-every API call, and counts live messages against the shared sending budget.
+"""The Bot API request object: counts live messages against the shared sending budget, retries
+dropped connections for live replies, and waits out Telegram's 429 answers.
 
-Committing before the bot speaks means a client is never told something that is not stored,
-and no database lock is held while waiting for Telegram.
+It also checks the rule of ``bot.scope``: work is committed before the bot speaks. A call made
+with a transaction still open is logged as a mistake and the work is committed then, so that no
+client is told something that is not stored and no database lock waits for Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -16,14 +18,18 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.aiohttp_request import AiohttpRequest
-from bot.scope import session_to_commit
+from bot.scope import commit_work, uncommitted_work
 from bot.services.send_budget import BULK, SendBudget
 
 LIVE_RETRIES = 3
+UNCOMMITTED_CALL = "Bot API call %s made with uncommitted work: commit before speaking"
 
 
-class CommitBeforeSending(BaseRequest):
-    """Wraps another request object; commits the current update's session before each call."""
+log = logging.getLogger(__name__)
+
+
+class BotApiRequest(BaseRequest):
+    """Wraps another request object (aiohttp by default) with the bot's sending rules."""
 
     def __init__(self, inner: BaseRequest | None = None, budget: SendBudget | None = None) -> None:
         self.inner = inner or AiohttpRequest()
@@ -52,10 +58,10 @@ class CommitBeforeSending(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Commit what the handler stored so far, then make the call."""
-        session = session_to_commit()
-        if session is not None and session.in_transaction():
-            await session.commit()
+        """Make the call within the sending budget (committing forgotten work first)."""
+        if uncommitted_work():
+            log.warning(UNCOMMITTED_CALL, url.rsplit("/", 1)[-1])
+            await commit_work()
         live = not BULK.get()
         if self.budget is not None and live and _sends_a_message(url):
             self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot

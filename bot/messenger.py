@@ -1,0 +1,90 @@
+"""Speaking to Telegram from services and background jobs, behind a small interface.
+
+Services and jobs never import ``telegram``: they are given a ``Messenger`` and use plain
+``Button`` rows. ``bot.telegram_messenger.TelegramMessenger`` is the real one; tests pass a fake
+that records what was said. Every real call first commits the current unit of work
+(``bot.scope.commit_work``), so nothing is said that is not stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and its callback data (at most 64 bytes)."""
+
+    text: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
+    """Rows of buttons as a ``Keyboard``."""
+    return tuple(tuple(row) for row in rows)
+
+
+class BlockedError(Exception):
+    """The recipient blocked the bot or the chat is gone: do not try again."""
+
+
+class RetryLaterError(Exception):
+    """Telegram asked us to wait before sending again."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class UndeliveredError(Exception):
+    """Telegram refused the message or could not be reached (the reason says which)."""
+
+
+class TopicGoneError(UndeliveredError):
+    """The forum topic the message was meant for was deleted."""
+
+
+class Messenger(Protocol):
+    """What services and jobs may ask of Telegram."""
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard | None = None,
+        *,
+        topic: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """Send an HTML message; its message id."""
+        ...
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
+    ) -> None:
+        """Replace a message's text and buttons."""
+        ...
+
+    async def copy(
+        self,
+        from_chat: int,
+        message_id: int,
+        to_chat: int,
+        *,
+        topic: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """Copy a message to another chat; the copy's message id."""
+        ...
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """Open a forum topic; its thread id."""
+        ...
+
+    async def is_forum(self, chat_id: int) -> bool:
+        """Whether a group has forum topics."""
+        ...

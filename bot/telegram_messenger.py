@@ -1,0 +1,124 @@
+"""The ``Messenger`` that services and jobs use, on PTB's ``Bot``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.messenger import BlockedError, Keyboard, RetryLaterError, TopicGoneError, UndeliveredError
+from bot.scope import commit_work
+
+
+def markup_of(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """PTB's inline keyboard for plain button rows."""
+    if buttons is None:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
+
+
+class TelegramMessenger:
+    """Commits the unit of work, makes the call, and turns PTB's errors into ours."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard | None = None,
+        *,
+        topic: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """Send an HTML message; its message id."""
+        await commit_work()
+        try:
+            message = await self.bot.send_message(
+                chat_id,
+                text,
+                reply_markup=markup_of(buttons),
+                message_thread_id=topic,
+                reply_parameters=_reply(reply_to),
+            )
+        except TelegramError as error:
+            raise _ours(error, topic) from error
+        return message.message_id
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
+    ) -> None:
+        """Replace a message's text and buttons."""
+        await commit_work()
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id, message_id, reply_markup=markup_of(buttons)
+            )
+        except TelegramError as error:
+            if "not modified" not in str(error).lower():
+                raise _ours(error, None) from error
+
+    async def copy(
+        self,
+        from_chat: int,
+        message_id: int,
+        to_chat: int,
+        *,
+        topic: int | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """Copy a message to another chat; the copy's message id."""
+        await commit_work()
+        try:
+            copied = await self.bot.copy_message(
+                to_chat,
+                from_chat,
+                message_id,
+                message_thread_id=topic,
+                reply_parameters=_reply(reply_to),
+            )
+        except TelegramError as error:
+            raise _ours(error, topic) from error
+        return copied.message_id
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """Open a forum topic; its thread id."""
+        await commit_work()
+        try:
+            topic = await self.bot.create_forum_topic(chat_id, name)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+        return topic.message_thread_id
+
+    async def is_forum(self, chat_id: int) -> bool:
+        """Whether a group has forum topics."""
+        await commit_work()
+        try:
+            chat = await self.bot.get_chat(chat_id)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+        return bool(chat.is_forum)
+
+
+def _ours(error: TelegramError, topic: int | None) -> Exception:
+    """Our exception for a PTB error."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        return RetryLaterError(
+            wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        )
+    if isinstance(error, Forbidden):
+        return BlockedError(str(error))
+    if isinstance(error, BadRequest) and topic is not None and "thread not found" in str(error):
+        return TopicGoneError(str(error))
+    return UndeliveredError(str(error))
