@@ -1,4 +1,4 @@
-"""Start the bot: ``python -m bot``.
+"""Start the bot: ``python -m bot``, or the ``icp-bot`` command the package installs.
 
 Reads the configuration, then polls Telegram for updates, or serves a webhook when
 WEBHOOK_URL is set. Configuration and network problems end the program with one clear line.
