@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/http_clients.py
 	$(BIN)/python bench/throughput.py --floor --seconds 10
+	$(BIN)/python bench/sql_per_update.py
 
 locales: setup
 	$(BIN)/python -m bot.catalog_tools
