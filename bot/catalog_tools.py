@@ -76,6 +76,19 @@ def save(catalog: Catalog, path: Path) -> None:
         )
 
 
+def texts_of(translation: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    """The text(s) of a translation: one string, or one per plural form."""
+    if isinstance(translation, str):
+        return [translation]
+    return list(translation or ())
+
+
+def _traditional(translation: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    if isinstance(translation, str):
+        return to_traditional(translation)
+    return tuple(to_traditional(text) for text in translation)
+
+
 def main() -> None:
     """Extract, merge, fill English and generate Traditional Chinese."""
     template = extract()
@@ -94,12 +107,12 @@ def main() -> None:
         if not message.id or (MANUAL in message.user_comments and message.string):
             continue
         source = simplified.get(message.id)
-        message.string = to_traditional(source.string) if source and source.string else ""
+        message.string = _traditional(source.string) if source and source.string else ""
     missing = [m.id for m in simplified if m.id and not m.string]
     mainland = [
         (m.id, terms)
         for m in catalogs[TRADITIONAL]
-        if m.id and (terms := mainland_terms(m.string))
+        if m.id and (terms := mainland_terms(texts_of(m.string)))
     ]
     for language, catalog in catalogs.items():
         save(catalog, po_path(language))
