@@ -3,19 +3,21 @@
 
 Usage:
     python bench/throughput.py [--seconds 20] [--clients 50] [--rates 25,50,100] [--runs 3]
-                               [--floor] [--postgres URL]
+                               [--floor] [--mix full|text] [--postgres URL]
 
-Runs ``python -m bot`` in webhook mode (one or two processes) against ``bench/fake_bot_api.py``
-and posts updates from many clients at once: FAQ questions (70 %), checklist steps with buttons
-(20 %) and document uploads (10 %). In webhook mode the bot answers a request only after it has
-handled the update, so the request time is the handling latency. Prints, for the capacity run
-(every client sends again as soon as it is answered) and for steady offered loads (updates
-arriving at a fixed rate), handled updates per second, p50/p99 latency, the bot's CPU time per
-update and the peak resident memory of each process – on SQLite with one process, and with
---postgres on PostgreSQL with one and with two processes (SQLite is a single-process database).
-Each figure is the median of several runs (--runs); the bot's CPU time per update is the
-steadiest of them on a shared machine. --floor first measures
-``bench/echo_bot.py``, a bare PTB bot that only answers, as the floor any bot pays. Targets: 300
+Runs ``python -m bot`` in webhook mode (one or two processes) against ``bench/fake_bot_api.py`` and
+posts updates from many clients at once: FAQ questions (70 %), checklist steps with buttons (20 %)
+and document uploads (10 %); with --mix text, the same questions and steps without uploads (so
+7 to 2), to see the cost of the bot's own path apart from image work. In webhook mode the bot
+answers a request only after it has handled the update, so the request time is the handling
+latency. Prints, for the capacity run (every client sends again as soon as it is answered) and for
+steady offered loads (updates arriving at a fixed rate), handled updates per second, p50/p99
+latency, the bot's CPU time per update and the peak resident memory of each process – on SQLite
+with one process, and with --postgres on PostgreSQL with one and with two processes (SQLite is a
+single-process database). Each figure is the median of several runs (--runs); the bot's CPU time
+per update is the steadiest of them on a shared machine. --floor first measures
+``bench/echo_bot.py``, a bare PTB bot that only answers, with the same mix, as the floor any bot
+pays; each later line then also gives its CPU per update as a multiple of the floor's. Targets: 300
 updates/s with p99 < 50 ms and < 200 MB on one process with SQLite; more with two processes on
 PostgreSQL.
 """
@@ -31,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,23 +47,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
-from updates import message, press, upload  # noqa: E402
+from updates import OPEN_APPLICATION, QUESTIONS, STEPS, message, press, upload  # noqa: E402
 
 from bot.images.samples import encode, make_document  # noqa: E402
 
 SECRET = "throughput-bench-secret"
-QUESTIONS = [
-    "how long does it take?",
-    "can foreigners apply?",
-    "多少钱",
-    "what documents does a company need",
-    "备案要多久",
-    "where do I put the ICP number?",
-    "my filing was rejected, what now?",
-    "do I need a filing for a server in Hong Kong?",
-    "外国人可以申请吗？",
-    "what is an ICP filing",
-]
+MIXES = ("full", "text")  # with uploads; without them
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -71,29 +63,30 @@ def peak_memory_mb(pid: int) -> float:
 
 
 class Traffic:
-    """Builds the updates of the mix."""
+    """Builds the updates of the mix: FAQ questions, checklist steps and (in the full mix)
+    uploads, 7 : 2 : 1 (BENCH_FAQ_SHARE, default 0.7, moves the questions' share)."""
 
-    def __init__(self, state: FakeTelegram) -> None:
+    def __init__(self, state: FakeTelegram, mix: str = "full") -> None:
         self.ids = itertools.count(1)
         self.state = state
+        faq = float(os.environ.get("BENCH_FAQ_SHARE", "0.7"))
+        uploads = 0.1 if mix == "full" else 0.0
+        self.weights = (faq, max(0.0, 0.9 - faq), uploads)
         document = encode(make_document((1600, 1000)), quality=90)
         state.files["scan"] = document
         self.document_size = len(document)
 
     def setup(self, chat: int) -> list[dict]:
         """Each client opens an application once (so steps and uploads have somewhere to go)."""
-        return [
-            press(next(self.ids), chat, "app:type:mainland_individual"),
-            press(next(self.ids), chat, "app:choose:hosting_provider:aliyun"),
-        ]
+        return [press(next(self.ids), chat, data) for data in OPEN_APPLICATION]
 
     def next(self, chat: int) -> dict:
-        roll = random.random()
-        if roll < float(os.environ.get("BENCH_FAQ_SHARE", "0.7")):
+        """The client's next update, drawn from the mix."""
+        kind = random.choices(("faq", "step", "upload"), self.weights)[0]
+        if kind == "faq":
             return message(next(self.ids), chat, text=random.choice(QUESTIONS))
-        if roll < 0.9:
-            step = random.choice(["app:list", "app:back", "app:skip", "app:review"])
-            return press(next(self.ids), chat, step)
+        if kind == "step":
+            return press(next(self.ids), chat, random.choice(STEPS))
         return upload(next(self.ids), chat, "scan", self.document_size)
 
 
@@ -107,6 +100,7 @@ async def measure(
     clients: int,
     rates: list[float],
     program: tuple[str, ...] = ("-m", "bot"),
+    mix: str = "full",
 ) -> list[Row]:
     """One configuration: its capacity (every client sends as fast as it is answered), then the
     latency at steady offered loads (updates arrive at a fixed rate, as Telegram sends them)."""
@@ -135,7 +129,7 @@ async def measure(
             settings["database_url"] = database_url
         bots.append(await start_bot(api_port, data_dir, program, **settings))
         await healthy(port)
-    traffic = Traffic(state)
+    traffic = Traffic(state, mix)
     kind = "PostgreSQL" if database_url else "SQLite"
     if program == FLOOR:
         kind = "bare PTB"
@@ -242,18 +236,25 @@ def _row(label: str, latencies: list[float], elapsed: float, bots: list, cpu_bef
     )
 
 
-def print_medians(runs: list[list[Row]]) -> None:
-    """The median of each figure over the runs (peak memory: the highest)."""
-    for rows in zip(*runs, strict=True):
+def print_medians(runs: list[list[Row]], floor_cpu: Sequence[float] = ()) -> list[float]:
+    """Print the median of each figure over the runs (peak memory: the highest), with the CPU per
+    update as a multiple of ``floor_cpu`` (the floor's, line by line) when given; return the
+    median CPU per update of each line."""
+    medians = []
+    for n, rows in enumerate(zip(*runs, strict=True)):
         peaks = [max(peak) for peak in zip(*(row.peak_mb for row in rows), strict=True)]
+        cpu = statistics.median(r.cpu_ms for r in rows)
+        ratio = f" ({cpu / floor_cpu[n]:4.1f}× floor)" if n < len(floor_cpu) else ""
         print(
             f"{rows[0].label}: {statistics.median(r.per_second for r in rows):6.0f} updates/s, "
             f"p50 {statistics.median(r.p50_ms for r in rows):6.1f} ms, "
             f"p99 {statistics.median(r.p99_ms for r in rows):7.1f} ms, "
-            f"bot CPU {statistics.median(r.cpu_ms for r in rows):5.2f} ms/update, "
+            f"bot CPU {cpu:5.2f} ms/update{ratio}, "
             f"peak RSS {' + '.join(f'{peak:.0f}' for peak in peaks)} MB",
             flush=True,
         )
+        medians.append(cpu)
+    return medians
 
 
 def main() -> None:
@@ -273,25 +274,40 @@ def main() -> None:
         help="first measure bench/echo_bot.py, a bare PTB bot with no database, as the floor",
     )
     parser.add_argument(
+        "--mix",
+        choices=MIXES,
+        default="full",
+        help="full: FAQ questions, steps and uploads; text: questions and steps only (and the\n"
+        "floor is measured too, as with --floor)",
+    )
+    parser.add_argument(
         "--runs", type=int, default=3, help="runs of each configuration; medians are printed"
     )
     args = parser.parse_args()
     random.seed(3)
     rates = [float(rate) for rate in args.rates.split(",") if rate]
     configurations: list[tuple[int, str, tuple[str, ...]]] = [(1, "", ("-m", "bot"))]
-    if args.floor:
+    if args.floor or args.mix == "text":  # the text mix is there to be set against the floor
         configurations.insert(0, (1, "", FLOOR))
     if args.postgres:
         configurations += [(1, args.postgres, ("-m", "bot")), (2, args.postgres, ("-m", "bot"))]
-    print(f"Medians of {args.runs} runs of {args.seconds:.0f} s with {args.clients} clients")
+    print(
+        f"Medians of {args.runs} runs of {args.seconds:.0f} s with {args.clients} clients, "
+        f"{args.mix} mix"
+    )
+    floor_cpu: list[float] = []
     for processes, database_url, program in configurations:
         runs = [
             asyncio.run(
-                measure(processes, database_url, args.seconds, args.clients, rates, program)
+                measure(
+                    processes, database_url, args.seconds, args.clients, rates, program, args.mix
+                )
             )
             for _ in range(args.runs)
         ]
-        print_medians(runs)
+        cpu = print_medians(runs, floor_cpu)
+        if program == FLOOR:
+            floor_cpu = cpu
 
 
 if __name__ == "__main__":

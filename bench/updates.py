@@ -1,5 +1,6 @@
 """Updates as Telegram sends them to a webhook, for the benchmarks and the process-level tests:
-a private-chat text or document from a client, and a button press."""
+a private-chat text or document from a client, and a button press; and what the benchmarks'
+clients say (FAQ questions, checklist steps)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,21 @@ def press(update_id: int, chat: int, data: str) -> dict:
             },
         },
     }
+
+
+# The client traffic the benchmarks send: typed FAQ questions, and checklist steps (button
+# presses) in an application opened with OPEN_APPLICATION.
+QUESTIONS = [
+    "how long does it take?",
+    "can foreigners apply?",
+    "多少钱",
+    "what documents does a company need",
+    "备案要多久",
+    "where do I put the ICP number?",
+    "my filing was rejected, what now?",
+    "do I need a filing for a server in Hong Kong?",
+    "外国人可以申请吗？",
+    "what is an ICP filing",
+]
+OPEN_APPLICATION = ["app:type:mainland_individual", "app:choose:hosting_provider:aliyun"]
+STEPS = ["app:list", "app:back", "app:skip", "app:review"]

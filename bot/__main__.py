@@ -1,7 +1,8 @@
-"""Start the bot: ``python -m bot``.
+"""Start the bot: ``python -m bot``, or the ``icp-bot`` command the package installs.
 
-Reads the configuration, then polls Telegram for updates, or serves a webhook when
-WEBHOOK_URL is set. Configuration and network problems end the program with one clear line.
+Reads the configuration, then polls Telegram for updates (answering GET /healthz on
+HEALTH_LISTEN:HEALTH_PORT), or serves a webhook when WEBHOOK_URL is set. Configuration and
+network problems end the program with one clear line.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import sys
 from alembic.util.exc import CommandError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.faq.knowledge import KnowledgeError
 from bot.filing.catalogue import CatalogueError
+from bot.health import HealthListenError, serve_health_checks
 from bot.logs import configure_logging
 from bot.webhook import serve
 
@@ -55,8 +58,15 @@ def run(settings: Settings) -> None:
             )
         )
     else:
-        log.info("Starting in polling mode against %s", settings.bot_api_base_url)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        poll(application, settings)
+
+
+def poll(application: Application, settings: Settings) -> None:
+    """Poll Telegram until interrupted, answering GET /healthz meanwhile (unless HEALTH_PORT=0)."""
+    if settings.health_port:
+        serve_health_checks(application, settings.health_listen, settings.health_port)
+    log.info("Starting in polling mode against %s", settings.bot_api_base_url)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 def main() -> int:
@@ -69,6 +79,9 @@ def main() -> int:
     configure_logging(settings.log_level, settings.bot_token.get_secret_value())
     try:
         run(settings)
+    except HealthListenError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     except (KnowledgeError, CatalogueError) as error:
         print(f"Data file error: {error}", file=sys.stderr)
         return 2

@@ -2,10 +2,15 @@
 
 1. extracts every translatable string from ``bot/`` and ``handlers/`` into ``messages.pot``;
 2. merges it into each language's ``messages.po`` (new strings arrive untranslated);
-3. fills English with the source text and generates Traditional Chinese from Simplified
-   (except entries marked with a ``# manual`` comment in the Traditional catalog).
+3. fills English with the source text and generates Traditional Chinese (as written in Taiwan,
+   see ``bot.chinese``) from Simplified, except entries marked with a ``# manual`` comment in
+   the Traditional catalog;
+4. lists Traditional entries that still use mainland-only words (``bot.chinese.MAINLAND_TERMS``).
 
-Then translate the new Simplified Chinese strings by hand and run the tool again.
+Then translate the new Simplified Chinese strings by hand and run the tool again. Where the
+generated Traditional text is wrong or reads unnaturally in Taiwan, write it by hand in
+``locales/zh_Hant/LC_MESSAGES/messages.po`` and put ``# manual`` above the entry: the tool keeps
+it from then on (delete the comment to have it generated again).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.chinese import to_traditional
+from bot.chinese import mainland_terms, to_traditional
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
 
 ROOT = LOCALES_DIR.parent
@@ -71,6 +76,19 @@ def save(catalog: Catalog, path: Path) -> None:
         )
 
 
+def texts_of(translation: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    """The text(s) of a translation: one string, or one per plural form."""
+    if isinstance(translation, str):
+        return [translation]
+    return list(translation or ())
+
+
+def _traditional(translation: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    if isinstance(translation, str):
+        return to_traditional(translation)
+    return tuple(to_traditional(text) for text in translation)
+
+
 def main() -> None:
     """Extract, merge, fill English and generate Traditional Chinese."""
     template = extract()
@@ -89,13 +107,22 @@ def main() -> None:
         if not message.id or (MANUAL in message.user_comments and message.string):
             continue
         source = simplified.get(message.id)
-        message.string = to_traditional(source.string) if source and source.string else ""
+        message.string = _traditional(source.string) if source and source.string else ""
     missing = [m.id for m in simplified if m.id and not m.string]
+    mainland = [
+        (m.id, terms)
+        for m in catalogs[TRADITIONAL]
+        if m.id and (terms := mainland_terms(texts_of(m.string)))
+    ]
     for language, catalog in catalogs.items():
         save(catalog, po_path(language))
     print(f"{len(template)} strings; untranslated in {SIMPLIFIED}: {len(missing)}")
     for message_id in missing:
         print(f"  - {message_id!r}")
+    if mainland:
+        print(f"mainland-only words in {TRADITIONAL} (write these by hand, marked # manual):")
+    for message_id, terms in mainland:
+        print(f"  - {message_id!r}: {', '.join(dict.fromkeys(terms))}")
 
 
 if __name__ == "__main__":

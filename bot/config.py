@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = SecretStr("")
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Polling mode's GET /healthz (webhook mode answers it on the webhook's port). 0: off.
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=8080, ge=0, le=65535)
 
     agency_name: str = "REDSTAR Works"
     agency_email: str = ""

@@ -1,6 +1,6 @@
 """Webhook mode behind a reverse proxy: Telegram's secret is checked, each update is handled
 before it is acknowledged (so a failure makes Telegram deliver it again), and a health endpoint
-answers for the proxy or orchestrator."""
+answers for the proxy or orchestrator (``bot/health.py``)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,18 @@ import json
 import logging
 import signal
 
-from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.context import services_of
+from bot.health import HEALTH_PATH as HEALTH_PATH  # re-exported
+from bot.health import health_route
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_PATH = "/healthz"
 
 
 class UpdateHandler(RequestHandler):
@@ -51,30 +50,12 @@ class UpdateHandler(RequestHandler):
         self.set_status(200)
 
 
-class HealthHandler(RequestHandler):
-    """GET /healthz: 200 when the bot and its database answer."""
-
-    def initialize(self, bot_app: Application) -> None:
-        self.bot_app = bot_app
-
-    async def get(self) -> None:
-        """Ask the database for a trivial answer."""
-        try:
-            async with services_of(self.bot_app).database.sessions() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:
-            self.set_status(503)
-            self.finish({"ok": False})
-            return
-        self.finish({"ok": True, "running": self.bot_app.running})
-
-
 def web_app(application: Application, path: str, secret: str) -> WebApplication:
     """The tornado application serving the webhook and the health endpoint."""
     return WebApplication(
         [
             (f"/{path.strip('/')}", UpdateHandler, {"bot_app": application, "secret": secret}),
-            (HEALTH_PATH, HealthHandler, {"bot_app": application}),
+            health_route(application),
         ]
     )
 
