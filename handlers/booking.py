@@ -31,7 +31,7 @@ from handlers.application_view import (
     stale_button,
 )
 from handlers.common import answer_button, reply
-from handlers.staff import is_staff, refuse
+from handlers.guards import staff_only
 from storage.models import FilingApplication, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -193,11 +193,9 @@ def _parse_slot(text: str, context: BotContext) -> datetime | None:
     return naive.replace(tzinfo=context.services.settings.hours().timezone)
 
 
+@staff_only
 async def todays_visits(update: Update, context: BotContext) -> None:
     """/bookings [YYYY-MM-DD] for staff: the day's visits."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     _ = context.i18n.gettext
     settings = context.services.settings
     hours = settings.hours()

@@ -31,7 +31,7 @@ from bot.services.clients import ClientService, language_of
 from bot.services.send_budget import BULK
 from handlers.application_view import progress_bar
 from handlers.common import answer_button, parse_id, reply
-from handlers.staff import is_staff, refuse
+from handlers.guards import staff_only
 from storage.models import Broadcast, BroadcastDelivery, Client, utcnow
 from storage.statuses import BroadcastStatus, DeliveryStatus
 
@@ -45,11 +45,9 @@ MAX_ATTEMPTS = 5
 TASKS_KEY = "broadcast_tasks"
 
 
+@staff_only
 async def prepare(update: Update, context: BotContext) -> None:
     """/broadcast: check the request and show a preview with Send / Cancel."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     _ = context.i18n.gettext
     message = update.effective_message
     text = (message.text or "") if message else ""
@@ -96,6 +94,7 @@ async def prepare(update: Update, context: BotContext) -> None:
     await reply(update, preview, markup)
 
 
+@staff_only
 async def confirm(update: Update, context: BotContext) -> None:
     """The Send button: record every recipient, then send in the background."""
     broadcast = await _draft(update, context, SEND_PREFIX)
@@ -118,6 +117,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     launch(context.application, broadcast.id)
 
 
+@staff_only
 async def cancel(update: Update, context: BotContext) -> None:
     """The Cancel button on a preview."""
     broadcast = await _draft(update, context, CANCEL_PREFIX)
@@ -130,10 +130,7 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 
 async def _draft(update: Update, context: BotContext, prefix: str) -> Broadcast | None:
-    """The draft a Send/Cancel button refers to, for staff only; answers the button otherwise."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return None
+    """The draft a Send/Cancel button refers to; answers the button when there is none."""
     query = update.callback_query
     broadcast_id = parse_id((query.data or "").removeprefix(prefix))
     broadcast = await context.session.get(Broadcast, broadcast_id) if broadcast_id else None

@@ -11,7 +11,6 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -23,6 +22,7 @@ from bot.services.dossier import build_dossier
 from bot.services.notices import notice, parse_change_requests, stage_name
 from handlers.application_view import CONTINUE
 from handlers.common import answer_button, parse_id, reply
+from handlers.guards import staff_only
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,47 +32,17 @@ MOVE_PREFIX = "stage:"
 COMMAND_MOVES = {Stage.APPROVED, Stage.REJECTED, Stage.CHANGES_REQUESTED}
 
 
-def is_staff(update: Update, context: BotContext) -> bool:
-    """Admins anywhere, and anyone acting inside the staff chat (only members can)."""
-    settings = context.services.settings
-    user, chat = update.effective_user, update.effective_chat
-    if user is not None and user.id in settings.admin_ids:
-        return True
-    return (
-        chat is not None
-        and settings.staff_chat_id is not None
-        and chat.id == settings.staff_chat_id
-    )
-
-
-async def refuse(update: Update, context: BotContext) -> None:
-    """Tell a non-staff user (privately) that this is for staff; change nothing."""
-    _ = context.i18n.gettext
-    if update.callback_query:
-        await answer_button(
-            update.callback_query, _("Sorry, this is for the agency's staff only.")
-        )
-        return
-    chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE:
-        await reply(update, _("Sorry, this command is for the agency's staff only."))
-
-
+@staff_only
 async def show_application(update: Update, context: BotContext) -> None:
     """/app <number>: the application's stage, history and the moves available."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     application = await _application_from_args(update, context)
     if application is not None:
         await _send_card(update, context, application)
 
 
+@staff_only
 async def move_button(update: Update, context: BotContext) -> None:
     """A stage button on an application card."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     query = update.callback_query
     number, _sep, stage = (query.data or "").removeprefix(MOVE_PREFIX).partition(":")
     stages = StageService(context.session)
@@ -86,26 +56,27 @@ async def move_button(update: Update, context: BotContext) -> None:
     await _move(update, context, application, target, "")
 
 
+@staff_only
 async def approve(update: Update, context: BotContext) -> None:
     """/approve <number> <ICP number>."""
     await _command_move(update, context, Stage.APPROVED)
 
 
+@staff_only
 async def reject(update: Update, context: BotContext) -> None:
     """/reject <number> <reason>."""
     await _command_move(update, context, Stage.REJECTED)
 
 
+@staff_only
 async def request_changes(update: Update, context: BotContext) -> None:
     """/changes <number> <step>: <reason>; <step>: <reason> – reopens those steps."""
     await _command_move(update, context, Stage.CHANGES_REQUESTED)
 
 
+@staff_only
 async def export(update: Update, context: BotContext) -> None:
     """/export <number>: the dossier as a ZIP (documents named for submission, and a summary)."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     application = await _application_from_args(update, context)
     chat = update.effective_chat
     if application is None or chat is None:
@@ -142,9 +113,6 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 async def _command_move(update: Update, context: BotContext, stage: Stage) -> None:
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     application = await _application_from_args(update, context)
     if application is None:
         return

@@ -30,7 +30,7 @@ from bot.services.handoff import staff_alert
 from bot.services.notices import stage_name
 from bot.services.support import SupportService
 from handlers.common import MENU_STAFF, answer_button, back_to_menu_button, parse_id, reply
-from handlers.staff import is_staff, refuse
+from handlers.guards import staff_only
 from storage.models import Client, SupportConversation, utcnow
 from storage.repositories import QuestionRepository
 from storage.statuses import ConversationStatus, RelayDirection
@@ -307,11 +307,9 @@ async def relay_from_staff(update: Update, context: BotContext) -> None:
     )
 
 
+@staff_only
 async def claim(update: Update, context: BotContext) -> None:
     """The Claim button on an alert."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     conversation, client = await _conversation_from_button(update, context, CLAIM_PREFIX)
     query = update.callback_query
     staff_language = context.services.translations.get(None)
@@ -327,11 +325,9 @@ async def claim(update: Update, context: BotContext) -> None:
     await _send_to_staff(context, conversation, client, taken)
 
 
+@staff_only
 async def close(update: Update, context: BotContext) -> None:
     """The Close button on an alert, or /close in the client's topic."""
-    if not is_staff(update, context):
-        await refuse(update, context)
-        return
     staff_language = context.services.translations.get(None)
     if update.callback_query:
         conversation, client = await _conversation_from_button(update, context, CLOSE_PREFIX)
