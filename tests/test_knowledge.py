@@ -8,6 +8,9 @@ import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import KnowledgeError, load_knowledge
+from bot.i18n import ENGLISH, SIMPLIFIED, Catalogs
+from bot.services.agency import AgencyInfo
+from bot.services.faq import FaqService
 
 REQUIRED_ENTRIES = {
     "what_is_icp",
@@ -59,6 +62,25 @@ def test_shipped_faq_covers_the_required_topics_in_every_language() -> None:
         assert entry.answer.zh_Hant != entry.answer.zh_Hans or not any(
             ch in entry.answer.zh_Hans for ch in "这们说会时间个对"
         )
+
+
+def test_prices_come_from_the_configuration(tmp_path: Path) -> None:
+    knowledge = load_knowledge(
+        write(
+            tmp_path,
+            VALID.replace("Ask {agency_name}.", "Fees: {agency_prices}").replace(
+                "ICP备案是一种登记。", "费用：{agency_prices}"
+            ),
+        )
+    )
+    entry = knowledge.entries[0]
+    catalogs = Catalogs.load()
+    priced = FaqService(knowledge, AgencyInfo("A", prices="Personal: ¥800 | Company <b>: ¥1,500 |"))
+    assert priced.render_answer(entry, catalogs.get(ENGLISH)).endswith(
+        "Fees: Personal: ¥800\nCompany &lt;b&gt;: ¥1,500"
+    )
+    unpriced = FaqService(knowledge, AgencyInfo("A"))
+    assert unpriced.render_answer(entry, catalogs.get(SIMPLIFIED))== "费用：如需报价，请点击“联系人工客服”。"
 
 
 def test_traditional_is_generated_when_absent(tmp_path: Path) -> None:
