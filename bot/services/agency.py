@@ -46,9 +46,8 @@ class AgencyInfo:
 
     def price_lines(self, translator: Translator) -> str:
         """The configured prices, one per line, or an invitation to ask for a quote."""
-        lines = [
-            html.escape(part.strip(), quote=False) for part in self.prices.split("|") if part.strip()
-        ]
+        parts = (part.strip() for part in self.prices.split("|"))
+        lines = [html.escape(part, quote=False) for part in parts if part]
         if not lines:
             return translator.gettext("Ask us for a quote: press “Talk to staff”.")
         return "\n".join(lines)
