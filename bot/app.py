@@ -52,6 +52,7 @@ def build_services(settings: Settings) -> Services:
         email=settings.agency_email,
         phone=settings.agency_phone,
         website=settings.agency_website,
+        prices=settings.agency_prices,
     )
     knowledge = load_knowledge(settings.faq_path)
     documents = DocumentStore(settings.data_dir / "documents", document_cipher(settings))

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     agency_email: str = ""
     agency_phone: str = ""
     agency_website: str = ""
+    # The agency's prices as shown in the FAQ's {agency_prices}: lines separated by "|", shown
+    # as written in every language (empty: clients are asked to request a quote).
+    agency_prices: str = ""
     faq_path: Path = DEFAULT_FAQ_PATH
     application_path: Path = DEFAULT_CATALOGUE_PATH
 

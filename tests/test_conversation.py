@@ -113,7 +113,10 @@ async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -
 async def test_unanswerable_question_alerts_the_staff_chat_once(
     client: Client, harness: Harness
 ) -> None:
-    calls = await client.say("can my wordpress plugin be sold on the Chinese app stores?")
+    # (not "on the Chinese app stores": APP filing is covered now)
+    calls = await client.say(
+        "can my wordpress plugin be sold to Chinese customers through a reseller?"
+    )
     assert "connected you with our team" in last_reply(calls).text
     assert "hello@agency.example" in last_reply(calls).text
     alerts = harness.api.messages_to(STAFF_CHAT_ID)

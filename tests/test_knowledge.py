@@ -8,6 +8,9 @@ import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import KnowledgeError, load_knowledge
+from bot.i18n import ENGLISH, SIMPLIFIED, Catalogs
+from bot.services.agency import AgencyInfo
+from bot.services.faq import FaqService
 
 REQUIRED_ENTRIES = {
     "what_is_icp",
@@ -26,6 +29,22 @@ REQUIRED_ENTRIES = {
     "rejection",
     "display_number",
     "data_privacy",
+    # issue 11: what real clients ask
+    "app_miniprogram_filing",
+    "filing_revoked",
+    "cancel_filing",
+    "switch_provider",
+    "add_website",
+    "cdn_overseas",
+    "subdomains",
+    "multiple_domains",
+    "server_term",
+    "personal_site_content",
+    "alibaba_international",
+    "edi_licence",
+    "without_icp",
+    "timeline_number",
+    "approval_odds",
 }
 
 VALID = """
@@ -59,6 +78,33 @@ def test_shipped_faq_covers_the_required_topics_in_every_language() -> None:
         assert entry.answer.zh_Hant != entry.answer.zh_Hans or not any(
             ch in entry.answer.zh_Hans for ch in "这们说会时间个对"
         )
+
+
+def test_prices_come_from_the_configuration(tmp_path: Path) -> None:
+    knowledge = load_knowledge(
+        write(
+            tmp_path,
+            VALID.replace("Ask {agency_name}.", "Fees: {agency_prices}").replace(
+                "ICP备案是一种登记。", "费用：{agency_prices}"
+            ),
+        )
+    )
+    entry = knowledge.entries[0]
+    catalogs = Catalogs.load()
+    prices = "Personal: ¥800 | Company <b>: ¥1,500 |"
+    priced = FaqService(knowledge, AgencyInfo("A", prices=prices))
+    assert priced.render_answer(entry, catalogs.get(ENGLISH)).endswith(
+        "Fees: Personal: ¥800\nCompany &lt;b&gt;: ¥1,500"
+    )
+    unpriced = FaqService(knowledge, AgencyInfo("A"))
+    asked = unpriced.render_answer(entry, catalogs.get(SIMPLIFIED))
+    assert asked == "费用：如需报价，请点击“联系人工客服”。"
+
+
+def test_shipped_fees_answer_shows_the_configured_prices() -> None:
+    fees = load_knowledge(DEFAULT_FAQ_PATH).find_entry("fees")
+    assert fees is not None
+    assert all("{agency_prices}" in text for text in fees.answer.all())
 
 
 def test_traditional_is_generated_when_absent(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from bot.localized import LocalizedText, Strict
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
 ALLOWED_TAGS = {"b", "i", "a"}
-PLACEHOLDERS = {"agency_name", "agency_contact"}
+PLACEHOLDERS = {"agency_name", "agency_contact", "agency_prices"}
 MAX_ANSWER_LENGTH = 3500  # leaves room for the chrome around an answer in one message
 MAX_TITLE_LENGTH = 48
 

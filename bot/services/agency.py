@@ -16,6 +16,7 @@ class AgencyInfo:
     email: str = ""
     phone: str = ""
     website: str = ""
+    prices: str = ""  # lines separated by "|", as configured
 
     @property
     def escaped_name(self) -> str:
@@ -41,4 +42,12 @@ class AgencyInfo:
             )
         if not lines:
             lines.append(_("Press “Talk to staff” below and our team will be told."))
+        return "\n".join(lines)
+
+    def price_lines(self, translator: Translator) -> str:
+        """The configured prices, one per line, or an invitation to ask for a quote."""
+        parts = (part.strip() for part in self.prices.split("|"))
+        lines = [html.escape(part, quote=False) for part in parts if part]
+        if not lines:
+            return translator.gettext("Ask us for a quote: press “Talk to staff”.")
         return "\n".join(lines)

@@ -65,8 +65,10 @@ class FaqService:
     def render_answer(self, entry: Entry, translator: Translator) -> str:
         """An entry's answer in one language, with the agency's details filled in."""
         text = entry.answer.get(translator.language)
-        return text.replace("{agency_name}", self.agency.escaped_name).replace(
-            "{agency_contact}", self.agency.contact_lines(translator)
+        return (
+            text.replace("{agency_name}", self.agency.escaped_name)
+            .replace("{agency_contact}", self.agency.contact_lines(translator))
+            .replace("{agency_prices}", self.agency.price_lines(translator))
         )
 
     @staticmethod
