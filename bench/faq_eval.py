@@ -122,7 +122,12 @@ def evaluate_real(
         total: Counter[str] = Counter()
         misses: dict[str, Counter[str]] = {"language": Counter(), "expected": Counter()}
         misses["topic"] = Counter()
-        kinds: dict[str, list[int]] = {"covered": [0, 0], HANDOFF: [0, 0], SMALLTALK: [0, 0]}
+        kinds: dict[str, list[int]] = {
+            "covered": [0, 0],
+            "existing": [0, 0],
+            HANDOFF: [0, 0],
+            SMALLTALK: [0, 0],
+        }
         for question in part:
             expect, lang = question["expect"], question["lang"]
             answered, small_talk, described = _bot_reply(matcher, question["text"])
@@ -135,6 +140,9 @@ def evaluate_real(
             kind = expect if expect in (HANDOFF, SMALLTALK) else "covered"
             kinds[kind][0] += ok
             kinds[kind][1] += 1
+            if expect in topics:
+                kinds["existing"][0] += ok
+                kinds["existing"][1] += 1
             total[lang] += 1
             right[lang] += ok
             if not ok:
@@ -149,9 +157,12 @@ def evaluate_real(
         accuracies[split] = correct / len(part) if part else 0.0
         print(f"  {split} half: {len(part)} questions, right {_share(correct, len(part))}")
         for kind, (ok_count, count) in kinds.items():
-            label = {"covered": "covered, right entry", HANDOFF: "handoff, not answered"}.get(
-                kind, "small talk recognised"
-            )
+            label = {
+                "covered": "covered, right entry",
+                "existing": "of which entry exists",
+                HANDOFF: "handoff, not answered",
+                SMALLTALK: "small talk recognised",
+            }[kind]
             print(f"    {label:<25} {_share(ok_count, count)}")
         for lang in sorted(total):
             print(f"    lang {lang:<20} {_share(right[lang], total[lang])}")
