@@ -194,12 +194,18 @@ def to_traditional(text: str) -> str:
     return taiwan_fixes(converted)
 
 
+# Official names keep their own words: titles in 《…》 and the bodies below.
+OFFICIAL_TITLE = re.compile(r"《[^》]*》|工業和信息化部|全國互聯網安全管理服務平台")
+
+
 def mainland_terms(texts: str | Iterable[str]) -> list[str]:
     """Every occurrence of a ``MAINLAND_TERMS`` word in the text(s), in order of the list.
 
-    A term inside a longer listed term (覈 in 覈驗) is counted once, as the longer one.
+    A term inside a longer listed term (覈 in 覈驗) is counted once, as the longer one. Titles
+    in 《…》 and official names such as 工業和信息化部 are quoted as they are.
     """
     joined = texts if isinstance(texts, str) else "\n".join(texts)
+    joined = OFFICIAL_TITLE.sub("", joined)
     found: list[str] = []
     for term in sorted(MAINLAND_TERMS, key=len, reverse=True):
         count = joined.count(term)

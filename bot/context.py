@@ -6,8 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator
+from bot.messenger import Messenger
 from bot.scope import UpdateScope, current_scope
 from bot.services.container import Services
+from bot.services.conversations import ConversationDesk
+from bot.telegram_messenger import TelegramMessenger
 from storage.models import Client
 
 SERVICES_KEY = "services"
@@ -35,6 +38,24 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     def client(self) -> Client | None:
         """The client who sent the update (private chats only)."""
         return self.scope.client
+
+    @property
+    def messenger(self) -> Messenger:
+        """Telegram, for services and jobs (commits before each call)."""
+        return TelegramMessenger(self.bot)
+
+    @property
+    def conversations(self) -> ConversationDesk:
+        """The use cases of conversations with staff, for this update."""
+        services = self.services
+        return ConversationDesk(
+            self.session,
+            self.messenger,
+            services.settings,
+            services.translations,
+            services.catalogue,
+            services.staff_forum,
+        )
 
     @property
     def i18n(self) -> Translator:

@@ -28,20 +28,20 @@ def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
     return tuple(tuple(row) for row in rows)
 
 
-class BlockedError(Exception):
+class UndeliveredError(Exception):
+    """Telegram refused the message or could not be reached (the reason says which)."""
+
+
+class BlockedError(UndeliveredError):
     """The recipient blocked the bot or the chat is gone: do not try again."""
 
 
-class RetryLaterError(Exception):
+class RetryLaterError(UndeliveredError):
     """Telegram asked us to wait before sending again."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds:g} s")
         self.seconds = seconds
-
-
-class UndeliveredError(Exception):
-    """Telegram refused the message or could not be reached (the reason says which)."""
 
 
 class TopicGoneError(UndeliveredError):

@@ -7,11 +7,8 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import BotContext
@@ -21,7 +18,6 @@ from bot.filing.eligibility import APPLICANT, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
-from bot.services.support import SupportService
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -43,7 +39,6 @@ from handlers.application_view import (
 )
 from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, reply
 from handlers.status import show_status
-from handlers.support import open_for_staff
 from storage.models import FilingApplication, as_utc
 
 log = logging.getLogger(__name__)
@@ -238,7 +233,7 @@ async def _alert_staff(context: BotContext, application: FilingApplication) -> N
     """Open the client's conversation with staff, the application summary as its alert."""
     if context.client is not None:
         summary = await _summary(context, application)
-        await open_for_staff(context, context.client, "submitted", summary)
+        await context.conversations.open_with_alert(context.client, "submitted", summary)
 
 
 async def _summary(context: BotContext, application: FilingApplication) -> str:
@@ -294,37 +289,22 @@ async def pause(update: Update, context: BotContext) -> None:
     await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
 
 
-async def text_input(update: Update, context: BotContext) -> None:
-    """Text while a text step is open is that step's answer; otherwise it is a question."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
+async def answer_text_step(update: Update, context: BotContext, text: str) -> None:
+    """The private-chat router's choice at a text step: the text is that step's answer."""
     application, service = await open_application(context)
     item = service.current(application) if application else None
-    if application is None or item is None:
-        return  # not in the middle of an application: the FAQ answers
+    if application is None or item is None or item.validator is None:
+        return
     _ = context.i18n.gettext
-    if item.kind is ItemKind.TEXT and item.validator is not None:
-        checked = validate(item.validator, message.text, context.services.catalogue.domains)
-        if checked.ok and checked.value is not None:
-            await service.accept_text(application, item, checked.value)
-            await reply(
-                update,
-                _("✅ Saved: {value}").format(value=html.escape(checked.value[:200], quote=False)),
-            )
-            await show_current(update, context, application)
-        else:
-            problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
-            await reply(update, "⚠️ " + problem)
-        raise ApplicationHandlerStop
-    talking_to_staff = await SupportService(context.session).open_for(context.client)
-    if item.kind is ItemKind.IMAGE and talking_to_staff is None:
-        await reply(
-            update,
-            _(
-                "📎 I'm waiting for: {step}. Send it as a file (📎 → File), or press ⏸ Pause."
-            ).format(step=item.title.get(context.i18n.language)),
-        )
+    checked = validate(item.validator, text, context.services.catalogue.domains)
+    if checked.ok and checked.value is not None:
+        await service.accept_text(application, item, checked.value)
+        saved = html.escape(checked.value[:200], quote=False)
+        await reply(update, _("✅ Saved: {value}").format(value=saved))
+        await show_current(update, context, application)
+    else:
+        problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
+        await reply(update, "⚠️ " + problem)
 
 
 def _step(
@@ -345,8 +325,3 @@ HANDLERS: list[BaseHandler] = [
     CallbackQueryHandler(submit, pattern=f"^{SUBMIT}$"),
     CallbackQueryHandler(pause, pattern=f"^{PAUSE}$"),
 ]
-
-TEXT_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-    text_input,
-)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import CONTINUE_APPLICATION
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
@@ -17,7 +18,7 @@ from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
-CONTINUE = "app:continue"
+CONTINUE = CONTINUE_APPLICATION
 TYPE_PREFIX = "app:type:"
 CHOOSE_PREFIX = "app:choose:"
 GOTO_PREFIX = "app:goto:"

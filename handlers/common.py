@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import TALK_TO_STAFF
 from bot.i18n import Translator
 from bot.scope import commit_work
 
@@ -15,7 +16,7 @@ MENU_FAQ = "menu:faq"
 MENU_ELIGIBILITY = "menu:eligibility"
 MENU_APPLY = "menu:apply"
 MENU_STATUS = "menu:status"
-MENU_STAFF = "menu:staff"
+MENU_STAFF = TALK_TO_STAFF
 MENU_LANGUAGE = "menu:language"
 MENU_HOME = "menu:home"
 
@@ -56,6 +57,14 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     if chat is not None:
         await commit_work()
         await chat.send_message(text, reply_markup=markup)
+
+
+async def reply_to_message(update: Update, text: str) -> None:
+    """Commit the update's work, then answer its message (quoting it, in its topic)."""
+    message = update.effective_message
+    if message is not None:
+        await commit_work()
+        await message.reply_text(text)
 
 
 async def answer_button(

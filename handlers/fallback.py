@@ -1,4 +1,4 @@
-"""Everything no other handler took: unknown commands, stickers, voice, stale buttons."""
+"""What no other handler took: unknown commands and stale buttons."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.services.support import SupportService
 from handlers.common import answer_button, show_menu
 
 
@@ -19,20 +18,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     command = (update.effective_message.text or "").split()[0] if update.effective_message else ""
     text = _("I don't know the command {command}. Send /help to see what I can do.").format(
         command=html.escape(command[:64], quote=False)
-    )
-    await show_menu(update, context.i18n, text)
-
-
-async def unexpected_message(update: Update, context: BotContext) -> None:
-    """Stickers, voice notes, files and anything else that is not text."""
-    if context.client is not None and await SupportService(context.session).open_for(
-        context.client
-    ):
-        return  # talking to staff: the relay copies it to them
-    _ = context.i18n.gettext
-    text = _(
-        "I can only read text messages here for now. Please type your question, "
-        "or choose from the menu."
     )
     await show_menu(update, context.i18n, text)
 
@@ -50,9 +35,5 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 HANDLERS: list[BaseHandler] = [
     MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
-    MessageHandler(
-        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
-        unexpected_message,
-    ),
     CallbackQueryHandler(stale_button),
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
+from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from handlers.common import (
     MENU_FAQ,
@@ -19,14 +20,11 @@ from handlers.common import (
     reply,
 )
 from handlers.support import hand_off
-from storage.models import Question
-from storage.repositories import QuestionRepository
 
 TOPICS = "faq:topics"
 TOPIC_PREFIX = "faq:t:"
 ENTRY_PREFIX = "faq:e:"
 FEEDBACK_PREFIX = "faq:fb:"
-BROWSED = "browsed"
 
 
 def topics_keyboard(context: BotContext, translator: Translator) -> InlineKeyboardMarkup:
@@ -108,53 +106,58 @@ async def show_entry(update: Update, context: BotContext) -> None:
         return
     await answer_button(query)
     translator = context.i18n
-    question = await QuestionRepository(context.session).add(
-        Question(
-            client_id=context.client.id,
-            text=entry.title.get(translator.language),
-            language=translator.language,
-            outcome=BROWSED,
-            entry_id=entry.id,
-            score=1.0,
-        )
+    question_id = await context.services.faq.record_browsed(
+        context.session, context.client, entry, translator.language
     )
-    await send_answer(update, context, entry, translator, question.id)
+    await send_answer(update, context, entry, translator, question_id)
 
 
 async def send_answer(
-    update: Update, context: BotContext, entry: Entry, translator: Translator, question_id: int
+    update: Update,
+    context: BotContext,
+    entry: Entry,
+    translator: Translator,
+    question_id: int,
+    *,
+    footer: str = "",
 ) -> None:
     """Send one entry's answer with the feedback and staff buttons."""
     body = context.services.faq.render_answer(entry, translator)
-    text = f"<b>{entry.title.get(translator.language)}</b>\n\n{body}"
+    text = f"<b>{entry.title.get(translator.language)}</b>\n\n{body}{footer}"
     await reply(update, text, answer_keyboard(translator, question_id))
 
 
-async def question(update: Update, context: BotContext) -> None:
-    """A typed question: answer it, offer close matches, or offer staff."""
-    message = update.effective_message
-    if message is None or not message.text or context.client is None:
+async def question(
+    update: Update, context: BotContext, text: str, *, waiting_step: Item | None = None
+) -> None:
+    """A typed question: answer it, offer close matches, or offer staff. At a step that waits
+    for something, the reply also says what the application is waiting for."""
+    client = context.client
+    if client is None:
         return
     services = context.services
-    result = await services.faq.ask(
-        context.session, context.client, message.text, context.i18n.language
-    )
+    result = await services.faq.ask(context.session, client, text, context.i18n.language)
     translator = services.translations.get(result.language)
     _ = translator.gettext
+    reminder = _waiting_reminder(translator, waiting_step)
     if result.outcome is SmallTalk.HUMAN:
-        await hand_off(update, context, translator, last_question=message.text)
+        await hand_off(update, context, translator, last_question=text)
     elif result.outcome is SmallTalk.GREETING:
         await reply(
             update,
-            _("Hello! What would you like to know about the ICP filing?"),
+            _("Hello! What would you like to know about the ICP filing?") + reminder,
             main_menu(translator),
         )
     elif result.outcome is SmallTalk.THANKS:
-        await reply(update, _("You're welcome! Ask me anything else at any time."))
+        await reply(update, _("You're welcome! Ask me anything else at any time.") + reminder)
     elif result.outcome is SmallTalk.ACKNOWLEDGEMENT:
-        await reply(update, _("👍 Anything else I can help with?"), main_menu(translator))
+        await reply(
+            update, _("👍 Anything else I can help with?") + reminder, main_menu(translator)
+        )
     elif result.entry is not None and result.question_id is not None:
-        await send_answer(update, context, result.entry, translator, result.question_id)
+        await send_answer(
+            update, context, result.entry, translator, result.question_id, footer=reminder
+        )
     elif result.suggestions:
         rows = [
             [
@@ -165,15 +168,27 @@ async def question(update: Update, context: BotContext) -> None:
             for entry in result.suggestions
         ]
         rows.append([InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)])
-        text = _("I'm not completely sure what you're asking. Is it one of these?")
-        await reply(update, text, InlineKeyboardMarkup(rows))
+        lead = _("I'm not completely sure what you're asking. Is it one of these?")
+        await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     else:
         rows = [[InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)]]
-        text = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
-        await reply(update, text, InlineKeyboardMarkup(rows))
-        await hand_off(
-            update, context, translator, last_question=message.text, reason="faq_unsure"
+        lead = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
+        await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
+        await hand_off(update, context, translator, last_question=text, reason="faq_unsure")
+
+
+def _waiting_reminder(translator: Translator, step: Item | None) -> str:
+    """A last paragraph that reminds a client mid-application what the step waits for."""
+    if step is None:
+        return ""
+    title = step.title.get(translator.language)
+    if step.kind is ItemKind.IMAGE:
+        line = translator.gettext(
+            "📎 I'm waiting for: {step}. Send it as a file (📎 → File), or press ⏸ Pause."
         )
+    else:
+        line = translator.gettext("📝 Your application is waiting at: {step}.")
+    return "\n\n" + line.format(step=title)
 
 
 async def feedback(update: Update, context: BotContext) -> None:
@@ -227,8 +242,3 @@ HANDLERS: list[BaseHandler] = [
     CallbackQueryHandler(show_entry, pattern=f"^{ENTRY_PREFIX}"),
     CallbackQueryHandler(feedback, pattern=f"^{FEEDBACK_PREFIX}"),
 ]
-
-QUESTION_HANDLER = MessageHandler(
-    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-    question,
-)

@@ -1,46 +1,32 @@
-"""Talking to staff through the bot.
+"""Talking to staff through the bot: the client's side and the staff group's side.
 
-“Talk to staff”, /human, an unanswerable question or repeatedly failing uploads open a
-conversation: staff are alerted in the staff chat (in the client's own forum topic when the chat
-is a forum, otherwise as a message to reply to). While it is open, the client's messages are
-copied to staff and staff's replies to the client; staff claim and close it with buttons.
+“Talk to staff”, /human, an unanswerable question or repeatedly failing uploads hand the client
+off (``bot.services.conversations``); while the conversation is open the private-chat router
+sends the client's messages here to be copied to staff, and staff's messages in the client's
+topic (or replies to them) are copied back. Staff claim and close with buttons or /close.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import CLAIM_CONVERSATION, CLOSE_CONVERSATION
 from bot.context import BotContext
-from bot.filing.applications import ApplicationService
 from bot.i18n import Translator
-from bot.services.clients import language_of
-from bot.services.handoff import staff_alert
-from bot.services.notices import stage_name
-from bot.services.support import SupportService
-from handlers.common import MENU_STAFF, answer_button, back_to_menu_button, parse_id, reply
+from bot.services.conversations import HandOffResult, RelayResult, StaffMember
+from handlers.common import (
+    MENU_STAFF,
+    answer_button,
+    back_to_menu_button,
+    parse_id,
+    reply,
+    reply_to_message,
+)
 from handlers.guards import staff_only
-from storage.models import Client, SupportConversation, utcnow
-from storage.repositories import QuestionRepository
-from storage.statuses import ConversationStatus, RelayDirection
-
-log = logging.getLogger(__name__)
-
-CLAIM_PREFIX = "sup:claim:"
-CLOSE_PREFIX = "sup:close:"
-FORUM_KEY = "staff_chat_is_forum"
-MAX_TOPIC_NAME = 120
+from storage.models import SupportConversation
 
 
 async def hand_off(
@@ -50,52 +36,44 @@ async def hand_off(
     last_question: str | None = None,
     reason: str = "client_request",
 ) -> None:
-    """Open a conversation with staff (alerting them once) and tell the client what happens."""
-    services = context.services
+    """Connect the client with staff and tell them what happens next."""
     client = context.client
     if client is None:
         return
+    outcome = await context.conversations.hand_off(
+        client, translator.language, last_question, reason
+    )
     _ = translator.gettext
-    agency = services.agency
-    if services.settings.staff_chat_id is None:
+    agency = context.services.agency
+    unreachable = _(
+        "I'm sorry, I can't reach our team from here at the moment. "
+        "Please try again later, or contact {agency} directly."
+    ).format(agency=agency.escaped_name)
+    if outcome.result is HandOffResult.NO_STAFF_CHAT:
         text = (
             _("You can reach our team directly:") + "\n" + agency.contact_lines(translator)
             if agency.has_contact
-            else _(
-                "I'm sorry, I can't reach our team from here at the moment. "
-                "Please try again later, or contact {agency} directly."
-            ).format(agency=agency.escaped_name)
+            else unreachable
         )
         await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(translator)]]))
         return
-    conversation, opened = await SupportService(context.session).open(client, reason)
-    if not opened:
+    if outcome.result is HandOffResult.ALREADY_OPEN:
         await reply(update, _("You are already connected with our team – just write here."))
         return
-    if last_question is None:
-        latest = await QuestionRepository(context.session).latest_of_client(client.id)
-        last_question = latest.text if latest else None
-    alerted = await _alert_staff(context, conversation, client, translator.language, last_question)
-    if not alerted:
-        SupportService.close(conversation)
-        text = _(
-            "I'm sorry, I can't reach our team from here at the moment. "
-            "Please try again later, or contact {agency} directly."
-        ).format(agency=agency.escaped_name)
-        await reply(update, text)
+    if outcome.result is HandOffResult.UNREACHABLE:
+        await reply(update, unreachable)
         return
     text = _(
         "I've connected you with our team. Write your message here – a member of staff will "
         "answer in this chat."
     )
-    hours = services.settings.hours()
-    now = utcnow()
-    if not hours.is_open(now):
-        opening = hours.next_opening(now)
-        if opening is not None:
-            text += "\n\n" + _(
-                "Our office is closed right now; we will answer from {when} (Beijing time)."
-            ).format(when=translator.format_datetime(opening, services.settings.office_timezone))
+    if outcome.office_opens_at is not None:
+        when = translator.format_datetime(
+            outcome.office_opens_at, context.services.settings.office_timezone
+        )
+        text += "\n\n" + _(
+            "Our office is closed right now; we will answer from {when} (Beijing time)."
+        ).format(when=when)
     if agency.has_contact:
         text += (
             "\n\n" + _("You can also reach us directly:") + "\n" + agency.contact_lines(translator)
@@ -109,315 +87,84 @@ async def talk_to_staff(update: Update, context: BotContext) -> None:
     await hand_off(update, context, context.i18n)
 
 
-async def _alert_staff(
-    context: BotContext,
-    conversation: SupportConversation,
-    client: Client,
-    language: str,
-    last_question: str | None,
-) -> bool:
-    staff_language = context.services.translations.get(None)
-    text = staff_alert(
-        client, language, last_question, await _application_line(context, client), staff_language
-    )
-    return await post_alert(context, conversation, client, text)
-
-
-async def open_for_staff(context: BotContext, client: Client, reason: str, alert: str) -> bool:
-    """Open the client's conversation with a given alert (e.g. a submitted application);
-    False when staff could not be reached. No second alert while it is open."""
-    if context.services.settings.staff_chat_id is None:
-        return False
-    conversation, opened = await SupportService(context.session).open(client, reason)
-    if not opened:
-        await _send_to_staff(context, conversation, client, alert)
-        return True
-    return await post_alert(context, conversation, client, alert)
-
-
-async def post_alert(
-    context: BotContext, conversation: SupportConversation, client: Client, text: str
-) -> bool:
-    """Post an alert with Claim / Close buttons in the client's topic (or the staff chat)."""
-    staff_language = context.services.translations.get(None)
-    _ = staff_language.gettext
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("✋ Claim"), callback_data=f"{CLAIM_PREFIX}{conversation.id}"
-                ),
-                InlineKeyboardButton(
-                    _("✅ Close"), callback_data=f"{CLOSE_PREFIX}{conversation.id}"
-                ),
-            ]
-        ]
-    )
-    sent = await _send_to_staff(context, conversation, client, text, markup)
-    if sent is None:
-        return False
-    conversation.alert_message_id = sent.message_id
-    return True
-
-
-async def _application_line(context: BotContext, client: Client) -> str:
-    service = ApplicationService(context.session, context.services.catalogue)
-    application = await service.latest_for(client)
-    translator = context.services.translations.get(None)
-    if application is None:
-        return translator.gettext("none yet")
-    progress = await service.progress(application)
-    return translator.gettext("#{number}, {stage}, {done} of {total} steps done").format(
-        number=application.id,
-        stage=stage_name(application.status, translator),
-        done=progress.done,
-        total=progress.total,
-    )
-
-
-async def _send_to_staff(
-    context: BotContext,
-    conversation: SupportConversation,
-    client: Client,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
-    """Post in the client's topic (created once, again if staff deleted it) or the chat."""
-    staff_chat = context.services.settings.staff_chat_id
-    if staff_chat is None:
-        return None
-    for attempt in range(2):
-        topic = await _topic(context, conversation, client, fresh=attempt > 0)
-        try:
-            return await context.bot.send_message(
-                staff_chat, text, reply_markup=markup, message_thread_id=topic
-            )
-        except BadRequest as error:
-            if topic is None or "thread not found" not in str(error).lower():
-                log.warning("Could not post in the staff chat: %s", error)
-                return None
-        except TelegramError as error:
-            log.warning("Could not post in the staff chat: %s", error)
-            return None
-    return None
-
-
-async def _topic(
-    context: BotContext, conversation: SupportConversation, client: Client, *, fresh: bool
-) -> int | None:
-    if not await _staff_chat_is_forum(context):
-        return None
-    if conversation.topic_id is not None and not fresh:
-        return conversation.topic_id
-    name = f"{client.full_name or client.telegram_id} · {client.telegram_id}"[:MAX_TOPIC_NAME]
-    try:
-        topic = await context.bot.create_forum_topic(context.services.settings.staff_chat_id, name)
-    except TelegramError as error:
-        log.warning("Could not create a forum topic: %s", error)
-        return None
-    conversation.topic_id = topic.message_thread_id
-    return topic.message_thread_id
-
-
-async def _staff_chat_is_forum(context: BotContext) -> bool:
-    if FORUM_KEY not in context.bot_data:
-        try:
-            chat = await context.bot.get_chat(context.services.settings.staff_chat_id)
-            context.bot_data[FORUM_KEY] = bool(chat.is_forum)
-        except TelegramError as error:
-            log.warning("Could not read the staff chat: %s", error)
-            return False
-    return context.bot_data[FORUM_KEY]
-
-
-async def relay_from_client(update: Update, context: BotContext) -> None:
-    """While a conversation is open, copy the client's messages to staff (and nothing else)."""
-    message = update.effective_message
-    client = context.client
+async def relay_to_staff(
+    update: Update, context: BotContext, conversation: SupportConversation
+) -> None:
+    """The private-chat router's choice while a conversation is open: copy the message."""
+    message, client = update.effective_message, context.client
     if message is None or client is None:
         return
-    support = SupportService(context.session)
-    conversation = await support.open_for(client)
-    if conversation is None:
-        return  # no conversation: the FAQ answers
-    staff_chat = context.services.settings.staff_chat_id
-    if staff_chat is None:
-        return
-    topic = await _topic(context, conversation, client, fresh=False)
-    reply_to = None if topic else conversation.alert_message_id
-    try:
-        copied = await message.copy(
-            staff_chat,
-            message_thread_id=topic,
-            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-            if reply_to
-            else None,
-        )
-    except TelegramError as error:
-        log.warning("Could not relay a client message: %s", error)
+    delivered = await context.conversations.relay_from_client(
+        client, conversation, message.chat_id, message.message_id
+    )
+    if not delivered:
         await reply(
             update,
             context.i18n.gettext("Sorry, your message could not be delivered – please try again."),
         )
-        raise ApplicationHandlerStop from None
-    await support.record(
-        conversation, RelayDirection.FROM_CLIENT, message.message_id, copied.message_id
-    )
-    raise ApplicationHandlerStop
 
 
 async def relay_from_staff(update: Update, context: BotContext) -> None:
     """A staff member writes in a client's topic or replies to a relayed message: copy it over."""
-    message = update.effective_message
-    chat = update.effective_chat
-    user = update.effective_user
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     staff_chat = context.services.settings.staff_chat_id
     if message is None or chat is None or user is None or chat.id != staff_chat or user.is_bot:
         return
-    support = SupportService(context.session)
-    conversation = None
-    if message.is_topic_message and message.message_thread_id:
-        conversation = await support.by_topic(message.message_thread_id)
-    if conversation is None and message.reply_to_message is not None:
-        conversation = await support.by_staff_message(message.reply_to_message.message_id)
-    if conversation is None:
-        return
-    staff_language = context.services.translations.get(None)
-    if conversation.status != ConversationStatus.OPEN:
-        await message.reply_text(
-            staff_language.gettext("This conversation is closed – the client was not messaged.")
-        )
-        return
-    client = await context.session.get(Client, conversation.client_id)
-    if client is None:
-        return
-    if conversation.claimed_by is None:
-        await _announce_claim(context, conversation, client, user.id, user.first_name)
-    try:
-        copied = await message.copy(client.telegram_id)
-    except TelegramError as error:
-        await message.reply_text(
-            staff_language.gettext("Could not deliver this to the client: {error}").format(
-                error=str(error)
-            )
-        )
-        return
-    await support.record(
-        conversation, RelayDirection.TO_CLIENT, copied.message_id, message.message_id
+    topic = message.message_thread_id if message.is_topic_message else None
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    result, reason = await context.conversations.relay_from_staff(
+        StaffMember(user.id, user.first_name), message.message_id, topic=topic, reply_to=reply_to
     )
+    _ = context.services.translations.get(None).gettext
+    if result is RelayResult.CLOSED:
+        await reply_to_message(
+            update, _("This conversation is closed – the client was not messaged.")
+        )
+    elif result is RelayResult.FAILED:
+        await reply_to_message(
+            update,
+            _("Could not deliver this to the client: {error}").format(
+                error=html.escape(reason, quote=False)
+            ),
+        )
 
 
 @staff_only
 async def claim(update: Update, context: BotContext) -> None:
     """The Claim button on an alert."""
-    conversation, client = await _conversation_from_button(update, context, CLAIM_PREFIX)
-    query = update.callback_query
-    staff_language = context.services.translations.get(None)
-    if conversation is None or client is None or conversation.status != ConversationStatus.OPEN:
-        await answer_button(query, staff_language.gettext("This conversation is closed."))
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
         return
-    user = update.effective_user
-    await answer_button(query, staff_language.gettext("It's yours."))
-    await _announce_claim(context, conversation, client, user.id, user.first_name)
-    taken = staff_language.gettext("✋ {name} took this conversation.").format(
-        name=html.escape(user.first_name, quote=False)
+    _ = context.services.translations.get(None).gettext
+    number = parse_id((query.data or "").removeprefix(CLAIM_CONVERSATION))
+    claimed = number is not None and await context.conversations.claim(
+        number, StaffMember(user.id, user.first_name)
     )
-    await _send_to_staff(context, conversation, client, taken)
+    await answer_button(query, _("It's yours.") if claimed else _("This conversation is closed."))
 
 
 @staff_only
 async def close(update: Update, context: BotContext) -> None:
     """The Close button on an alert, or /close in the client's topic."""
-    staff_language = context.services.translations.get(None)
-    if update.callback_query:
-        conversation, client = await _conversation_from_button(update, context, CLOSE_PREFIX)
+    query, message = update.callback_query, update.effective_message
+    desk = context.conversations
+    if query is not None:
+        number = parse_id((query.data or "").removeprefix(CLOSE_CONVERSATION))
+        closed = number is not None and await desk.close(conversation_id=number)
     else:
-        message = update.effective_message
-        thread = message.message_thread_id if message is not None else None
-        conversation = await SupportService(context.session).by_topic(thread) if thread else None
-        client = (
-            await context.session.get(Client, conversation.client_id) if conversation else None
-        )
-    if conversation is None or client is None or not SupportService.close(conversation):
-        if update.callback_query:
-            await answer_button(
-                update.callback_query, staff_language.gettext("This conversation is closed.")
-            )
-        return
-    if update.callback_query:
-        await answer_button(update.callback_query, staff_language.gettext("Closed."))
-    translator = _client_translator(context, client)
-    _ = translator.gettext
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)]]
-    )
-    try:
-        await context.bot.send_message(
-            client.telegram_id,
-            _(
-                "The conversation with our team is closed. If you need anything else, just ask "
-                "here – or talk to us again."
-            ),
-            reply_markup=markup,
-        )
-    except TelegramError as error:
-        log.warning("Could not tell the client the conversation closed: %s", error)
-    await _send_to_staff(
-        context, conversation, client, staff_language.gettext("✅ Conversation closed.")
-    )
-
-
-async def _announce_claim(
-    context: BotContext,
-    conversation: SupportConversation,
-    client: Client,
-    staff_id: int,
-    name: str,
-) -> None:
-    SupportService.claim(conversation, staff_id)
-    translator = _client_translator(context, client)
-    text = translator.gettext("👋 {name} from our team has joined the conversation.").format(
-        name=name
-    )
-    try:
-        await context.bot.send_message(client.telegram_id, text)
-    except TelegramError as error:
-        log.warning("Could not tell the client staff joined: %s", error)
-
-
-def _client_translator(context: BotContext, client: Client) -> Translator:
-    services = context.services
-    return services.translations.get(language_of(client, services.settings.default_language))
-
-
-async def _conversation_from_button(
-    update: Update, context: BotContext, prefix: str
-) -> tuple[SupportConversation | None, Client | None]:
-    number = (update.callback_query.data or "").removeprefix(prefix)
-    conversation_id = parse_id(number)
-    if conversation_id is None:
-        return None, None
-    conversation = await SupportService(context.session).get(conversation_id)
-    if conversation is None:
-        return None, None
-    return conversation, await context.session.get(Client, conversation.client_id)
+        topic = message.message_thread_id if message is not None else None
+        closed = bool(topic) and await desk.close(topic=topic)
+    _ = context.services.translations.get(None).gettext
+    await answer_button(query, _("Closed.") if closed else _("This conversation is closed."))
 
 
 HANDLERS: list[BaseHandler] = [
     CommandHandler("human", talk_to_staff, filters.ChatType.PRIVATE),
     CallbackQueryHandler(talk_to_staff, pattern=f"^{MENU_STAFF}$"),
-    CallbackQueryHandler(claim, pattern=f"^{CLAIM_PREFIX}"),
-    CallbackQueryHandler(close, pattern=f"^{CLOSE_PREFIX}"),
+    CallbackQueryHandler(claim, pattern=f"^{CLAIM_CONVERSATION}"),
+    CallbackQueryHandler(close, pattern=f"^{CLOSE_CONVERSATION}"),
     CommandHandler("close", close, filters.ChatType.GROUPS),
     MessageHandler(
         filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.COMMAND, relay_from_staff
     ),
 ]
-
-CLIENT_RELAY = MessageHandler(
-    filters.ChatType.PRIVATE
-    & filters.UpdateType.MESSAGE
-    & ~filters.COMMAND
-    & ~filters.StatusUpdate.ALL,
-    relay_from_client,
-)

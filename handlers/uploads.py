@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
-from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.filing.catalogue import ItemKind
 from bot.i18n import N_
-from bot.images.checks import (
-    CheckResult,
-    Rejection,
-    failed_only_because_compressed,
-    precheck_size,
+from bot.images.checks import Rejection
+from bot.scope import commit_work
+from bot.services.situation import Situation
+from bot.services.uploads import (
+    DownloadFailedError,
+    IncomingFile,
+    UploadOutcome,
+    UploadResult,
+    UploadService,
 )
-from bot.images.rules import ImageRules
-from bot.services.support import SupportService
-from handlers.application_view import START, applications, show_current
+from handlers.application_view import START, show_current
 from handlers.common import reply
 from handlers.support import hand_off
-from storage.models import DocumentVersion, FilingApplication
 
 log = logging.getLogger(__name__)
-
-FAILURES_BEFORE_HANDOFF = 3
-SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "HEIF": ".heic", "HEIC": ".heic", "WEBP": ".webp"}
 
 REASONS = {
     Rejection.EMPTY: (N_("The file is empty."), N_("Please send the picture again.")),
@@ -87,200 +83,122 @@ REASONS = {
 }
 
 
-def _attachment(update: Update) -> tuple[Document | PhotoSize | None, str]:
+async def receive_upload(update: Update, context: BotContext, situation: Situation) -> None:
+    """A photo or file: check it against the current step's rules and say what became of it."""
     message = update.effective_message
-    if message is None:
-        return None, ""
+    if message is None or context.client is None:
+        return
     if message.document is not None:
-        return message.document, "document"
-    if message.photo:
-        return message.photo[-1], "photo"
-    return None, ""
+        attachment = message.document
+        incoming = IncomingFile(
+            "document",
+            attachment.file_unique_id,
+            attachment.file_size,
+            attachment.file_name,
+            attachment.mime_type,
+        )
+    elif message.photo:
+        attachment = message.photo[-1]
+        incoming = IncomingFile("photo", attachment.file_unique_id, attachment.file_size)
+    else:
+        return
 
+    async def download() -> bytes:
+        try:
+            await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+            telegram_file = await attachment.get_file()
+            return bytes(await telegram_file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("Could not download an upload: %s", error)
+            raise DownloadFailedError from error
 
-async def receive_upload(update: Update, context: BotContext) -> None:
-    """A photo or file: check it against the current step's rules."""
-    attachment, source = _attachment(update)
-    if attachment is None or context.client is None:
-        return
-    _ = context.i18n.gettext
-    service = applications(context)
-    application = await service.open_for(context.client)
-    item = service.current(application) if application else None
-    expecting = application is not None and item is not None and item.kind is ItemKind.IMAGE
-    if not expecting and await SupportService(context.session).open_for(context.client):
-        return  # talking to staff: the relay copies the file to them
-    if application is None and await service.latest_for(context.client) is not None:
-        text = _(
-            "Your application is with our team for review, so it cannot be changed here. If we "
-            "need another document, we will ask you in this chat."
-        )
-        await reply(update, text)
-        return
-    if application is None:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("📝 Start my application"), callback_data=START)]]
-        )
-        await reply(
-            update, _("Thanks! To send documents, please start your application first."), markup
-        )
-        return
-    if item is None or item.kind is not ItemKind.IMAGE:
-        await reply(update, _("I'm not expecting a picture at this step."))
-        await show_current(update, context, application)
-        return
-    if await _over_limits(context, application, attachment.file_size or 0):
-        await reply(
-            update,
-            _(
-                "You have sent a lot of files for this application, more than it can hold. "
-                "Please talk to our staff so we can sort it out together."
-            ),
-        )
-        raise ApplicationHandlerStop
-    provider = (application.answers or {}).get("hosting_provider")
-    rules = context.services.catalogue.images.rules_for(item, provider)
-    size_problem = precheck_size(attachment.file_size, rules)
-    if size_problem is not None:
-        await _refuse(
-            update, context, application, item.id, source, attachment, size_problem, None, rules
-        )
-        return
-    await context.session.commit()  # hold no database connection during download and checks
-    try:
-        telegram_file = await attachment.get_file()
-        data = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as error:
-        log.warning("Could not download an upload: %s", error)
-        await reply(update, _("Sorry, I could not download that file. Please send it again."))
-        return
-    result, normalised = await context.services.images.process(data, rules)
-    if not result.accepted or normalised is None:
-        await _refuse(
-            update, context, application, item.id, source, attachment, result.reason, result, rules
-        )
-        return
-    store = context.services.documents
-    original = store.save(data, SUFFIXES.get(result.source_format or "", ".bin"))
-    stored = store.save(normalised.data, ".jpg")
-    version = _version(application, item.id, source, attachment, result)
-    version.accepted = True
-    version.original_sha256 = original.sha256
-    version.original_suffix = original.path.suffix
-    version.normalised_sha256 = stored.sha256
-    version.normalised_bytes = stored.size
-    await service.accept_document(application, item, version)
-    text = _("✅ {step} accepted ({width}×{height} px, {size} KB, ready for submission).").format(
-        step=item.title.get(context.i18n.language),
-        width=normalised.width,
-        height=normalised.height,
-        size=context.i18n.format_number(round(len(normalised.data) / 1024)),
+    services = context.services
+    service = UploadService(
+        context.session,
+        commit_work,
+        services.settings,
+        services.catalogue,
+        services.images,
+        services.documents,
     )
-    await reply(update, text)
-    await show_current(update, context, application)
-    raise ApplicationHandlerStop
-
-
-def _version(
-    application: FilingApplication,
-    step_id: str,
-    source: str,
-    attachment: Document | PhotoSize,
-    result: CheckResult | None,
-) -> DocumentVersion:
-    return DocumentVersion(
-        application_id=application.id,
-        step_id=step_id,
-        source=source,
-        file_name=getattr(attachment, "file_name", None),
-        mime_type=getattr(attachment, "mime_type", None),
-        telegram_file_unique_id=attachment.file_unique_id,
-        size_bytes=attachment.file_size,
-        accepted=False,
-        rejection=None,
-        checks=dict(result.measurements) if result else {},
-        width=result.width if result else None,
-        height=result.height if result else None,
+    outcome = await service.receive(
+        situation.application, situation.has_submitted, incoming, download
     )
+    await _tell(update, context, situation, outcome)
 
 
-async def _refuse(
-    update: Update,
-    context: BotContext,
-    application: FilingApplication,
-    step_id: str,
-    source: str,
-    attachment: Document | PhotoSize,
-    reason: Rejection | None,
-    result: CheckResult | None,
-    rules: ImageRules,
+async def _tell(
+    update: Update, context: BotContext, situation: Situation, outcome: UploadOutcome
 ) -> None:
+    """The reply for an upload's outcome."""
     _ = context.i18n.gettext
-    version = _version(application, step_id, source, attachment, result)
-    version.rejection = reason.value if reason else None
-    await applications(context).record_rejected(version)
-    problem, tip = REASONS.get(reason or Rejection.CORRUPT, REASONS[Rejection.CORRUPT])
+    language = context.i18n.language
+    match outcome.result:
+        case UploadResult.UNDER_REVIEW:
+            await reply(
+                update,
+                _(
+                    "Your application is with our team for review, so it cannot be changed "
+                    "here. If we need another document, we will ask you in this chat."
+                ),
+            )
+        case UploadResult.NO_APPLICATION:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("📝 Start my application"), callback_data=START)]]
+            )
+            await reply(
+                update,
+                _("Thanks! To send documents, please start your application first."),
+                markup,
+            )
+        case UploadResult.NOT_EXPECTED:
+            await reply(update, _("I'm not expecting a picture at this step."))
+            if situation.application is not None:
+                await show_current(update, context, situation.application)
+        case UploadResult.OVER_LIMITS:
+            await reply(
+                update,
+                _(
+                    "You have sent a lot of files for this application, more than it can hold. "
+                    "Please talk to our staff so we can sort it out together."
+                ),
+            )
+        case UploadResult.DOWNLOAD_FAILED:
+            await reply(update, _("Sorry, I could not download that file. Please send it again."))
+        case UploadResult.REFUSED:
+            await reply(update, refusal_text(context, outcome))
+            if outcome.hand_off:
+                await reply(update, _("This seems difficult – let me get a person to help you."))
+                await hand_off(update, context, context.i18n, reason="uploads_failing")
+        case UploadResult.ACCEPTED:
+            step = outcome.step.title.get(language) if outcome.step else ""
+            text = _(
+                "✅ {step} accepted ({width}×{height} px, {size} KB, ready for submission)."
+            ).format(
+                step=step,
+                width=outcome.width,
+                height=outcome.height,
+                size=context.i18n.format_number(round(outcome.stored_bytes / 1024)),
+            )
+            await reply(update, text)
+            if situation.application is not None:
+                await show_current(update, context, situation.application)
+
+
+def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:
+    """The problem, how to fix it, and for a compressed photo: send it as a file."""
+    _ = context.i18n.gettext
+    reason = outcome.rejection or Rejection.CORRUPT
+    problem, tip = REASONS.get(reason, REASONS[Rejection.CORRUPT])
     details = {
-        "width": result.width if result else 0,
-        "height": result.height if result else 0,
-        "minimum": rules.min_short_side,
+        "width": outcome.width,
+        "height": outcome.height,
+        "minimum": outcome.minimum_short_side,
     }
     text = "❌ " + _(problem).format(**details) + "\n💡 " + _(tip)
-    if source == "photo" and result is not None and failed_only_because_compressed(result):
+    if outcome.compressed_by_telegram:
         text += "\n\n" + _(
             "Telegram compressed this photo. Please send it <b>as a file</b> instead "
             "(📎 → File), so the original reaches us."
         )
-    await reply(update, text)
-    if await _failures_in_a_row(context, application, step_id) == FAILURES_BEFORE_HANDOFF:
-        await reply(update, _("This seems difficult – let me get a person to help you."))
-        await hand_off(update, context, context.i18n, reason="uploads_failing")
-    raise ApplicationHandlerStop
-
-
-async def _over_limits(context: BotContext, application: FilingApplication, incoming: int) -> bool:
-    """Whether one more upload would exceed what a client may make the bot store."""
-    settings = context.services.settings
-    count, stored = (
-        await context.session.execute(
-            select(
-                func.count(DocumentVersion.id),
-                func.coalesce(func.sum(DocumentVersion.size_bytes), 0)
-                + func.coalesce(func.sum(DocumentVersion.normalised_bytes), 0),
-            )
-            .join(FilingApplication, FilingApplication.id == DocumentVersion.application_id)
-            .where(FilingApplication.client_id == application.client_id)
-        )
-    ).one()
-    too_many = count >= settings.max_uploads_per_client
-    return too_many or stored + incoming > settings.max_stored_mb_per_client * 1024 * 1024
-
-
-async def _failures_in_a_row(
-    context: BotContext, application: FilingApplication, step_id: str
-) -> int:
-    """How many uploads for this step were refused since the last accepted one."""
-    versions = await context.session.scalars(
-        select(DocumentVersion.accepted)
-        .where(
-            DocumentVersion.application_id == application.id, DocumentVersion.step_id == step_id
-        )
-        .order_by(DocumentVersion.id.desc())
-        .limit(FAILURES_BEFORE_HANDOFF + 1)
-    )
-    count = 0
-    for accepted in versions:
-        if accepted:
-            break
-        count += 1
-    return count
-
-
-HANDLERS: list[BaseHandler] = [
-    MessageHandler(
-        filters.ChatType.PRIVATE
-        & filters.UpdateType.MESSAGE
-        & (filters.PHOTO | filters.Document.ALL),
-        receive_upload,
-    ),
-]
+    return text

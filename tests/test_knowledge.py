@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import KnowledgeError, load_knowledge
-from bot.i18n import ENGLISH, SIMPLIFIED, Catalogs
+from bot.i18n import ENGLISH, SIMPLIFIED, Translations
 from bot.services.agency import AgencyInfo
 from bot.services.faq import FaqService
 
@@ -90,7 +90,7 @@ def test_prices_come_from_the_configuration(tmp_path: Path) -> None:
         )
     )
     entry = knowledge.entries[0]
-    catalogs = Catalogs.load()
+    catalogs = Translations.load()
     prices = "Personal: ¥800 | Company <b>: ¥1,500 |"
     priced = FaqService(knowledge, AgencyInfo("A", prices=prices))
     assert priced.render_answer(entry, catalogs.get(ENGLISH)).endswith(

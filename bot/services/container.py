@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.filing.catalogue import Catalogue
@@ -10,6 +10,7 @@ from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.services.agency import AgencyInfo
+from bot.services.conversations import ForumFlag
 from bot.services.faq import FaqService
 from bot.services.send_budget import SendBudget
 from storage.database import Database
@@ -28,3 +29,4 @@ class Services:
     documents: DocumentStore
     images: ImageService
     send_budget: SendBudget
+    staff_forum: ForumFlag = field(default_factory=ForumFlag)

@@ -15,6 +15,7 @@ from storage.models import Client, Question
 from storage.repositories import QuestionRepository
 
 MAX_STORED_QUESTION = 4000
+BROWSED = "browsed"  # a question's outcome when the client opened the answer from a button
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,23 @@ class FaqService:
             )
         )
         return FaqReply(language, result.outcome, answer, suggestions, question.id)
+
+    @staticmethod
+    async def record_browsed(
+        session: AsyncSession, client: Client, entry: Entry, language: str
+    ) -> int:
+        """Log an answer the client opened from the FAQ buttons; the question's id."""
+        question = await QuestionRepository(session).add(
+            Question(
+                client_id=client.id,
+                text=entry.title.get(language),
+                language=language,
+                outcome=BROWSED,
+                entry_id=entry.id,
+                score=1.0,
+            )
+        )
+        return question.id
 
     def render_answer(self, entry: Entry, translator: Translator) -> str:
         """An entry's answer in one language, with the agency's details filled in."""

@@ -1,0 +1,9 @@
+"""Callback data of buttons that services and jobs put under their messages (handlers answer
+them), kept here so that ``bot/`` never imports ``handlers/``."""
+
+from __future__ import annotations
+
+TALK_TO_STAFF = "menu:staff"
+CONTINUE_APPLICATION = "app:continue"
+CLAIM_CONVERSATION = "sup:claim:"  # + conversation id
+CLOSE_CONVERSATION = "sup:close:"  # + conversation id

@@ -1,0 +1,65 @@
+"""The one router for what a client types or sends in the private chat (anything but commands
+and buttons).
+
+It reads where the client stands once — an open step, an open conversation with staff, or
+neither (``bot.services.situation``, from what was read when the update arrived) — and sends
+the message to exactly one place, which gives one coherent reply:
+
+1. text at a text step → that step's answer;
+2. a photo or file at a picture step → the upload checks;
+3. anything while a conversation with staff is open → copied to staff;
+4. other text → the FAQ (at a step that waits for something, the answer reminds of it);
+5. a photo or file elsewhere → the upload service says why it cannot be taken now;
+6. anything else (stickers, voice…) → "I can only read text" and the menu.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.filing.catalogue import ItemKind
+from bot.services.situation import situation_of
+from handlers import faq, uploads
+from handlers.application import answer_text_step
+from handlers.common import show_menu
+from handlers.support import relay_to_staff
+
+
+async def route(update: Update, context: BotContext) -> None:
+    """Send a private-chat message to the one handler that should answer it."""
+    message = update.effective_message
+    if message is None or context.client is None:
+        return
+    situation = situation_of(context.scope.arrival, context.services.catalogue)
+    step = situation.step
+    is_file = bool(message.photo or message.document)
+    if message.text and step is not None and step.kind is ItemKind.TEXT:
+        await answer_text_step(update, context, message.text)
+    elif is_file and step is not None and step.kind is ItemKind.IMAGE:
+        await uploads.receive_upload(update, context, situation)
+    elif situation.conversation is not None:
+        await relay_to_staff(update, context, situation.conversation)
+    elif message.text:
+        await faq.question(update, context, message.text, waiting_step=step)
+    elif is_file:
+        await uploads.receive_upload(update, context, situation)
+    else:
+        _ = context.i18n.gettext
+        text = _(
+            "I can only read text messages here for now. Please type your question, "
+            "or choose from the menu."
+        )
+        await show_menu(update, context.i18n, text)
+
+
+HANDLERS: list[BaseHandler] = [
+    MessageHandler(
+        filters.ChatType.PRIVATE
+        & filters.UpdateType.MESSAGE
+        & ~filters.COMMAND
+        & ~filters.StatusUpdate.ALL,
+        route,
+    ),
+]
