@@ -14,10 +14,10 @@ import sys
 from alembic.util.exc import CommandError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
+from bot.context import BotApplication
 from bot.faq.knowledge import KnowledgeError
 from bot.filing.catalogue import CatalogueError
 from bot.health import HealthListenError, serve_health_checks
@@ -61,7 +61,7 @@ def run(settings: Settings) -> None:
         poll(application, settings)
 
 
-def poll(application: Application, settings: Settings) -> None:
+def poll(application: BotApplication, settings: Settings) -> None:
     """Poll Telegram until interrupted, answering GET /healthz meanwhile (unless HEALTH_PORT=0)."""
     if settings.health_port:
         serve_health_checks(application, settings.health_listen, settings.health_port)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies_environment, proxy_bypass_environment
+from urllib.request import getproxies_environment, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -125,7 +125,7 @@ def _proxy_for(url: str) -> str | None:
 @lru_cache(maxsize=64)
 def _proxy_for_host(scheme: str, host: str) -> str | None:
     """The proxy the environment names for ``scheme://host``, if any."""
-    if proxy_bypass_environment(host.rsplit(":", 1)[0]):
+    if proxy_bypass(host.rsplit(":", 1)[0]):  # on Linux: the no_proxy variables
         return None
     return getproxies_environment().get(scheme)
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.bot_api_request import BotApiRequest
 from bot.commands import publish_commands
 from bot.config import Settings
-from bot.context import SERVICES_KEY, BotContext, services_of
+from bot.context import SERVICES_KEY, BotApplication, BotContext, services_of
 from bot.faq.knowledge import load_knowledge
 from bot.filing.catalogue import load_catalogue
 from bot.i18n import Translations
@@ -83,7 +83,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-) -> Application:
+) -> BotApplication:
     """Build the bot. Tests pass their own ``request`` objects instead of the network."""
     services = build_services(settings)
     processor = ClientOrderedProcessor(
@@ -110,15 +110,16 @@ def build_application(
         .post_shutdown(on_shutdown)
     )
     builder = builder.request(BotApiRequest(request, services.send_budget))
-    if get_updates_request is not None or request is not None:
-        builder = builder.get_updates_request(get_updates_request or request)
+    polling_request = get_updates_request or request
+    if polling_request is not None:
+        builder = builder.get_updates_request(polling_request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)
     return application
 
 
-async def on_startup(application: Application) -> None:
+async def on_startup(application: BotApplication) -> None:
     """Apply migrations, tidy old bookkeeping and publish the command menu."""
     services = services_of(application)
     await services.database.migrate()
@@ -156,6 +157,6 @@ def orphan_grace(settings: Settings, database: Database) -> timedelta:
     return timedelta(0) if database.is_sqlite else DEFAULT_ORPHAN_GRACE
 
 
-async def on_shutdown(application: Application) -> None:
+async def on_shutdown(application: BotApplication) -> None:
     """Close the database connections."""
     await services_of(application).database.dispose()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from telegram import BotCommand
-from telegram.ext import Application
 
+from bot.context import BotApplication
 from bot.i18n import ENGLISH, N_, SIMPLIFIED, Translations
 
 COMMANDS = (
@@ -29,7 +29,7 @@ def commands_in(translations: Translations, language: str) -> list[BotCommand]:
     return [BotCommand(name, translator.gettext(description)) for name, description in COMMANDS]
 
 
-async def publish_commands(application: Application, translations: Translations) -> None:
+async def publish_commands(application: BotApplication, translations: Translations) -> None:
     """Set the command menu for every language Telegram can distinguish."""
     for language_code, language in MENU_LANGUAGES.items():
         await application.bot.set_my_commands(

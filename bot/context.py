@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.i18n import Translator
 from bot.messenger import Messenger
@@ -15,8 +17,12 @@ from storage.models import Client
 
 SERVICES_KEY = "services"
 
+# PTB's generic types, as this bot uses them.
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+HandlerList = list[BaseHandler[Any, Any, Any]]
 
-class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Gives handlers typed access to the services, the session, the client and translations."""
 
     @property
@@ -63,6 +69,7 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         return self.scope.i18n
 
 
-def services_of(application: Application) -> Services:
+def services_of(application: BotApplication) -> Services:
     """The services stored on an application."""
-    return application.bot_data[SERVICES_KEY]
+    services: Services = application.bot_data[SERVICES_KEY]
+    return services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,7 +26,7 @@ def load_data_file(path: Path, model: type[Model], what: str, error: type[Except
         raise error(f"{what} {path}: {_describe(problem, raw)}") from None
 
 
-def _describe(error: ValidationError, raw: dict) -> str:
+def _describe(error: ValidationError, raw: dict[str, Any]) -> str:
     problems = []
     for item in error.errors(include_url=False, include_input=False)[:5]:
         location = _location(item["loc"], raw)
@@ -35,7 +35,7 @@ def _describe(error: ValidationError, raw: dict) -> str:
     return "; ".join(problems)
 
 
-def _location(loc: tuple, raw: dict) -> str:
+def _location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
     """Name an error's place by entry id rather than list index where possible."""
     parts: list[str] = []
     node: object = raw

@@ -10,13 +10,12 @@ import logging
 from typing import Any
 
 from sqlalchemy import text
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.context import services_of
+from bot.context import BotApplication, services_of
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ HEALTH_PATH = "/healthz"
 class HealthHandler(RequestHandler):
     """GET /healthz: 200 when the bot and its database answer."""
 
-    def initialize(self, bot_app: Application) -> None:
+    def initialize(self, bot_app: BotApplication) -> None:
         self.bot_app = bot_app
 
     async def get(self) -> None:
@@ -41,7 +40,7 @@ class HealthHandler(RequestHandler):
         self.finish({"ok": True, "running": self.bot_app.running})
 
 
-def health_route(application: Application) -> tuple[str, type[RequestHandler], dict[str, Any]]:
+def health_route(application: BotApplication) -> tuple[str, type[RequestHandler], dict[str, Any]]:
     """The tornado route of the health endpoint, for a server's route list."""
     return (HEALTH_PATH, HealthHandler, {"bot_app": application})
 
@@ -50,7 +49,7 @@ class HealthListenError(Exception):
     """The health server cannot listen where configured; the message is safe to print."""
 
 
-def serve_health_checks(application: Application, listen: str, port: int) -> None:
+def serve_health_checks(application: BotApplication, listen: str, port: int) -> None:
     """Answer GET /healthz on ``listen:port`` while ``application`` runs (polling mode).
 
     The port is bound at once, so that a busy port fails before the bot starts; the server then
@@ -68,13 +67,13 @@ def serve_health_checks(application: Application, listen: str, port: int) -> Non
     server = HTTPServer(WebApplication([health_route(application)]))
     post_init, post_shutdown = application.post_init, application.post_shutdown
 
-    async def start(app: Application) -> None:
+    async def start(app: BotApplication) -> None:
         if post_init is not None:
             await post_init(app)
         server.add_sockets(sockets)
         log.info("Health checks answered on %s:%s%s", listen, port, HEALTH_PATH)
 
-    async def stop(app: Application) -> None:
+    async def stop(app: BotApplication) -> None:
         server.stop()
         for sock in sockets:  # also when start-up failed before the server took them
             sock.close()

@@ -11,11 +11,11 @@ import logging
 import signal
 
 from telegram import Update
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
+from bot.context import BotApplication
 from bot.health import HEALTH_PATH as HEALTH_PATH  # re-exported
 from bot.health import health_route
 
@@ -27,7 +27,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class UpdateHandler(RequestHandler):
     """POST /<path>: one update from Telegram."""
 
-    def initialize(self, bot_app: Application, secret: str) -> None:
+    def initialize(self, bot_app: BotApplication, secret: str) -> None:
         self.bot_app = bot_app
         self.secret = secret
 
@@ -50,7 +50,7 @@ class UpdateHandler(RequestHandler):
         self.set_status(200)
 
 
-def web_app(application: Application, path: str, secret: str) -> WebApplication:
+def web_app(application: BotApplication, path: str, secret: str) -> WebApplication:
     """The tornado application serving the webhook and the health endpoint."""
     return WebApplication(
         [
@@ -61,7 +61,7 @@ def web_app(application: Application, path: str, secret: str) -> WebApplication:
 
 
 async def serve(
-    application: Application, listen: str, port: int, path: str, secret: str, url: str
+    application: BotApplication, listen: str, port: int, path: str, secret: str, url: str
 ) -> None:
     """Run until SIGINT/SIGTERM: start the bot, register the webhook, serve, then stop cleanly."""
     post_init, post_shutdown = application.post_init, application.post_shutdown

@@ -14,8 +14,7 @@ matching handler (one group only).
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.context import BotApplication
 from handlers import (
     application,
     booking,
@@ -50,7 +49,7 @@ FEATURES = (
 )
 
 
-def register_handlers(app: Application) -> None:
+def register_handlers(app: BotApplication) -> None:
     """Add every handler and the error handler to the application."""
     for module in FEATURES:
         app.add_handlers(module.HANDLERS)

@@ -7,11 +7,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
 )
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
 from bot.filing.eligibility import APPLICANT, EligibilityService
@@ -37,9 +36,9 @@ from handlers.application_view import (
     show_review,
     stale_button,
 )
-from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, reply
+from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, button_data, reply
 from handlers.status import show_status
-from storage.models import FilingApplication, as_utc
+from storage.models import FilingApplication, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +92,10 @@ async def start_application(update: Update, context: BotContext) -> None:
         await show_status(update, context)
         return
     check = await EligibilityService(context.session).of(client)
-    applicant = (check.answers or {}).get(APPLICANT) if check else None
+    answers = (check.answers or {}) if check is not None else {}
+    applicant = answers.get(APPLICANT)
     if applicant and context.services.catalogue.find_applicant(applicant):
-        prefill = {f"eligibility_{key}": value for key, value in (check.answers or {}).items()}
+        prefill = {f"eligibility_{key}": value for key, value in answers.items()}
         application = await service.start(client, applicant, prefill)
         await show_current(update, context, application)
         return
@@ -116,7 +116,7 @@ async def start_application(update: Update, context: BotContext) -> None:
 async def choose_applicant(update: Update, context: BotContext) -> None:
     """The applicant type was chosen: open the application."""
     query = update.callback_query
-    applicant = (query.data or "").removeprefix(TYPE_PREFIX)
+    applicant = button_data(update, TYPE_PREFIX)
     if context.client is None or context.services.catalogue.find_applicant(applicant) is None:
         await stale_button(update, context)
         return
@@ -128,7 +128,7 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
 async def choose_option(update: Update, context: BotContext) -> None:
     """An answer to a choice step."""
     query = update.callback_query
-    step_id, _sep, value = (query.data or "").removeprefix(CHOOSE_PREFIX).partition(":")
+    step_id, _sep, value = button_data(update, CHOOSE_PREFIX).partition(":")
     application, service = await open_application(context)
     item = _step(service, application, step_id)
     if (
@@ -151,7 +151,7 @@ async def navigate(update: Update, context: BotContext) -> None:
     if application is None:
         await stale_button(update, context)
         return
-    data = query.data or ""
+    data = button_data(update)
     if data == BACK:
         await service.back(application)
     elif data == SKIP:
@@ -217,7 +217,7 @@ async def submit(update: Update, context: BotContext) -> None:
         return
     await answer_button(query, _("Submitted!"))
     submitted = context.i18n.format_datetime(
-        as_utc(application.submitted_at), context.services.settings.office_timezone
+        as_utc(application.submitted_at or utcnow()), context.services.settings.office_timezone
     )
     text = _(
         "📨 <b>Your application was submitted</b> on {date}.\n\n"
@@ -315,7 +315,7 @@ def _step(
     return next((item for item in service.steps(application) if item.id == step_id), None)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CallbackQueryHandler(start_application, pattern=f"^({MENU_APPLY}|{START}|{CONTINUE})$"),
     CallbackQueryHandler(choose_applicant, pattern=f"^{TYPE_PREFIX}"),
     CallbackQueryHandler(choose_option, pattern=f"^{CHOOSE_PREFIX}"),

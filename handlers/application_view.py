@@ -14,6 +14,7 @@ from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
+from bot.services.situation import situation_of
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
 
@@ -197,6 +198,10 @@ async def stale_button(update: Update, context: BotContext) -> None:
 async def open_application(
     context: BotContext,
 ) -> tuple[FilingApplication | None, ApplicationService]:
+    """The client's application while they can change it (as read on arrival, if it was)."""
     service = applications(context)
-    application = await service.open_for(context.client) if context.client else None
-    return application, service
+    client = context.client
+    if client is None:
+        return None, service
+    known = situation_of(context.scope.arrival, context.services.catalogue).application
+    return known or await service.open_for(client), service

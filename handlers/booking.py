@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext, services_of
+from bot.context import BotContext, HandlerList, services_of
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import ItemKind
@@ -244,7 +244,7 @@ async def send_reminders(context: BotContext) -> None:
                 log.warning("Could not send a visit reminder: %s", error)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CallbackQueryHandler(choose_day, pattern=f"^{DAYS}$"),
     CallbackQueryHandler(choose_slot, pattern=f"^{DAY_PREFIX}"),
     CallbackQueryHandler(book_slot, pattern=f"^{SLOT_PREFIX}"),

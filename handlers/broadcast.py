@@ -15,9 +15,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext, services_of
+from bot.context import BotContext, HandlerList, services_of
 from bot.i18n import Translator
 from bot.scope import background_session
 from bot.services.broadcasts import (
@@ -293,7 +293,7 @@ async def _report(
         BULK.reset(token)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("broadcast", prepare),
     CallbackQueryHandler(confirm, pattern=f"^{SEND_PREFIX}"),
     CallbackQueryHandler(cancel, pattern=f"^{CANCEL_PREFIX}"),

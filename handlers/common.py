@@ -29,6 +29,12 @@ def parse_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else None
 
 
+def button_data(update: Update, prefix: str = "") -> str:
+    """The pressed button's callback data without ``prefix`` ("" when no button was pressed)."""
+    query = update.callback_query
+    return (query.data or "").removeprefix(prefix) if query is not None else ""
+
+
 def main_menu(translator: Translator) -> InlineKeyboardMarkup:
     """The main menu buttons."""
     _ = translator.gettext

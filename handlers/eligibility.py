@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.filing import eligibility as rules
 from bot.filing.eligibility import EligibilityService, Finding, Verdict
 from bot.i18n import N_, Translator
@@ -171,7 +171,7 @@ async def _verdict(update: Update, context: BotContext, assessment: rules.Assess
     await reply(update, "\n\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("eligibility", start_check, filters.ChatType.PRIVATE),
     CallbackQueryHandler(start_check, pattern=f"^{MENU_ELIGIBILITY}$"),
     CallbackQueryHandler(answer, pattern=f"^{ANSWER_PREFIX}"),

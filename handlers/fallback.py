@@ -6,9 +6,9 @@ import html
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from handlers.common import answer_button, show_menu
 
 
@@ -33,7 +33,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
         )
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
     CallbackQueryHandler(stale_button),
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
 from bot.filing.catalogue import Item, ItemKind
@@ -15,6 +15,7 @@ from handlers.common import (
     MENU_STAFF,
     answer_button,
     back_to_menu_button,
+    button_data,
     main_menu,
     parse_id,
     reply,
@@ -75,7 +76,7 @@ async def show_topic(update: Update, context: BotContext) -> None:
     """List the questions of one topic."""
     query = update.callback_query
     knowledge = context.services.faq.knowledge
-    topic = knowledge.find_topic((query.data or "").removeprefix(TOPIC_PREFIX))
+    topic = knowledge.find_topic(button_data(update, TOPIC_PREFIX))
     if topic is None:
         await stale_faq_button(update, context)
         return
@@ -98,9 +99,7 @@ async def show_topic(update: Update, context: BotContext) -> None:
 async def show_entry(update: Update, context: BotContext) -> None:
     """Answer the entry whose button was pressed."""
     query = update.callback_query
-    entry = context.services.faq.knowledge.find_entry(
-        (query.data or "").removeprefix(ENTRY_PREFIX)
-    )
+    entry = context.services.faq.knowledge.find_entry(button_data(update, ENTRY_PREFIX))
     if entry is None or context.client is None:
         await stale_faq_button(update, context)
         return
@@ -194,7 +193,7 @@ def _waiting_reminder(translator: Translator, step: Item | None) -> str:
 async def feedback(update: Update, context: BotContext) -> None:
     """Record “helpful” / “not helpful” for an answer the client received."""
     query = update.callback_query
-    question_id, _sep, verdict = (query.data or "").removeprefix(FEEDBACK_PREFIX).partition(":")
+    question_id, _sep, verdict = button_data(update, FEEDBACK_PREFIX).partition(":")
     client = context.client
     _ = context.i18n.gettext
     recorded = (
@@ -209,9 +208,10 @@ async def feedback(update: Update, context: BotContext) -> None:
         await stale_faq_button(update, context)
         return
     await answer_button(query, _("Thank you for your feedback!"))
-    if query.message is not None and query.message.reply_markup is not None:
-        remaining = [row for row in query.message.reply_markup.inline_keyboard[1:]]
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(remaining))
+    message = query.message if query is not None else None
+    if isinstance(message, Message) and message.reply_markup is not None:
+        remaining = list(message.reply_markup.inline_keyboard[1:])
+        await message.edit_reply_markup(InlineKeyboardMarkup(remaining))
     if verdict == "n":
         rows = [
             [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
@@ -235,7 +235,7 @@ async def stale_faq_button(update: Update, context: BotContext) -> None:
     )
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("faq", browse, filters.ChatType.PRIVATE),
     CallbackQueryHandler(browse, pattern=f"^({MENU_FAQ}|{TOPICS})$"),
     CallbackQueryHandler(show_topic, pattern=f"^{TOPIC_PREFIX}"),

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -14,8 +15,8 @@ from handlers.application_view import open_application, stale_button
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication
 
-Callback = Callable[[Update, BotContext], Awaitable[None]]
-ApplicationCallback = Callable[[Update, BotContext, FilingApplication], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+ApplicationCallback = Callable[[Update, BotContext, FilingApplication], Coroutine[Any, Any, None]]
 
 
 def is_staff(update: Update, context: BotContext) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.clients import ClientService
 from bot.services.handoff import LANGUAGE_NAMES
@@ -48,7 +48,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     await reply(update, text, main_menu(translator))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("language", ask_language, filters.ChatType.PRIVATE),
     CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
     CallbackQueryHandler(choose_language, pattern=f"^{CHOOSE_PREFIX}"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import BaseHandler, ChatMemberHandler
+from telegram.ext import ChatMemberHandler
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.services.clients import ClientService
 
 GONE = {ChatMember.BANNED, ChatMember.LEFT}
@@ -19,4 +19,4 @@ async def track_block(update: Update, context: BotContext) -> None:
     ClientService.mark_blocked(context.client, change.new_chat_member.status in GONE)
 
 
-HANDLERS: list[BaseHandler] = [ChatMemberHandler(track_block, ChatMemberHandler.MY_CHAT_MEMBER)]
+HANDLERS: HandlerList = [ChatMemberHandler(track_block, ChatMemberHandler.MY_CHAT_MEMBER)]

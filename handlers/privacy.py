@@ -6,9 +6,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.services.erasure import erase_client
 from handlers.common import answer_button, back_to_menu_button, reply
 
@@ -77,7 +77,7 @@ async def keep(update: Update, context: BotContext) -> None:
     )
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("delete_my_data", ask, filters.ChatType.PRIVATE),
     CallbackQueryHandler(confirm, pattern=f"^{CONFIRM}$"),
     CallbackQueryHandler(keep, pattern=f"^{KEEP}$"),

@@ -16,9 +16,9 @@ the message to exactly one place, which gives one coherent reply:
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.filing.catalogue import ItemKind
 from bot.services.situation import situation_of
 from handlers import faq, uploads
@@ -54,7 +54,7 @@ async def route(update: Update, context: BotContext) -> None:
         await show_menu(update, context.i18n, text)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     MessageHandler(
         filters.ChatType.PRIVATE
         & filters.UpdateType.MESSAGE

@@ -12,9 +12,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import STAFF_MOVES, MoveError, Stage, StageService, next_expected
 from bot.services.clients import ClientService, language_of
@@ -242,7 +242,7 @@ async def _send_card(update: Update, context: BotContext, application: FilingApp
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("app", show_application),
     CommandHandler("approve", approve),
     CommandHandler("reject", reject),

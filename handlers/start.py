@@ -6,9 +6,9 @@ import html
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from handlers.application_view import CONTINUE, open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
 from storage.models import as_utc, utcnow
@@ -96,7 +96,7 @@ async def menu_home(update: Update, context: BotContext) -> None:
     await show_menu(update, context.i18n)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("start", start, filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel, filters.ChatType.PRIVATE),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService, next_expected
 from bot.services.notices import stage_name
 from handlers.application_view import CONTINUE, START, applications, progress_bar
@@ -85,7 +85,7 @@ async def _stage_report(context: BotContext, application: FilingApplication) -> 
     return "\n".join(lines)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("status", show_status, filters.ChatType.PRIVATE),
     CallbackQueryHandler(show_status, pattern=f"^{MENU_STATUS}$"),
 ]

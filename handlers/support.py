@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CLAIM_CONVERSATION, CLOSE_CONVERSATION
-from bot.context import BotContext
+from bot.context import BotContext, HandlerList
 from bot.i18n import Translator
 from bot.services.conversations import HandOffResult, RelayResult, StaffMember
 from handlers.common import (
@@ -158,7 +158,7 @@ async def close(update: Update, context: BotContext) -> None:
     await answer_button(query, _("Closed.") if closed else _("This conversation is closed."))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: HandlerList = [
     CommandHandler("human", talk_to_staff, filters.ChatType.PRIVATE),
     CallbackQueryHandler(talk_to_staff, pattern=f"^{MENU_STAFF}$"),
     CallbackQueryHandler(claim, pattern=f"^{CLAIM_CONVERSATION}"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -88,6 +88,7 @@ async def receive_upload(update: Update, context: BotContext, situation: Situati
     message = update.effective_message
     if message is None or context.client is None:
         return
+    attachment: Document | PhotoSize
     if message.document is not None:
         attachment = message.document
         incoming = IncomingFile(

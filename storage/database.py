@@ -48,8 +48,9 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema up to the newest Alembic revision."""
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        database = self.url.database
+        if self.is_sqlite and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         async with self.engine.begin() as connection:
             if self.is_sqlite:  # all or nothing: Python's sqlite3 opens no transaction for DDL
                 await connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -160,7 +160,7 @@ class UploadService:
 
     async def _over_limits(self, application: FilingApplication, incoming: int) -> bool:
         """Whether one more upload would exceed what a client may make the bot store."""
-        count, stored = (
+        count, stored_bytes = (
             await self.session.execute(
                 select(
                     func.count(DocumentVersion.id),
@@ -173,7 +173,7 @@ class UploadService:
         ).one()
         too_many = count >= self.settings.max_uploads_per_client
         limit = self.settings.max_stored_mb_per_client * 1024 * 1024
-        return bool(too_many or stored + incoming > limit)
+        return bool(too_many or int(stored_bytes or 0) + incoming > limit)
 
     async def _failures_in_a_row(self, application: FilingApplication, step_id: str) -> int:
         """How many uploads for this step were refused since the last accepted one."""
