@@ -34,6 +34,7 @@ async def start_bot(
         "BOT_API_FILE_URL": f"http://127.0.0.1:{api_port}/file/bot",
         "DATA_DIR": str(data_dir),
         "LOG_LEVEL": "WARNING",
+        "HEALTH_PORT": "0",  # polling bots would all want the default port
         **{key.upper(): value for key, value in settings.items()},
     }
     with (data_dir / "bot.log").open("ab") as log:  # kept for a look after a failure
