@@ -27,9 +27,9 @@ from bot.faq.text import (
     SynonymTable,
     chinese_terms,
     is_chinese,
+    is_question,
     is_stopword,
     latin_bigrams,
-    is_question,
     normalise,
     sentences,
     tokens,
@@ -146,8 +146,9 @@ class FaqMatcher:
         found = sentences(normalise(question))
         if len(found) <= 1:
             return [(question, 1.0)]
+        asking = self.settings.question_weight
         parts = [
-            (part, 0.0 if classify(part) else self.settings.question_weight if is_question(part) else 1.0)
+            (part, 0.0 if classify(part) else asking if is_question(part) else 1.0)
             for part in found
         ]
         if not any(weight for _, weight in parts):

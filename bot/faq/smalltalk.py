@@ -35,7 +35,8 @@ _HUMAN = re.compile(
 
 # Phrases (after normalise(): lower case, Simplified Chinese) that are small talk by themselves.
 _GREETINGS = (
-    r"hi|hello|hey|hiya|howdy|how are you|how r u|good (?:morning|afternoon|evening|day)|greetings|"
+    r"hi|hello|hey|hiya|howdy|how are you|how r u|good (?:morning|afternoon|evening|day)|"
+    r"greetings|"
     r"你好|您好|哈喽|嗨|在吗|在么|在不在|早上好|早安|下午好|晚上好|大家好"
 )
 _THANKS_WORDS = (
@@ -65,7 +66,9 @@ _SEPARATORS = r"[\s!！.。,，、~～:：;；\-…]*"
 _PHRASE = f"(?:{_GREETINGS}|{_THANKS_WORDS}|{_ACK_WORDS}|{_FILLER_WORDS})"
 _ONLY_SMALL_TALK = re.compile(f"^{_SEPARATORS}(?:{_PHRASE}(?![a-z]){_SEPARATORS})+$")
 
-_GREETING = re.compile(f"^{_SEPARATORS}(?:(?:{_GREETINGS}|{_FILLER_WORDS})(?![a-z]){_SEPARATORS})+$")
+_GREETING = re.compile(
+    f"^{_SEPARATORS}(?:(?:{_GREETINGS}|{_FILLER_WORDS})(?![a-z]){_SEPARATORS})+$"
+)
 _THANKS_MARK = re.compile(
     r"\b(?:thanks?|thank(?:s| you| u)|thx|tks|many thanks|much appreciated|appreciate[sd]?)\b"
     r"|谢谢|多谢|感谢|谢啦|谢了|辛苦了"
