@@ -9,7 +9,12 @@ over entries, so that the words one entry's examples share are that entry's sign
 An entry's score blends the cosine similarity with its closest example and with the entry as a
 whole. Words the FAQ never uses count against every entry. The bot answers only when the best
 entry scores well enough and clearly better than the out-of-scope questions; otherwise it
-offers the closest entries or a person.
+offers the closest entries or a person. When the out-of-scope questions score best, the request
+is one the bot cannot serve (UNSUPPORTED: flights, weather, other services, other software).
+
+Real posts are long: a message is cut into sentences, its question sentences weigh more than
+the story around them and greetings, thanks and signatures nothing. When a message asks two
+things, the best entry for the part the answer does not cover is returned as `also`.
 """
 
 from __future__ import annotations
