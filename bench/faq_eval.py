@@ -167,6 +167,8 @@ def evaluate_real(
         for lang in sorted(total):
             print(f"    lang {lang:<20} {_share(right[lang], total[lang])}")
         for name, counter in misses.items():
+            if name == "expected" and split != "tune":
+                continue  # per-entry held-out misses invite tuning on the held-out half
             if counter:
                 listed = ", ".join(f"{key} {n}" for key, n in counter.most_common())
                 print(f"    misses by {name}: {listed}")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import FaqMatcher, Outcome
+from bot.faq.smalltalk import SmallTalk, classify
+from bot.services import faq as faq_service
+from bot.services.agency import AgencyInfo
+from bot.services.faq import FaqReply, FaqService
+from storage.models import Client as ClientModel
+from storage.models import Question
 
 BENCH_SET = Path(__file__).resolve().parent.parent / "bench" / "faq_questions.toml"
 
@@ -70,3 +77,124 @@ def test_benchmark_set_stays_good(matcher: FaqMatcher) -> None:
     accuracy = sum(answered(q["text"]) == q["expect"] for q in covered) / len(covered)
     handoff = sum(answered(q["text"]) is None for q in uncovered) / len(uncovered)
     assert accuracy >= 0.9 and handoff >= 0.85, (accuracy, handoff)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Book me a flight to Beijing next week",
+        "What's the weather in Shanghai tomorrow?",
+        "帮我订一张去北京的机票",
+        "明天北京天气怎么样？",
+    ],
+)
+def test_requests_the_bot_cannot_serve_are_unsupported(matcher: FaqMatcher, text: str) -> None:
+    assert matcher.match(text).outcome is Outcome.UNSUPPORTED
+
+
+def test_a_two_part_question_offers_the_other_part(matcher: FaqMatcher) -> None:
+    result = matcher.match("How long does it take? And how much does it cost?")
+    assert result.outcome is Outcome.ANSWER and result.best is not None
+    assert {result.best.entry_id, result.also and result.also.entry_id} == {"duration", "fees"}
+    zh = matcher.match("备案要多久？费用多少？")
+    assert zh.best is not None and zh.also is not None
+    assert {zh.best.entry_id, zh.also.entry_id} == {"duration", "fees"}
+
+
+def test_a_one_part_question_has_no_other_part(matcher: FaqMatcher) -> None:
+    assert matcher.match("外国人可以申请吗？").also is None
+    # Both parts about the same entry: nothing else to offer.
+    assert matcher.match("照片和掃描檔有什麼要求？軟體會自動檢查嗎？").also is None
+
+
+def test_a_question_buried_in_a_long_post_is_found(matcher: FaqMatcher) -> None:
+    post = (
+        "Hello everyone. We are a small design studio from Lyon and we have been working with "
+        "Chinese clients for years, and our marketing people are now planning a Chinese site. "
+        "How long does the ICP filing take? Thanks in advance. Best regards, Marie"
+    )
+    result = matcher.match(post)
+    assert result.outcome is Outcome.ANSWER and result.best is not None
+    assert result.best.entry_id == "duration"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Thanks for you help.", SmallTalk.THANKS),
+        ("谢谢解答…", SmallTalk.THANKS),
+        ("Thank you very much! Best regards.", SmallTalk.THANKS),
+        ("noted, thanks", SmallTalk.THANKS),
+        ("好的，多谢哈", SmallTalk.THANKS),
+        ("Welp. Thanks for letting me know.", SmallTalk.THANKS),
+        ("ok", SmallTalk.ACKNOWLEDGEMENT),
+        ("好的", SmallTalk.ACKNOWLEDGEMENT),
+        ("收到", SmallTalk.ACKNOWLEDGEMENT),
+        ("Good ~", SmallTalk.ACKNOWLEDGEMENT),
+        ("Hello there!", SmallTalk.GREETING),
+        ("您好", SmallTalk.GREETING),
+        ("can I talk to a human?", SmallTalk.HUMAN),
+    ],
+)
+def test_real_small_talk_is_recognised(text: str, kind: SmallTalk) -> None:
+    assert classify(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks, but how long does it take?",
+        "Thanks! Can I use a Hong Kong server?",
+        "thank you, but I still can't upload my ID photo",
+        "谢谢，备案要多久",
+        "好的，那需要什么材料",
+        "ok so what documents do I need",
+        "你好，我想办理备案",
+    ],
+)
+def test_questions_after_thanks_are_not_small_talk(text: str) -> None:
+    assert classify(text) is None
+
+
+class _FakeQuestions:
+    """Stands in for QuestionRepository: the service's log of questions."""
+
+    added: ClassVar[list[Question]] = []
+
+    def __init__(self, session: object) -> None:
+        pass
+
+    async def add(self, question: Question) -> Question:
+        question.id = len(self.added) + 1
+        self.added.append(question)
+        return question
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> FaqService:
+    monkeypatch.setattr(faq_service, "QuestionRepository", _FakeQuestions)
+    return FaqService(load_knowledge(DEFAULT_FAQ_PATH), AgencyInfo("Agency"))
+
+
+async def _ask(service: FaqService, text: str) -> FaqReply:
+    client = ClientModel(id=1, telegram_id=1, language="en")
+    return await service.ask(None, client, text, "en")  # type: ignore[arg-type]
+
+
+async def test_service_reply_carries_the_other_part(service: FaqService) -> None:
+    reply = await _ask(service, "How long does it take? And how much does it cost?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry is not None
+    assert reply.also is not None and {reply.entry.id, reply.also.id} == {"duration", "fees"}
+    assert not reply.unsupported
+
+
+async def test_service_reply_for_what_the_bot_cannot_serve(service: FaqService) -> None:
+    reply = await _ask(service, "Book me a flight to Beijing next week")
+    assert reply.outcome is Outcome.UNSUPPORTED and reply.unsupported
+    assert reply.entry is None and reply.also is None and reply.suggestions == ()
+    assert _FakeQuestions.added[-1].outcome == "unsupported"
+
+
+def test_reply_stays_backwards_compatible() -> None:
+    reply = FaqReply("en", Outcome.UNSURE, None, (), None)
+    assert reply.also is None and not reply.unsupported

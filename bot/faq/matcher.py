@@ -9,7 +9,12 @@ over entries, so that the words one entry's examples share are that entry's sign
 An entry's score blends the cosine similarity with its closest example and with the entry as a
 whole. Words the FAQ never uses count against every entry. The bot answers only when the best
 entry scores well enough and clearly better than the out-of-scope questions; otherwise it
-offers the closest entries or a person.
+offers the closest entries or a person. When the out-of-scope questions score best, the request
+is one the bot cannot serve (UNSUPPORTED: flights, weather, other services, other software).
+
+Real posts are long: a message is cut into sentences, its question sentences weigh more than
+the story around them and greetings, thanks and signatures nothing. When a message asks two
+things, the best entry for the part the answer does not cover is returned as `also`.
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from bot.faq.knowledge import Entry, KnowledgeBase
+from bot.faq.smalltalk import classify
 from bot.faq.text import (
     SynonymTable,
     chinese_terms,
     is_chinese,
+    is_question,
     is_stopword,
     latin_bigrams,
     normalise,
+    sentences,
     tokens,
 )
 
@@ -43,6 +51,7 @@ class Outcome(StrEnum):
     ANSWER = "answer"  # confident: answer with the best entry
     SUGGEST = "suggest"  # related but unsure: offer the closest entries and staff
     UNSURE = "unsure"  # not understood: offer staff
+    UNSUPPORTED = "unsupported"  # a request the bot cannot serve (off-topic): say so, offer staff
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class MatchSettings:
     unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
     unknown_chinese_weight: float = 0.5  # the same for a Chinese character pair
     typo_similarity: float = 80  # how close (0-100) a misspelt word must be to an FAQ word
+    question_weight: float = 2.0  # a long message's question sentences, relative to the rest
+    idf_power: float = 1.5  # sharpens the IDF: common words such as "ICP" weigh even less
+    unsupported: float = 0.15  # out-of-scope at least this good and ahead of every entry
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class MatchResult:
 
     outcome: Outcome
     candidates: tuple[Match, ...]
+    also: Match | None = None  # the best entry for another part of a two-part question
 
     @property
     def best(self) -> Match | None:
@@ -99,8 +112,11 @@ class FaqMatcher:
             for entry, entry_texts in enumerate(texts)
             for text in entry_texts
         ]
-        self._idf = _inverse_entry_frequencies(documents, len(self._entry_ids))
-        self._rarest_idf = math.log(len(self._entry_ids) + 1) + 1
+        self._idf = {
+            term: idf**self.settings.idf_power
+            for term, idf in _inverse_entry_frequencies(documents, len(self._entry_ids)).items()
+        }
+        self._rarest_idf = (math.log(len(self._entry_ids) + 1) + 1) ** self.settings.idf_power
         self._vocabulary = sorted(
             term for term in self._idf if term.isascii() and term.isalnum() and not term.isdigit()
         )
@@ -118,7 +134,34 @@ class FaqMatcher:
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
-        terms = self._terms(question, correct_typos=True)
+        parts = self._parts(question)
+        terms: Counter[str] = Counter()
+        for part, weight in parts:
+            for term, count in self._terms(part, correct_typos=True).items():
+                terms[term] += count * weight
+        ranked, out_of_scope = self._rank(terms)
+        candidates = ranked[:3]
+        outcome = self._decide(candidates, out_of_scope, one_word=_one_word(terms))
+        also = self._other_part(parts, candidates) if outcome is Outcome.ANSWER else None
+        return MatchResult(outcome, candidates, also)
+
+    def _parts(self, question: str) -> list[tuple[str, float]]:
+        """The sentences of a question, each with its weight: a long post's question sentences
+        weigh more than the story around them, greetings, thanks and signatures nothing."""
+        found = sentences(normalise(question))
+        if len(found) <= 1:
+            return [(question, 1.0)]
+        asking = self.settings.question_weight
+        parts = [
+            (part, 0.0 if classify(part) else asking if is_question(part) else 1.0)
+            for part in found
+        ]
+        if not any(weight for _, weight in parts):
+            return [(question, 1.0)]
+        return parts
+
+    def _rank(self, terms: Counter[str]) -> tuple[tuple[Match, ...], float]:
+        """Entries by score, best first, and the out-of-scope questions' score."""
         query = self._vector(terms)
         scores = self._scores(query) if query else {}
         ranked = sorted(
@@ -127,17 +170,37 @@ class FaqMatcher:
             reverse=True,
         )
         out_of_scope = next((m.score for m in ranked if m.entry_id == OUT_OF_SCOPE), 0.0)
-        candidates = tuple(m for m in ranked if m.entry_id != OUT_OF_SCOPE)[:3]
-        one_word = sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
-        return MatchResult(self._decide(candidates, out_of_scope, one_word=one_word), candidates)
+        return tuple(m for m in ranked if m.entry_id != OUT_OF_SCOPE), out_of_scope
+
+    def _other_part(
+        self, parts: list[tuple[str, float]], candidates: tuple[Match, ...]
+    ) -> Match | None:
+        """For a question in two or more parts, a confident answer to a part the best entry
+        does not answer."""
+        questions = [part for part, weight in parts if weight >= self.settings.question_weight]
+        if len(questions) < 2 or not candidates:
+            return None
+        best = candidates[0].entry_id
+        found: Match | None = None
+        for part in questions:
+            terms = self._terms(part, correct_typos=True)
+            ranked, out_of_scope = self._rank(terms)
+            if not ranked or ranked[0].entry_id == best:
+                continue
+            outcome = self._decide(ranked[:3], out_of_scope, one_word=_one_word(terms))
+            if outcome is Outcome.ANSWER and (found is None or ranked[0].score > found.score):
+                found = ranked[0]
+        return found
 
     def _decide(
         self, candidates: tuple[Match, ...], out_of_scope: float, *, one_word: bool
     ) -> Outcome:
         limits = self.settings
-        if not candidates or candidates[0].score < limits.suggest:
+        best = candidates[0].score if candidates else 0.0
+        if out_of_scope >= limits.unsupported and out_of_scope >= best:
+            return Outcome.UNSUPPORTED  # closest to what we must not answer: an off-topic request
+        if not candidates or best < limits.suggest:
             return Outcome.UNSURE
-        best = candidates[0].score
         near_out_of_scope = out_of_scope >= best * limits.out_of_scope_ratio
         if out_of_scope >= best or (near_out_of_scope and best < limits.sure):
             return Outcome.UNSURE  # as close to questions we must not answer: don't guess
@@ -204,6 +267,10 @@ class FaqMatcher:
                 idf = self._rarest_idf * unknown
             vector[term] = (1 + math.log(count) if count >= 1 else count) * idf
         return _unit(vector)
+
+
+def _one_word(terms: Counter[str]) -> bool:
+    return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
 
 
 def _texts_of(entry: Entry) -> list[str]:

@@ -161,3 +161,24 @@ class SynonymTable:
     def chinese_concepts(self, text: str) -> list[str]:
         """Concept terms for Chinese phrases found in the text."""
         return [concept for phrase, concept in self._chinese if phrase in text]
+
+
+# Sentence ends: a long post is cut into sentences so that its questions can weigh more than
+# the story around them. A full stop between letters ("alibabacloud.com", "2.0") is not an end.
+_SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=\.)(?=\s|$)")
+_QUESTION_SENTENCE = re.compile(
+    r"[?？]\s*$|^\s*(?:how|what|whats|why|when|where|which|who|can|could|do|does|did|is|are|"
+    r"should|will|would|may|must|any|need|has|have)\b|\b(?:how|what|why|where|which)\b"
+    r"|吗|么|怎|如何|什么|为什么|为何|哪|多少|多久|能否|是否|可否|有没有|能不能|可不可以|"
+    r"要不要|需不需要|是不是|请问|咨询|嘛"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a normalised text, without empty ones."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a normalised sentence asks something."""
+    return bool(_QUESTION_SENTENCE.search(sentence))

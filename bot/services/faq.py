@@ -27,6 +27,14 @@ class FaqReply:
     entry: Entry | None
     suggestions: tuple[Entry, ...]
     question_id: int | None
+    # A question in two parts ("照片有什麼要求？軟體會自動檢查嗎？"): the confident answer to the
+    # part `entry` does not answer, when it is a different entry.
+    also: Entry | None = None
+
+    @property
+    def unsupported(self) -> bool:
+        """A request the bot cannot serve (off-topic): say so plainly and offer a person."""
+        return self.outcome is Outcome.UNSUPPORTED
 
 
 class FaqService:
@@ -50,6 +58,7 @@ class FaqService:
         found = tuple(entry for entry in entries if entry is not None)
         answer = found[0] if result.outcome is Outcome.ANSWER and found else None
         suggestions = found if result.outcome is Outcome.SUGGEST else ()
+        also = self.knowledge.find_entry(result.also.entry_id) if answer and result.also else None
         best = result.best
         question = await QuestionRepository(session).add(
             Question(
@@ -61,7 +70,7 @@ class FaqService:
                 score=round(best.score, 4) if best else 0.0,
             )
         )
-        return FaqReply(language, result.outcome, answer, suggestions, question.id)
+        return FaqReply(language, result.outcome, answer, suggestions, question.id, also)
 
     @staticmethod
     async def record_browsed(
