@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.chinese import to_traditional
@@ -210,9 +211,16 @@ class BroadcastService:
 
 
 def _latest_application_in(stage: str) -> ColumnElement[bool]:
-    latest = (
-        select(func.max(FilingApplication.id))
-        .where(FilingApplication.client_id == Client.id)
+    """The client's latest application is at this stage (earlier ones do not count)."""
+    newer = aliased(FilingApplication)
+    latest_id = (
+        select(func.max(newer.id))
+        .where(newer.client_id == Client.id)
+        .correlate(Client)  # the outer query's client, not the application of the EXISTS
         .scalar_subquery()
     )
-    return exists().where(FilingApplication.id == latest, FilingApplication.status == stage)
+    return (
+        exists()
+        .where(FilingApplication.client_id == Client.id)
+        .where(FilingApplication.id == latest_id, FilingApplication.status == stage)
+    )
