@@ -7,14 +7,15 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.context import services_of
 from bot.filing.stages import Stage
 from bot.services.broadcasts import SENDING, SENT, BroadcastService, Segment, texts_for
 from handlers.broadcast import TASKS_KEY
-from storage.models import BroadcastDelivery, FilingApplication, StageChange
+from storage.models import Broadcast, BroadcastDelivery, FilingApplication, StageChange
 from storage.models import Client as ClientRow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.harness import Client, Harness, running_bot
@@ -205,3 +206,21 @@ async def test_every_segment_reaches_exactly_its_clients(harness: Harness) -> No
             if c.text in (text, f"通知 {number}")
         }
         assert reached == expected, segment
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "approved:2026-13-45..2026-01-01",  # no such month or day
+        "approved:2026-02-30..2026-03-01",  # no such day
+        "approved:2026-03-31..2026-01-01",  # the range is reversed
+        "stage:nonsense",
+        "lang:fr",
+    ],
+)
+async def test_an_unreadable_segment_shows_the_usage(harness: Harness, segment: str) -> None:
+    calls = await StaffChat(harness).say(f"/broadcast {segment} | a | b")
+    texts = [c.text for c in calls if c.method == "sendMessage"]
+    assert len(texts) == 1 and texts[0].startswith("Usage: /broadcast"), texts
+    async with services_of(harness.application).database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0

@@ -57,7 +57,8 @@ class Segment:
 
     @classmethod
     def parse(cls, text: str) -> Segment:
-        """``all``, ``stage:approved``, ``lang:zh_Hans`` or ``approved:2026-01-01..2026-03-31``."""
+        """``all``, ``stage:approved``, ``lang:zh_Hans`` or ``approved:2026-01-01..2026-03-31``
+        (real dates, the first not after the second); anything else raises ``SegmentError``."""
         text = text.strip()
         if text == "all":
             return cls("all")
@@ -68,7 +69,13 @@ class Segment:
             return cls("lang", value)
         match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", value)
         if kind == "approved" and match:
-            return cls("approved", "", date.fromisoformat(match[1]), date.fromisoformat(match[2]))
+            try:
+                start, end = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+            except ValueError:
+                raise SegmentError(text) from None  # no such date, e.g. 2026-13-45
+            if start > end:
+                raise SegmentError(text)  # a reversed period would select nobody
+            return cls("approved", "", start, end)
         raise SegmentError(text)
 
 
