@@ -4,14 +4,17 @@ ignores each one, never crashes, never leaks another client's data, stores no ga
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import Settings
 from bot.context import services_of
-from storage.models import Question
+from storage.models import Question, utcnow
 from tests.conftest import STAFF_CHAT_ID
-from tests.support.harness import Client, Harness, replies
+from tests.support.harness import Client, Harness, replies, running_bot
 
 FORGED_CALLBACKS = [
     "",
@@ -126,3 +129,47 @@ async def test_updates_without_a_user_or_from_channels_are_ignored(harness: Harn
     update = group.message_update(text="how long does it take?")
     update["message"]["chat"] = {"id": -100555, "type": "group", "title": "Random group"}
     assert replies(await harness.feed(update)) == []
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        {},
+        # Slots up to midnight, or an office west of UTC: 9999-12-31 has no end in datetime.
+        {"office_hours": "mon-sun 08:00-24:00"},
+        {"office_hours": "mon-fri 09:00-18:00", "office_timezone": "America/Los_Angeles"},
+    ],
+)
+async def test_a_day_outside_the_booking_window_is_a_stale_button(
+    make_settings: Callable[..., Settings],
+    caplog: pytest.LogCaptureFixture,
+    hours: dict[str, str],
+) -> None:
+    async with running_bot(make_settings(**hours)) as harness:
+        await _press_days_outside_the_window(harness, caplog)
+
+
+async def _press_days_outside_the_window(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client(harness, user_id=9605, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    await client.press("app:goto:verification")
+    settings = services_of(harness.application).settings
+    today = utcnow().astimezone(settings.hours().timezone).date()
+    too_late = today + timedelta(days=settings.booking_days_ahead + 1)
+    days = ["99991231", "00010101", too_late.strftime("%Y%m%d"), "20000101"]
+    for day in days:
+        with caplog.at_level(logging.ERROR):
+            calls = await client.press(f"book:day:{day}")
+        answers = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+        assert answers == ["This button is out of date."], day
+        assert not any(int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID for c in calls), day
+        assert "Step" in replies(calls)[-1].text  # back to the verification step
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    days_offered = [data for _label, data in replies(await client.press("book:days"))[-1].buttons]
+    first_day = days_offered[0]
+    slots = replies(await client.press(first_day))[-1]  # a day the bot offered still works
+    assert "choose a time" in slots.text
