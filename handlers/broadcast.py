@@ -30,7 +30,7 @@ from bot.services.broadcasts import (
     Segment,
     SegmentError,
     Tally,
-    language_of,
+    message_for,
     texts_for,
 )
 from bot.services.clients import ClientService
@@ -223,8 +223,7 @@ async def _deliver(
     client: Client,
 ) -> None:
     services = services_of(application)
-    language = language_of(client, services.settings.default_language)
-    text = broadcast.texts.get(language) or broadcast.texts.get("en", "")
+    text = message_for(broadcast, client, services.settings.default_language)
     while True:
         delivery.attempts += 1
         await services.send_budget.wait_turn()

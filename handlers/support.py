@@ -296,7 +296,7 @@ async def relay_from_staff(update: Update, context: BotContext) -> None:
     except TelegramError as error:
         await message.reply_text(
             staff_language.gettext("Could not deliver this to the client: {error}").format(
-                error=str(error)
+                error=html.escape(str(error), quote=False)
             )
         )
         return
@@ -377,7 +377,7 @@ async def _announce_claim(
     SupportService.claim(conversation, staff_id)
     translator = _client_translator(context, client)
     text = translator.gettext("👋 {name} from our team has joined the conversation.").format(
-        name=name
+        name=html.escape(name, quote=False)
     )
     try:
         await context.bot.send_message(client.telegram_id, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -102,6 +103,14 @@ def texts_for(english: str, simplified: str) -> dict[str, str]:
 def language_of(client: Client, default: str) -> str:
     """The language a client reads."""
     return client.language or language_for_telegram_code(client.telegram_language, default)
+
+
+def message_for(broadcast: Broadcast, client: Client, default_language: str) -> str:
+    """The notice in the client's language, as Telegram HTML that shows exactly the text staff
+    typed (a ``<`` or ``&`` in it is text, not markup)."""
+    texts = broadcast.texts
+    text = texts.get(language_of(client, default_language)) or texts.get(ENGLISH, "")
+    return html.escape(text, quote=False)
 
 
 class BroadcastService:

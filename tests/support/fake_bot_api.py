@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +25,91 @@ BOT_USER = {
 }
 
 
+# Telegram's HTML: these tags, the named entities &lt; &gt; &amp; &quot; and numeric ones.
+HTML_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    ]
+)
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)"
+    r"\s*>"
+)
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+FORMATTED_FIELDS = ("text", "caption")
+
+
+class EntityError(ValueError):
+    """Text that Telegram refuses: "can't parse entities"."""
+
+
+def _byte_offset(text: str, position: int) -> int:
+    return len(text[:position].encode("utf-8", "surrogatepass"))
+
+
+def visible_text(text: str) -> str:
+    """What a Telegram user sees of a message sent with parse_mode HTML: tags applied,
+    entities decoded. Raises EntityError where Telegram would refuse the message: an unknown,
+    unclosed or mismatched tag, a ``<`` that opens no tag, or an ``&`` that is no entity."""
+    visible: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            tag = _TAG.match(text, position)
+            if tag is None:
+                raise EntityError(
+                    f"Unsupported start tag at byte offset {_byte_offset(text, position)}"
+                )
+            closing, name = tag[1] == "/", tag[2].lower()
+            if name not in HTML_TAGS:
+                raise EntityError(
+                    f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, position)}'
+                )
+            if closing and (not open_tags or open_tags[-1] != name):
+                expected = open_tags[-1] if open_tags else ""
+                raise EntityError(
+                    f"Unmatched end tag at byte offset {_byte_offset(text, position)}, "
+                    f'expected "</{expected}>", found "</{name}>"'
+                )
+            if closing:
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            position = tag.end()
+            continue
+        if char == "&":
+            entity = _ENTITY.match(text, position)
+            if entity is None:
+                raise EntityError(
+                    f"Unsupported entity at byte offset {_byte_offset(text, position)}"
+                )
+            visible.append(html.unescape(entity[0]))
+            position = entity.end()
+            continue
+        visible.append(char)
+        position += 1
+    if open_tags:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(visible)
+
+
 @dataclass
 class ApiCall:
     """One request the bot made."""
@@ -31,11 +118,24 @@ class ApiCall:
     params: dict[str, Any]
     result: Any = None
     files: dict[str, bytes] | None = None
+    error: str | None = None  # Telegram's description when it refused the request
 
     @property
     def text(self) -> str:
         """The message text, for sendMessage/editMessageText."""
         return str(self.params.get("text", ""))
+
+    @property
+    def delivered(self) -> bool:
+        """Whether Telegram accepted the request."""
+        return self.result is not None
+
+    @property
+    def seen(self) -> str:
+        """The text (or caption) as the recipient reads it."""
+        field = next((name for name in FORMATTED_FIELDS if name in self.params), "text")
+        value = str(self.params.get(field, ""))
+        return visible_text(value) if self.params.get("parse_mode") == "HTML" else value
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -64,6 +164,19 @@ class _Failure:
     description: str
     chat_id: int | None
     retry_after: int | None = None
+
+
+def _entity_error(params: dict[str, Any]) -> str | None:
+    """Telegram's answer to a text or caption it cannot parse as HTML, else None."""
+    if params.get("parse_mode") != "HTML":
+        return None
+    for field in FORMATTED_FIELDS:
+        if field in params:
+            try:
+                visible_text(str(params[field]))
+            except EntityError as error:
+                return f"Bad Request: can't parse entities: {error}"
+    return None
 
 
 class FakeBotApi(BaseRequest):
@@ -110,6 +223,10 @@ class FakeBotApi(BaseRequest):
             and int(call.params.get("chat_id", 0)) == chat_id
         ]
 
+    def seen_in(self, chat_id: int) -> list[str]:
+        """Every message a chat received (Telegram accepted it), as its members read it."""
+        return [call.seen for call in self.messages_to(chat_id) if call.delivered]
+
     def of_method(self, method: str) -> list[ApiCall]:
         """Every request of one Bot API method."""
         return [call for call in self.calls if call.method == method]
@@ -142,6 +259,7 @@ class FakeBotApi(BaseRequest):
         if failure is not None and failure.error_code == 0:
             raise NetworkError(failure.description)  # the connection failed: no answer at all
         if failure is not None:
+            call.error = failure.description
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.error_code,
@@ -150,6 +268,11 @@ class FakeBotApi(BaseRequest):
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.error_code, json.dumps(body).encode()
+        refused = _entity_error(params)
+        if refused is not None:
+            call.error = refused
+            body = {"ok": False, "error_code": 400, "description": refused}
+            return 400, json.dumps(body).encode()
         call.result = self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
