@@ -16,14 +16,24 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+def _convert(config: str, text: str) -> str:
+    converted: str
+    try:
+        converted = _converter(config).convert(text)
+    except UnicodeEncodeError:  # a lone surrogate (Telegram can send one): OpenCC reads UTF-8
+        converted = _converter(config).convert(text.encode("utf-8", "replace").decode("utf-8"))
+    return converted
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese; other text passes through unchanged."""
-    return _converter("t2s").convert(text)
+    """Traditional → Simplified Chinese; other text passes through unchanged (a lone surrogate
+    becomes "?", one character for one)."""
+    return _convert("t2s", text)
 
 
 def to_traditional(text: str) -> str:
     """Simplified → Traditional Chinese (Taiwan standard)."""
-    return _converter("s2t").convert(text)
+    return _convert("s2t", text)
 
 
 def count_cjk(text: str) -> int:

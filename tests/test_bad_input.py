@@ -173,3 +173,32 @@ async def _press_days_outside_the_window(
     first_day = days_offered[0]
     slots = replies(await client.press(first_day))[-1]  # a day the bot offered still works
     assert "choose a time" in slots.text
+
+
+async def test_lone_surrogates_in_names_and_answers_do_not_break_replies(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client(harness, user_id=9606, first_name="Sam\ud800", language_code="en")
+    with caplog.at_level(logging.ERROR):
+        await client.say("/start")
+        await client.press("app:start")
+        await client.press("app:type:mainland_individual")
+        await client.press("app:goto:website_name")
+        await client.say("\ud800")
+        await client.say("星辰设计\udc00作品集")
+        await client.press("app:goto:description")
+        await client.say("A portfolio of \ud800 design work")
+        await client.press("app:pause")
+        await client.say("how long does \ud800 the filing take?")
+        await client.say("/human")
+    seen = harness.api.seen_in(9606)
+    assert seen[0].startswith("Hello, Sam?! 👋")  # replaced, as in storage
+    symbols = [text for text in seen if "only Chinese characters, letters and digits" in text]
+    assert len(symbols) == 2  # the website name steps answered
+    assert "✅ Saved: A portfolio of ? design work" in seen
+    assert any("working days" in text for text in seen)  # the FAQ answered the question
+    assert any("connected you with our team" in text for text in seen)
+    assert harness.api.of_method("createForumTopic")[-1].params["name"].startswith("Sam? ·")
+    assert any("Sam?" in text for text in harness.api.seen_in(STAFF_CHAT_ID))
+    assert not [text for text in seen if "something went wrong" in text]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -249,6 +249,9 @@ class FakeBotApi(BaseRequest):
             return 200, self.files[file_id]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        # The request travels as UTF-8, which a lone surrogate ("\ud800") cannot be: an HTTP
+        # client fails with this UnicodeEncodeError before anything is sent.
+        json.dumps(params, ensure_ascii=False).encode("utf-8")
         call = ApiCall(api_method, params)
         if request_data is not None and request_data.contains_files:
             call.files = {name: value[1] for name, value in request_data.multipart_data.items()}
