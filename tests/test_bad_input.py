@@ -3,17 +3,22 @@ ignores each one, never crashes, never leaks another client's data, stores no ga
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import build_application, on_shutdown, on_startup
 from bot.config import Settings
 from bot.context import services_of
 from storage.models import Question, utcnow
 from tests.conftest import STAFF_CHAT_ID
+from tests.support.fake_bot_api import FakeBotApi
 from tests.support.harness import Client, Harness, replies, running_bot
 
 FORGED_CALLBACKS = [
@@ -202,3 +207,50 @@ async def test_lone_surrogates_in_names_and_answers_do_not_break_replies(
     assert any("Sam?" in text for text in harness.api.seen_in(STAFF_CHAT_ID))
     assert not [text for text in seen if "something went wrong" in text]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+# A poll update without the fields PTB requires (question, options, counts…).
+UNREADABLE = {"update_id": 990100, "poll": {"id": "1"}}
+
+
+async def test_polling_skips_an_update_it_cannot_read_and_answers_the_next(
+    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    api = FakeBotApi()
+    application = build_application(make_settings(), request=api)
+    good = {
+        "update_id": 990101,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": 9607, "type": "private", "first_name": "Poll"},
+            "from": {"id": 9607, "is_bot": False, "first_name": "Poll", "language_code": "en"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    api.pending_updates = [UNREADABLE, good]
+    await application.initialize()
+    await on_startup(application)
+    await application.start()
+    assert application.updater is not None
+    try:
+        with caplog.at_level(logging.WARNING):
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    while True:
+                        if api.messages_to(9607):
+                            break
+                        await asyncio.sleep(0.01)
+        handed_out = [c for c in api.of_method("getUpdates") if UNREADABLE in (c.result or [])]
+        api.pending_updates.clear()  # the updater fetches once more as it stops
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await on_shutdown(application)
+    assert len(handed_out) <= 2, f"the unreadable update was fetched {len(handed_out)} times"
+    assert "Hello, Poll" in api.messages_to(9607)[0].text
+    skipped = [r.getMessage() for r in caplog.records if "990100" in r.getMessage()]
+    assert len(skipped) == 1 and "cannot be read" in skipped[0]

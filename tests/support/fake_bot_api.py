@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import json
@@ -190,6 +191,7 @@ class FakeBotApi(BaseRequest):
         self.files: dict[str, bytes] = {}
         self.forum = True
         self.topics = 0
+        self.pending_updates: list[dict[str, Any]] = []  # what getUpdates hands out, in order
 
     @property
     def read_timeout(self) -> float:
@@ -276,6 +278,9 @@ class FakeBotApi(BaseRequest):
             call.error = refused
             body = {"ok": False, "error_code": 400, "description": refused}
             return 400, json.dumps(body).encode()
+        if api_method == "getUpdates":
+            call.result = await self._updates(params)
+            return 200, json.dumps({"ok": True, "result": call.result}).encode()
         call.result = self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
@@ -298,8 +303,6 @@ class FakeBotApi(BaseRequest):
             message = self._message(params)
             message["document"] = {"file_id": "sent-doc", "file_unique_id": "sent-doc-u"}
             return message
-        if method == "getUpdates":
-            return []
         if method == "getChat":
             chat_id = int(params["chat_id"])
             return {
@@ -329,6 +332,15 @@ class FakeBotApi(BaseRequest):
                 "file_path": f"documents/{file_id}",
             }
         return True
+
+    async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Like Telegram: an offset confirms every update before it; without pending updates,
+        a long poll waits (briefly here) before answering an empty list."""
+        offset = int(params.get("offset") or 0)
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+        if not self.pending_updates:
+            await asyncio.sleep(min(float(params.get("timeout") or 0), 0.05))
+        return self.pending_updates[: int(params.get("limit") or 100)]
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
