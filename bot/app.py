@@ -10,7 +10,7 @@ from sqlalchemy import select
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.bot_api_request import BotApiRequest
 from bot.commands import publish_commands
@@ -21,6 +21,7 @@ from bot.filing.catalogue import load_catalogue
 from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
+from bot.incoming import UpdateReadingBot
 from bot.processor import ClientOrderedProcessor
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
@@ -92,28 +93,28 @@ def build_application(
         FloodGuard(settings.flood_limit, settings.flood_window_seconds),
         functools.partial(notify_flood, services),
     )
-    builder = (
+    bot = UpdateReadingBot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.bot_api_file_url,
+        local_mode=settings.bot_api_local_mode,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        request=BotApiRequest(request, services.send_budget),
+        # PTB's own default for polling: one connection.
+        get_updates_request=get_updates_request or request or HTTPXRequest(connection_pool_size=1),
+    )
+    application = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.bot_api_base_url)
-        .base_file_url(settings.bot_api_file_url)
-        .local_mode(settings.bot_api_local_mode)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(processor)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
+        .build()
     )
-    builder = builder.request(BotApiRequest(request, services.send_budget))
-    polling_request = get_updates_request or request
-    if polling_request is not None:
-        builder = builder.get_updates_request(polling_request)
-    application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)
     return application

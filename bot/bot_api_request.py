@@ -3,7 +3,8 @@ dropped connections for live replies, and waits out Telegram's 429 answers.
 
 It also checks the rule of ``bot.scope``: work is committed before the bot speaks. A call made
 with a transaction still open is logged as a mistake and the work is committed then, so that no
-client is told something that is not stored and no database lock waits for Telegram.
+client is told something that is not stored and no database lock waits for Telegram. Every outgoing text is made sendable here
+too, in one place, rather than at each call site (``sendable``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
+from telegram import InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.scope import commit_work, uncommitted_work
 from bot.services.send_budget import BULK, SendBudget
+from storage.models import clean_text
 
 LIVE_RETRIES = 3
 UNCOMMITTED_CALL = "Bot API call %s made with uncommitted work: commit before speaking"
@@ -58,10 +63,12 @@ class BotApiRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Make the call within the sending budget (committing forgotten work first)."""
+        """Make the call within the sending budget, with text that can be sent as UTF-8
+        (committing forgotten work first)."""
         if uncommitted_work():
             log.warning(UNCOMMITTED_CALL, url.rsplit("/", 1)[-1])
             await commit_work()
+        request_data = sendable(request_data)
         live = not BULK.get()
         if self.budget is not None and live and _sends_a_message(url):
             self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot
@@ -88,6 +95,47 @@ class BotApiRequest(BaseRequest):
                 return code, payload
             await asyncio.sleep(wait)  # a live reply waits its turn rather than failing
         raise NetworkError("no answer from the Bot API")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sendable(request_data: RequestData | None) -> RequestData | None:
+    """The request with text that cannot travel as UTF-8 made safe (a lone surrogate, e.g. from
+    a name or message Telegram gave us, becomes "?", as in storage); the same object when there
+    is none, which is nearly always."""
+    if request_data is None or not any(
+        _has_surrogates(value) for value in request_data.parameters.values()
+    ):
+        return request_data
+    parameters = [
+        RequestParameter(name, _cleaned(value), None)
+        for name, value in request_data.parameters.items()
+    ]
+    for name, (file_name, content, _mime_type) in request_data.multipart_data.items():
+        upload = InputFile(content, filename=clean_text(file_name) if file_name else None)
+        parameters.append(RequestParameter(name, None, [upload]))
+    return RequestData(parameters)
+
+
+def _has_surrogates(value: object) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogates(key) or _has_surrogates(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogates(item) for item in value)
+    return False
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def _sends_a_message(url: str) -> bool:

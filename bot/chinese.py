@@ -171,9 +171,19 @@ def _simplified_converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def _utf8(text: str) -> str:
+    """The text OpenCC can read (it reads UTF-8): a lone surrogate, which Telegram can send,
+    becomes "?", one character for one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese; other text passes through unchanged."""
-    simplified: str = _simplified_converter().convert(text)
+    simplified: str = _simplified_converter().convert(_utf8(text))
     return simplified
 
 
@@ -187,6 +197,7 @@ def taiwan_fixes(text: str) -> str:
 
 def to_traditional(text: str) -> str:
     """Simplified → Traditional Chinese as written in Taiwan; other text passes through."""
+    text = _utf8(text)
     joined = _WITHIN.sub("内" + _JOINER, text)
     converted: str = _taiwan_converter().convert(joined)
     if joined != text:

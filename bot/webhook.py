@@ -18,6 +18,7 @@ from tornado.web import RequestHandler
 from bot.context import BotApplication
 from bot.health import HEALTH_PATH as HEALTH_PATH  # re-exported
 from bot.health import health_route
+from bot.incoming import read_update
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,16 @@ class UpdateHandler(RequestHandler):
             self.set_status(403)
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.bot_app.bot)
-        except (ValueError, TypeError, KeyError):
+            data = json.loads(self.request.body)
+        except ValueError:
             self.set_status(400)
             return
-        if update is None:
+        if not isinstance(data, dict):
             self.set_status(400)
+            return
+        update = read_update(data, self.bot_app.bot)
+        if update is None:  # logged; acknowledged, or Telegram would send it again and again
+            self.set_status(200)
             return
         app = self.bot_app
         await app.update_processor.process_update(update, app.process_update(update))

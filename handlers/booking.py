@@ -72,12 +72,13 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     """Offer the free times of a day."""
     application = await _application_at_verification(context)
     day = _parse_day((update.callback_query.data or "").removeprefix(DAY_PREFIX))
-    if application is None or day is None:
+    service = bookings(context)
+    if application is None or day is None or not service.offers_day(day):
         await stale_button(update, context)
         return
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
-    slots = await bookings(context).free_slots(day)
+    slots = await service.free_slots(day)
     if not slots:
         await reply(update, _("That day is fully booked now – please pick another day."))
         return

@@ -25,9 +25,10 @@ from bot.services.broadcasts import (
     Segment,
     SegmentError,
     Tally,
+    message_for,
     texts_for,
 )
-from bot.services.clients import ClientService, language_of
+from bot.services.clients import ClientService
 from bot.services.send_budget import BULK
 from handlers.application_view import progress_bar
 from handlers.common import answer_button, parse_id, reply
@@ -217,8 +218,7 @@ async def _deliver(
     client: Client,
 ) -> None:
     services = services_of(application)
-    language = language_of(client, services.settings.default_language)
-    text = broadcast.texts.get(language) or broadcast.texts.get("en", "")
+    text = message_for(broadcast, client, services.settings.default_language)
     while True:
         delivery.attempts += 1
         await services.send_budget.wait_turn()

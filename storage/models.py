@@ -32,11 +32,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _clean(value: str | None) -> str | None:
-    """Drop NUL characters (PostgreSQL refuses them) and replace unpaired surrogates."""
-    if value is None:
-        return None
+def clean_text(value: str) -> str:
+    """Text that can travel and be stored as UTF-8: NUL characters dropped (PostgreSQL refuses
+    them) and unpaired surrogates (which Telegram can send, escaped in JSON) replaced by "?"."""
     return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean(value: str | None) -> str | None:
+    return None if value is None else clean_text(value)
 
 
 class CleanText(TypeDecorator[str]):

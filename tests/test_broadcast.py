@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.context import services_of
+from bot.filing.stages import Stage
 from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from handlers.broadcast import TASKS_KEY
-from storage.models import BroadcastDelivery
+from storage.models import Broadcast, BroadcastDelivery, FilingApplication, StageChange
 from storage.models import Client as ClientRow
 from storage.statuses import DeliveryStatus
 from tests.conftest import STAFF_CHAT_ID
@@ -139,3 +142,86 @@ async def test_only_staff_can_broadcast(harness: Harness) -> None:
     assert "staff only" in calls[-1].text
     calls = await outsider.press("bc:send:1")
     assert any("staff only" in c.params.get("text", "") for c in calls)
+
+
+async def _application(
+    harness: Harness, telegram_id: int, status: str, approved_at: datetime | None = None
+) -> None:
+    """Give a client an application at a stage (approved at a given moment, if given)."""
+    async with services_of(harness.application).database.sessions() as session:
+        client = await session.scalar(
+            select(ClientRow).where(ClientRow.telegram_id == telegram_id)
+        )
+        assert client is not None
+        application = FilingApplication(
+            client_id=client.id, applicant_type="mainland_individual", status=status
+        )
+        session.add(application)
+        await session.flush()
+        if approved_at is not None:
+            session.add(
+                StageChange(
+                    application_id=application.id,
+                    from_stage=Stage.BUREAU_REVIEW.value,
+                    to_stage=Stage.APPROVED.value,
+                    created_at=approved_at,
+                )
+            )
+        await session.commit()
+
+
+SEGMENTS = {
+    "all": {9701, 9702, 9703, 9704},
+    "stage:approved": {9701},  # 9702's approval is not their latest application
+    "stage:collecting": {9702},
+    "stage:with_provider": {9703},
+    "stage:rejected": set(),
+    "lang:en": {9701, 9704},
+    "lang:zh_Hans": {9702},
+    "lang:zh_Hant": {9703},
+    "approved:2026-02-01..2026-02-28": {9701},  # the last day counts in full
+    "approved:2026-03-01..2026-03-31": set(),
+    "approved:2025-06-01..2025-06-30": {9702},
+    "approved:2025-01-01..2026-12-31": {9701, 9702},
+}
+
+
+async def test_every_segment_reaches_exactly_its_clients(harness: Harness) -> None:
+    for user_id, code in ((9701, "en"), (9702, "zh-hans"), (9703, "zh-hk"), (9704, "en")):
+        await Client(harness, user_id=user_id, language_code=code).say("/start")
+    await _application(harness, 9701, "approved", datetime(2026, 2, 28, 23, 30, tzinfo=UTC))
+    await _application(harness, 9702, "approved", datetime(2025, 6, 15, 8, 0, tzinfo=UTC))
+    await _application(harness, 9702, "collecting")  # a second, newer application
+    await _application(harness, 9703, "with_provider")
+    staff = StaffChat(harness)
+    for number, (segment, expected) in enumerate(SEGMENTS.items()):
+        text = f"Notice {number}"
+        calls = await staff.say(f"/broadcast {segment} | {text} | 通知 {number}")
+        preview = [c for c in calls if c.method == "sendMessage"][-1]
+        assert f"{len(expected)} recipients ({segment})" in preview.text, preview.text
+        await staff.press(preview.button("Send"))
+        await finished(harness)
+        reached = {
+            int(c.params["chat_id"])
+            for c in harness.api.of_method("sendMessage")
+            if c.text in (text, f"通知 {number}")
+        }
+        assert reached == expected, segment
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "approved:2026-13-45..2026-01-01",  # no such month or day
+        "approved:2026-02-30..2026-03-01",  # no such day
+        "approved:2026-03-31..2026-01-01",  # the range is reversed
+        "stage:nonsense",
+        "lang:fr",
+    ],
+)
+async def test_an_unreadable_segment_shows_the_usage(harness: Harness, segment: str) -> None:
+    calls = await StaffChat(harness).say(f"/broadcast {segment} | a | b")
+    texts = [c.text for c in calls if c.method == "sendMessage"]
+    assert len(texts) == 1 and texts[0].startswith("Usage: /broadcast"), texts
+    async with services_of(harness.application).database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0

@@ -3,11 +3,13 @@ the health endpoint answers."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 from tornado.httpserver import HTTPServer
 
 from bot.config import Settings
@@ -68,5 +70,30 @@ async def test_webhook_checks_the_secret_and_acknowledges_after_handling(
                 assert again.status_code == 200 and len(harness.api.messages_to(8801)) == 1
                 health = await http.get(f"{url}{HEALTH_PATH}")
                 assert health.status_code == 200 and health.json()["ok"] is True
+        finally:
+            server.stop()
+
+
+async def test_webhook_acknowledges_an_update_it_cannot_read(
+    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(make_settings()) as harness:
+        port = free_port()
+        server = HTTPServer(web_app(harness.application, "tg/hook", SECRET))
+        server.listen(port, address="127.0.0.1")
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        headers = {SECRET_HEADER: SECRET}
+        unreadable = {"update_id": 40, "poll": {"id": "1"}}  # a poll without its fields
+        try:
+            async with httpx.AsyncClient() as http:
+                with caplog.at_level(logging.WARNING):
+                    answer = await http.post(url, json=unreadable, headers=headers)
+                # Acknowledged: any other answer makes Telegram deliver it again and again.
+                assert answer.status_code == 200
+                skipped = [r.getMessage() for r in caplog.records if "update 40" in r.getMessage()]
+                assert len(skipped) == 1 and "cannot be read" in skipped[0]
+                ok = await http.post(url, json=start_update(41), headers=headers)
+                assert ok.status_code == 200
+                assert "Hello, Web" in harness.api.messages_to(8801)[-1].text
         finally:
             server.stop()

@@ -112,9 +112,17 @@ class BookingService:
         self.hours = hours
         self.days_ahead = days_ahead
 
+    def offers_day(self, day: date, now: datetime | None = None) -> bool:
+        """Whether the day is in the booking window: from today (office time) to
+        ``days_ahead`` days ahead. Any other day comes from an old or forged button."""
+        today = (now or utcnow()).astimezone(self.hours.timezone).date()
+        return 0 <= (day - today).days <= self.days_ahead
+
     async def free_slots(self, day: date, now: datetime | None = None) -> list[datetime]:
-        """Slots of a day that are in the future and not taken."""
+        """Slots of a day in the booking window that are in the future and not taken."""
         now = now or utcnow()
+        if not self.offers_day(day, now):
+            return []
         candidates = [slot for slot in self.hours.slots_on(day) if slot >= now + LEAD_TIME]
         if not candidates:
             return []
@@ -138,10 +146,8 @@ class BookingService:
         """Whether this is a slot clients can book at all (in office hours and the window)."""
         now = now or utcnow()
         local_day = starts_at.astimezone(self.hours.timezone).date()
-        today = now.astimezone(self.hours.timezone).date()
-        in_window = 0 <= (local_day - today).days <= self.days_ahead
         return (
-            in_window
+            self.offers_day(local_day, now)
             and starts_at >= now + LEAD_TIME
             and starts_at in self.hours.slots_on(local_day)
         )

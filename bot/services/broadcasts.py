@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.chinese import to_traditional
@@ -46,7 +48,8 @@ class Segment:
 
     @classmethod
     def parse(cls, text: str) -> Segment:
-        """``all``, ``stage:approved``, ``lang:zh_Hans`` or ``approved:2026-01-01..2026-03-31``."""
+        """``all``, ``stage:approved``, ``lang:zh_Hans`` or ``approved:2026-01-01..2026-03-31``
+        (real dates, the first not after the second); anything else raises ``SegmentError``."""
         text = text.strip()
         if text == "all":
             return cls("all")
@@ -57,7 +60,13 @@ class Segment:
             return cls("lang", value)
         match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", value)
         if kind == "approved" and match:
-            return cls("approved", "", date.fromisoformat(match[1]), date.fromisoformat(match[2]))
+            try:
+                start, end = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+            except ValueError:
+                raise SegmentError(text) from None  # no such date, e.g. 2026-13-45
+            if start > end:
+                raise SegmentError(text)  # a reversed period would select nobody
+            return cls("approved", "", start, end)
         raise SegmentError(text)
 
 
@@ -79,6 +88,14 @@ class Tally:
 def texts_for(english: str, simplified: str) -> dict[str, str]:
     """The notice in every language (Traditional generated from Simplified)."""
     return {ENGLISH: english, SIMPLIFIED: simplified, TRADITIONAL: to_traditional(simplified)}
+
+
+def message_for(broadcast: Broadcast, client: Client, default_language: str) -> str:
+    """The notice in the client's language, as Telegram HTML that shows exactly the text staff
+    typed (a ``<`` or ``&`` in it is text, not markup)."""
+    texts = broadcast.texts
+    text = texts.get(language_of(client, default_language)) or texts.get(ENGLISH, "")
+    return html.escape(text, quote=False)
 
 
 class BroadcastService:
@@ -202,9 +219,16 @@ class BroadcastService:
 
 
 def _latest_application_in(stage: str) -> ColumnElement[bool]:
-    latest = (
-        select(func.max(FilingApplication.id))
-        .where(FilingApplication.client_id == Client.id)
+    """The client's latest application is at this stage (earlier ones do not count)."""
+    newer = aliased(FilingApplication)
+    latest_id = (
+        select(func.max(newer.id))
+        .where(newer.client_id == Client.id)
+        .correlate(Client)  # the outer query's client, not the application of the EXISTS
         .scalar_subquery()
     )
-    return exists().where(FilingApplication.id == latest, FilingApplication.status == stage)
+    return (
+        exists()
+        .where(FilingApplication.client_id == Client.id)
+        .where(FilingApplication.id == latest_id, FilingApplication.status == stage)
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +26,91 @@ BOT_USER = {
 }
 
 
+# Telegram's HTML: these tags, the named entities &lt; &gt; &amp; &quot; and numeric ones.
+HTML_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    ]
+)
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)"
+    r"\s*>"
+)
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+FORMATTED_FIELDS = ("text", "caption")
+
+
+class EntityError(ValueError):
+    """Text that Telegram refuses: "can't parse entities"."""
+
+
+def _byte_offset(text: str, position: int) -> int:
+    return len(text[:position].encode("utf-8", "surrogatepass"))
+
+
+def visible_text(text: str) -> str:
+    """What a Telegram user sees of a message sent with parse_mode HTML: tags applied,
+    entities decoded. Raises EntityError where Telegram would refuse the message: an unknown,
+    unclosed or mismatched tag, a ``<`` that opens no tag, or an ``&`` that is no entity."""
+    visible: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            tag = _TAG.match(text, position)
+            if tag is None:
+                raise EntityError(
+                    f"Unsupported start tag at byte offset {_byte_offset(text, position)}"
+                )
+            closing, name = tag[1] == "/", tag[2].lower()
+            if name not in HTML_TAGS:
+                raise EntityError(
+                    f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, position)}'
+                )
+            if closing and (not open_tags or open_tags[-1] != name):
+                expected = open_tags[-1] if open_tags else ""
+                raise EntityError(
+                    f"Unmatched end tag at byte offset {_byte_offset(text, position)}, "
+                    f'expected "</{expected}>", found "</{name}>"'
+                )
+            if closing:
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            position = tag.end()
+            continue
+        if char == "&":
+            entity = _ENTITY.match(text, position)
+            if entity is None:
+                raise EntityError(
+                    f"Unsupported entity at byte offset {_byte_offset(text, position)}"
+                )
+            visible.append(html.unescape(entity[0]))
+            position = entity.end()
+            continue
+        visible.append(char)
+        position += 1
+    if open_tags:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(visible)
+
+
 @dataclass
 class ApiCall:
     """One request the bot made."""
@@ -31,11 +119,24 @@ class ApiCall:
     params: dict[str, Any]
     result: Any = None
     files: dict[str, bytes] | None = None
+    error: str | None = None  # Telegram's description when it refused the request
 
     @property
     def text(self) -> str:
         """The message text, for sendMessage/editMessageText."""
         return str(self.params.get("text", ""))
+
+    @property
+    def delivered(self) -> bool:
+        """Whether Telegram accepted the request."""
+        return self.result is not None
+
+    @property
+    def seen(self) -> str:
+        """The text (or caption) as the recipient reads it."""
+        field = next((name for name in FORMATTED_FIELDS if name in self.params), "text")
+        value = str(self.params.get(field, ""))
+        return visible_text(value) if self.params.get("parse_mode") == "HTML" else value
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -66,6 +167,19 @@ class _Failure:
     retry_after: int | None = None
 
 
+def _entity_error(params: dict[str, Any]) -> str | None:
+    """Telegram's answer to a text or caption it cannot parse as HTML, else None."""
+    if params.get("parse_mode") != "HTML":
+        return None
+    for field in FORMATTED_FIELDS:
+        if field in params:
+            try:
+                visible_text(str(params[field]))
+            except EntityError as error:
+                return f"Bad Request: can't parse entities: {error}"
+    return None
+
+
 class FakeBotApi(BaseRequest):
     """A ``BaseRequest`` that never touches the network."""
 
@@ -77,6 +191,7 @@ class FakeBotApi(BaseRequest):
         self.files: dict[str, bytes] = {}
         self.forum = True
         self.topics = 0
+        self.pending_updates: list[dict[str, Any]] = []  # what getUpdates hands out, in order
 
     @property
     def read_timeout(self) -> float:
@@ -110,6 +225,10 @@ class FakeBotApi(BaseRequest):
             and int(call.params.get("chat_id", 0)) == chat_id
         ]
 
+    def seen_in(self, chat_id: int) -> list[str]:
+        """Every message a chat received (Telegram accepted it), as its members read it."""
+        return [call.seen for call in self.messages_to(chat_id) if call.delivered]
+
     def of_method(self, method: str) -> list[ApiCall]:
         """Every request of one Bot API method."""
         return [call for call in self.calls if call.method == method]
@@ -132,6 +251,9 @@ class FakeBotApi(BaseRequest):
             return 200, self.files[file_id]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        # The request travels as UTF-8, which a lone surrogate ("\ud800") cannot be: an HTTP
+        # client fails with this UnicodeEncodeError before anything is sent.
+        json.dumps(params, ensure_ascii=False).encode("utf-8")
         call = ApiCall(api_method, params)
         if request_data is not None and request_data.contains_files:
             call.files = {name: value[1] for name, value in request_data.multipart_data.items()}
@@ -142,6 +264,7 @@ class FakeBotApi(BaseRequest):
         if failure is not None and failure.error_code == 0:
             raise NetworkError(failure.description)  # the connection failed: no answer at all
         if failure is not None:
+            call.error = failure.description
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": failure.error_code,
@@ -150,6 +273,14 @@ class FakeBotApi(BaseRequest):
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.error_code, json.dumps(body).encode()
+        refused = _entity_error(params)
+        if refused is not None:
+            call.error = refused
+            body = {"ok": False, "error_code": 400, "description": refused}
+            return 400, json.dumps(body).encode()
+        if api_method == "getUpdates":
+            call.result = await self._updates(params)
+            return 200, json.dumps({"ok": True, "result": call.result}).encode()
         call.result = self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
@@ -172,8 +303,6 @@ class FakeBotApi(BaseRequest):
             message = self._message(params)
             message["document"] = {"file_id": "sent-doc", "file_unique_id": "sent-doc-u"}
             return message
-        if method == "getUpdates":
-            return []
         if method == "getChat":
             chat_id = int(params["chat_id"])
             return {
@@ -203,6 +332,15 @@ class FakeBotApi(BaseRequest):
                 "file_path": f"documents/{file_id}",
             }
         return True
+
+    async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Like Telegram: an offset confirms every update before it; without pending updates,
+        a long poll waits (briefly here) before answering an empty list."""
+        offset = int(params.get("offset") or 0)
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+        if not self.pending_updates:
+            await asyncio.sleep(min(float(params.get("timeout") or 0), 0.05))
+        return self.pending_updates[: int(params.get("limit") or 100)]
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
