@@ -3,8 +3,8 @@ dropped connections for live replies, and waits out Telegram's 429 answers.
 
 It also checks the rule of ``bot.scope``: work is committed before the bot speaks. A call made
 with a transaction still open is logged as a mistake and the work is committed then, so that no
-client is told something that is not stored and no database lock waits for Telegram. Every outgoing text is made sendable here
-too, in one place, rather than at each call site (``sendable``).
+client is told something that is not stored and no database lock waits for Telegram. Every
+outgoing text is made sendable here too, in one place, not at each call site (``sendable``).
 """
 
 from __future__ import annotations
