@@ -5,9 +5,10 @@ records the client, picks the reply language and runs the handlers.
 
 **Commit before speaking.** Whatever tells a client or staff member something first stores it:
 the reply helpers (``handlers.common``) call ``commit_work()`` before each Bot API call, and so do
-the background jobs. The update's first commit also stores its "handled" mark, in the same
-transaction: a crash after it cannot make a redelivered update repeat its effects, and a crash
-before it leaves nothing behind, so the redelivered update is simply handled again. No
+the background jobs. The update's first commit that stores any of its effects also stores its
+"handled" mark, in the same transaction (``storage.tracking`` tells a transaction that wrote from
+one that only read): a crash after it cannot make a redelivered update repeat its effects, and a
+crash before it leaves nothing behind, so the redelivered update is simply handled again. No
 transaction stays open while the bot waits for Telegram.
 """
 
@@ -30,6 +31,7 @@ from bot.services.clients import Arrival, ClientService, TelegramPerson, languag
 from storage.database import Database
 from storage.models import Client, ProcessedUpdate, utcnow
 from storage.repositories import ProcessedUpdateRepository
+from storage.tracking import has_writes
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +57,18 @@ class UpdateScope:
         self.arrival = Arrival()
 
     async def commit(self) -> None:
-        """Store the update's work so far; the first commit also marks the update as handled."""
+        """Store the update's work so far. The first commit that stores any of it also marks
+        the update as handled; one after reads only just ends the transaction."""
         if self.failed:  # the handler's work was rolled back; the mark comes at the end
             return
-        if not self.marked:
+        marking = not self.marked and has_writes(self.session)
+        if marking:
             self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
+        await self.session.commit()
+        self.marked = self.marked or marking
+
+    async def _mark(self) -> None:
+        self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
         await self.session.commit()
         self.marked = True
 
@@ -70,10 +79,10 @@ class UpdateScope:
 
     async def finish(self) -> None:
         """At the end of the update: store what is left and make sure it is marked handled."""
-        if self.failed:
-            self.failed = False  # the failed work is gone; what remains is the mark
-        if not self.marked or self.session.in_transaction():
-            await self.commit()
+        self.failed = False  # any failed work is gone by now; what remains is to be stored
+        await self.commit()
+        if not self.marked:
+            await self._mark()
 
 
 _current_scope: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)

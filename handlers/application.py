@@ -37,6 +37,7 @@ from handlers.application_view import (
     stale_button,
 )
 from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, button_data, reply
+from handlers.guards import with_open_application
 from handlers.status import show_status
 from storage.models import FilingApplication, as_utc, utcnow
 
@@ -144,13 +145,11 @@ async def choose_option(update: Update, context: BotContext) -> None:
     await show_current(update, context, application)
 
 
-async def navigate(update: Update, context: BotContext) -> None:
+@with_open_application
+async def navigate(update: Update, context: BotContext, application: FilingApplication) -> None:
     """Back, skip, continue and go-to buttons."""
     query = update.callback_query
-    application, service = await open_application(context)
-    if application is None:
-        await stale_button(update, context)
-        return
+    service = applications(context)
     data = button_data(update)
     if data == BACK:
         await service.back(application)
@@ -165,12 +164,12 @@ async def navigate(update: Update, context: BotContext) -> None:
     await show_current(update, context, application)
 
 
-async def show_checklist(update: Update, context: BotContext) -> None:
+@with_open_application
+async def show_checklist(
+    update: Update, context: BotContext, application: FilingApplication
+) -> None:
     """Every step with its state; each can be opened to change it."""
-    application, service = await open_application(context)
-    if application is None:
-        await stale_button(update, context)
-        return
+    service = applications(context)
     await answer_button(update.callback_query)
     translator = context.i18n
     _ = translator.gettext
@@ -191,24 +190,20 @@ async def show_checklist(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def review(update: Update, context: BotContext) -> None:
+@with_open_application
+async def review(update: Update, context: BotContext, application: FilingApplication) -> None:
     """The review button."""
-    application, service = await open_application(context)
-    if application is None:
-        await stale_button(update, context)
-        return
+    service = applications(context)
     await answer_button(update.callback_query)
     await service.review(application)
     await show_review(update, context, application)
 
 
-async def submit(update: Update, context: BotContext) -> None:
+@with_open_application
+async def submit(update: Update, context: BotContext, application: FilingApplication) -> None:
     """Lock the application for review and tell the client and the staff."""
     query = update.callback_query
-    application, service = await open_application(context)
-    if application is None:
-        await stale_button(update, context)
-        return
+    service = applications(context)
     _ = context.i18n.gettext
     actor = context.client.telegram_id if context.client else None
     if not await service.submit(application, actor):
