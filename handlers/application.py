@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import CONTINUE
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
@@ -26,7 +27,6 @@ from handlers.application_view import (
     BACK,
     CHECKLIST,
     CHOOSE_PREFIX,
-    CONTINUE,
     GOTO_PREFIX,
     PAUSE,
     REVIEW_BUTTON,

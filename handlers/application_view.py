@@ -13,11 +13,11 @@ from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
+from bot.progress import progress_bar
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
-CONTINUE = "app:continue"
 TYPE_PREFIX = "app:type:"
 CHOOSE_PREFIX = "app:choose:"
 GOTO_PREFIX = "app:goto:"
@@ -27,7 +27,6 @@ CHECKLIST = "app:list"
 REVIEW_BUTTON = "app:review"
 SUBMIT = "app:submit"
 PAUSE = "app:pause"
-BAR_LENGTH = 10
 DAYS = "book:days"
 DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
@@ -45,12 +44,6 @@ def bookings(context: BotContext) -> BookingService:
     """The booking service for this update."""
     settings = context.services.settings
     return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
-
-
-def progress_bar(done: int, total: int) -> str:
-    """A bar like ▰▰▰▱▱▱▱▱▱▱."""
-    filled = round(BAR_LENGTH * done / total) if total else 0
-    return "▰" * filled + "▱" * (BAR_LENGTH - filled)
 
 
 def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:

@@ -19,6 +19,7 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 
 from bot.context import BotContext, services_of
 from bot.i18n import Translator
+from bot.progress import progress_bar
 from bot.scope import background_session
 from bot.services.broadcasts import (
     BroadcastService,
@@ -29,7 +30,6 @@ from bot.services.broadcasts import (
 )
 from bot.services.clients import ClientService, language_of
 from bot.services.send_budget import BULK
-from handlers.application_view import progress_bar
 from handlers.common import answer_button, parse_id, reply
 from handlers.guards import staff_only
 from storage.models import Broadcast, BroadcastDelivery, Client, utcnow

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot.callbacks import CONTINUE
 from bot.context import BotContext, services_of
 from bot.filing.applications import ApplicationService
 from bot.i18n import Translator
@@ -24,7 +25,6 @@ from bot.services.clients import ClientService, language_of
 from bot.services.container import Services
 from bot.services.reminders import Due, Kind, ReminderService
 from bot.services.retention import purge_expired_documents
-from handlers.application_view import CONTINUE
 from handlers.booking import send_reminders as send_visit_reminders
 from storage.models import as_utc
 

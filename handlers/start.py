@@ -8,8 +8,9 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.callbacks import CONTINUE
 from bot.context import BotContext
-from handlers.application_view import CONTINUE, open_application
+from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
 from storage.models import as_utc, utcnow
 
