@@ -28,11 +28,15 @@ def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
     return tuple(tuple(row) for row in rows)
 
 
-class BlockedError(Exception):
+class MessengerError(Exception):
+    """Telegram did not do what was asked (one of the errors below)."""
+
+
+class BlockedError(MessengerError):
     """The recipient blocked the bot or the chat is gone: do not try again."""
 
 
-class RetryLaterError(Exception):
+class RetryLaterError(MessengerError):
     """Telegram asked us to wait before sending again."""
 
     def __init__(self, seconds: float) -> None:
@@ -40,8 +44,13 @@ class RetryLaterError(Exception):
         self.seconds = seconds
 
 
-class UndeliveredError(Exception):
+class UndeliveredError(MessengerError):
     """Telegram refused the message or could not be reached (the reason says which)."""
+
+
+class UnreachableError(UndeliveredError):
+    """Telegram could not be reached or did not answer: the same call may work later (and the
+    first may have arrived after all)."""
 
 
 class TopicGoneError(UndeliveredError):
