@@ -21,6 +21,7 @@ from bot.filing.catalogue import load_catalogue
 from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
+from bot.jobs.schedule import resume_broadcasts, schedule_jobs
 from bot.processor import ClientOrderedProcessor
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
@@ -30,9 +31,7 @@ from bot.services.faq import FaqService
 from bot.services.flood import FloodGuard
 from bot.services.send_budget import SendBudget
 from handlers import register_handlers
-from handlers.broadcast import resume_broadcasts
 from handlers.flood import notify_flood
-from handlers.reminders import schedule_jobs
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
 from storage.repositories import ProcessedUpdateRepository

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.context import services_of
+from bot.jobs.schedule import TASKS_KEY
 from bot.services.broadcasts import BroadcastService, Segment, texts_for
-from handlers.broadcast import TASKS_KEY
 from storage.models import BroadcastDelivery
 from storage.models import Client as ClientRow
 from storage.statuses import DeliveryStatus
