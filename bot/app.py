@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -29,9 +29,10 @@ from bot.services.container import Services
 from bot.services.encryption import DocumentCipher, key_from_data_dir
 from bot.services.faq import FaqService
 from bot.services.flood import FloodGuard
+from bot.services.flood_notice import Flooder, FloodNotice
 from bot.services.send_budget import SendBudget
+from bot.telegram_messenger import TelegramMessenger
 from handlers import register_handlers
-from handlers.flood import notify_flood
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
 from storage.repositories import ProcessedUpdateRepository
@@ -114,6 +115,16 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)
     return application
+
+
+async def notify_flood(services: Services, update: Update) -> None:
+    """A client's updates are being dropped for flooding: tell them (and staff) once."""
+    user = update.effective_user
+    if user is not None:
+        notice = FloodNotice(
+            TelegramMessenger(update.get_bot()), services.translations, services.settings
+        )
+        await notice.send(Flooder(user.id, user.full_name, user.language_code))
 
 
 async def on_startup(application: Application) -> None:
