@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
@@ -22,6 +22,7 @@ from bot.i18n import Translations
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from bot.incoming import UpdateReadingBot
+from bot.jobs.schedule import resume_broadcasts, schedule_jobs
 from bot.processor import ClientOrderedProcessor
 from bot.scope import UnitOfWork
 from bot.services.agency import AgencyInfo
@@ -29,11 +30,10 @@ from bot.services.container import Services
 from bot.services.encryption import DocumentCipher, key_from_data_dir
 from bot.services.faq import FaqService
 from bot.services.flood import FloodGuard
+from bot.services.flood_notice import Flooder, FloodNotice
 from bot.services.send_budget import SendBudget
+from bot.telegram_messenger import TelegramMessenger
 from handlers import register_handlers
-from handlers.broadcast import resume_broadcasts
-from handlers.flood import notify_flood
-from handlers.reminders import schedule_jobs
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
 from storage.repositories import ProcessedUpdateRepository
@@ -118,6 +118,16 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     register_handlers(application)
     return application
+
+
+async def notify_flood(services: Services, update: Update) -> None:
+    """A client's updates are being dropped for flooding: tell them (and staff) once."""
+    user = update.effective_user
+    if user is not None:
+        notice = FloodNotice(
+            TelegramMessenger(update.get_bot()), services.translations, services.settings
+        )
+        await notice.send(Flooder(user.id, user.full_name, user.language_code))
 
 
 async def on_startup(application: BotApplication) -> None:

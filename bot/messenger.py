@@ -28,20 +28,29 @@ def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
     return tuple(tuple(row) for row in rows)
 
 
-class UndeliveredError(Exception):
-    """Telegram refused the message or could not be reached (the reason says which)."""
+class MessengerError(Exception):
+    """Telegram did not do what was asked (one of the errors below)."""
 
 
-class BlockedError(UndeliveredError):
+class BlockedError(MessengerError):
     """The recipient blocked the bot or the chat is gone: do not try again."""
 
 
-class RetryLaterError(UndeliveredError):
+class RetryLaterError(MessengerError):
     """Telegram asked us to wait before sending again."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds:g} s")
         self.seconds = seconds
+
+
+class UndeliveredError(MessengerError):
+    """Telegram refused the message or could not be reached (the reason says which)."""
+
+
+class UnreachableError(UndeliveredError):
+    """Telegram could not be reached or did not answer: the same call may work later (and the
+    first may have arrived after all)."""
 
 
 class TopicGoneError(UndeliveredError):

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.messenger import BlockedError, Keyboard, RetryLaterError, TopicGoneError, UndeliveredError
+from bot.messenger import (
+    BlockedError,
+    Keyboard,
+    MessengerError,
+    RetryLaterError,
+    TopicGoneError,
+    UndeliveredError,
+    UnreachableError,
+)
 from bot.scope import commit_work
 
 
@@ -110,7 +118,7 @@ class TelegramMessenger:
         return bool(chat.is_forum)
 
 
-def _ours(error: TelegramError, topic: int | None) -> Exception:
+def _ours(error: TelegramError, topic: int | None) -> MessengerError:
     """Our exception for a PTB error."""
     if isinstance(error, RetryAfter):
         wait = error.retry_after
@@ -121,4 +129,6 @@ def _ours(error: TelegramError, topic: int | None) -> Exception:
         return BlockedError(str(error))
     if isinstance(error, BadRequest) and topic is not None and "thread not found" in str(error):
         return TopicGoneError(str(error))
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return UnreachableError(str(error))
     return UndeliveredError(str(error))

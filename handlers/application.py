@@ -10,6 +10,7 @@ from telegram.ext import (
     CallbackQueryHandler,
 )
 
+from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
@@ -21,7 +22,6 @@ from handlers.application_view import (
     BACK,
     CHECKLIST,
     CHOOSE_PREFIX,
-    CONTINUE,
     GOTO_PREFIX,
     PAUSE,
     REVIEW_BUTTON,

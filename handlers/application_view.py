@@ -8,18 +8,17 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import CONTINUE_APPLICATION
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
+from bot.progress import progress_bar
 from bot.services.situation import situation_of
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
-CONTINUE = CONTINUE_APPLICATION
 TYPE_PREFIX = "app:type:"
 CHOOSE_PREFIX = "app:choose:"
 GOTO_PREFIX = "app:goto:"
@@ -29,7 +28,6 @@ CHECKLIST = "app:list"
 REVIEW_BUTTON = "app:review"
 SUBMIT = "app:submit"
 PAUSE = "app:pause"
-BAR_LENGTH = 10
 DAYS = "book:days"
 DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
@@ -47,12 +45,6 @@ def bookings(context: BotContext) -> BookingService:
     """The booking service for this update."""
     settings = context.services.settings
     return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
-
-
-def progress_bar(done: int, total: int) -> str:
-    """A bar like ▰▰▰▱▱▱▱▱▱▱."""
-    filled = round(BAR_LENGTH * done / total) if total else 0
-    return "▰" * filled + "▱" * (BAR_LENGTH - filled)
 
 
 def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:

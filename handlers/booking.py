@@ -1,22 +1,18 @@
-"""The verification step: book a visit to the office, or confirm the in-app face check;
-reminders the day before, and the staff's list of the day's visits."""
+"""The verification step: book a visit to the office, or confirm the in-app face check; and the
+staff's list of the day's visits. (The reminder the day before is a job: ``bot.jobs.reminders``.)
+"""
 
 from __future__ import annotations
 
 import html
-import logging
 from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext, HandlerList, services_of
+from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService
-from bot.filing.booking import BookingService
 from bot.filing.catalogue import ItemKind
-from bot.scope import background_session
-from bot.services.clients import ClientService, language_of
 from handlers.application_view import (
     CANCEL,
     DAY_PREFIX,
@@ -33,8 +29,6 @@ from handlers.application_view import (
 from handlers.common import answer_button, reply
 from handlers.guards import staff_only
 from storage.models import FilingApplication, as_utc, utcnow
-
-log = logging.getLogger(__name__)
 
 
 def local(value: datetime, context: BotContext) -> datetime:
@@ -216,33 +210,6 @@ async def todays_visits(update: Update, context: BotContext) -> None:
     if not visits:
         lines.append(_("No visits booked."))
     await reply(update, "\n".join(lines))
-
-
-async def send_reminders(context: BotContext) -> None:
-    """Job: remind clients of tomorrow's visits (state in the database, so restarts are safe)."""
-    services = services_of(context.application)
-    settings = services.settings
-    async with background_session(services.database) as session:
-        service = BookingService(session, settings.hours(), settings.booking_days_ahead)
-        for booking, client in await service.due_reminders():
-            translator = services.translations.get(language_of(client, settings.default_language))
-            _ = translator.gettext
-            when = translator.format_datetime(as_utc(booking.starts_at), settings.office_timezone)
-            text = _(
-                "⏰ Reminder: your visit to {agency} for the verification photo is on {when}. "
-                "Please bring your ID card or passport, and avoid a red or blue top "
-                "(the backdrop is blue)."
-            ).format(agency=services.agency.escaped_name, when=when)
-            if not await service.claim_reminder(booking):
-                continue  # another bot process sends this one
-            await session.commit()
-            try:
-                await context.bot.send_message(client.telegram_id, text)
-            except Forbidden:
-                ClientService.mark_blocked(client, True)
-                await session.commit()
-            except TelegramError as error:
-                log.warning("Could not send a visit reminder: %s", error)
 
 
 HANDLERS: HandlerList = [

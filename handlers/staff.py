@@ -14,13 +14,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import STAFF_MOVES, MoveError, Stage, StageService, next_expected
 from bot.services.clients import ClientService, language_of
 from bot.services.dossier import build_dossier
 from bot.services.notices import notice, parse_change_requests, stage_name
-from handlers.application_view import CONTINUE
 from handlers.common import answer_button, parse_id, reply
 from handlers.guards import staff_only
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow

@@ -8,8 +8,9 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
-from handlers.application_view import CONTINUE, open_application
+from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
 from storage.models import as_utc, utcnow
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService, next_expected
+from bot.progress import progress_bar
 from bot.services.notices import stage_name
-from handlers.application_view import CONTINUE, START, applications, progress_bar
+from handlers.application_view import START, applications
 from handlers.common import (
     MENU_ELIGIBILITY,
     MENU_STATUS,

@@ -13,7 +13,7 @@ from telegram.ext import CallbackContext
 from bot.config import Settings
 from bot.context import services_of
 from bot.images.samples import encode, make_document, phone_photo
-from handlers.booking import send_reminders
+from bot.jobs.schedule import send_visit_reminders
 from handlers.uploads import REASONS
 from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
 from storage.models import Client as ClientRow
@@ -301,8 +301,8 @@ async def test_visit_reminder_is_sent_once_even_after_a_restart(
             booking.starts_at = utcnow() + timedelta(hours=20)
             await session.commit()
         context = CallbackContext(harness.application)
-        await send_reminders(context)
-        await send_reminders(context)
+        await send_visit_reminders(context)
+        await send_visit_reminders(context)
         reminders = [c for c in harness.api.messages_to(6006) if "Reminder" in c.text]
         assert len(reminders) == 1 and "verification photo" in reminders[0].text
 

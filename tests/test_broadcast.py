@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.context import services_of
 from bot.filing.stages import Stage
+from bot.jobs.schedule import TASKS_KEY
 from bot.services.broadcasts import BroadcastService, Segment, texts_for
-from handlers.broadcast import TASKS_KEY
 from storage.models import Broadcast, BroadcastDelivery, FilingApplication, StageChange
 from storage.models import Client as ClientRow
 from storage.statuses import DeliveryStatus

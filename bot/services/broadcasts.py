@@ -178,7 +178,8 @@ class BroadcastService:
         return [(delivery, client) for delivery, client in result.all()]
 
     async def claim(self, delivery: BroadcastDelivery) -> bool:
-        """Take a pending delivery for sending; False when another process already took it."""
+        """Take a pending delivery for sending (commit it before sending); False when another
+        process already took it."""
         result = await self.session.execute(
             update(BroadcastDelivery)
             .where(
@@ -188,7 +189,6 @@ class BroadcastService:
             .values(status=DeliveryStatus.SENDING)
             .execution_options(synchronize_session=False)
         )
-        await self.session.commit()
         if result.rowcount != 1:
             return False
         set_committed_value(

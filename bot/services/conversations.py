@@ -26,8 +26,8 @@ from bot.messenger import (
     Button,
     Keyboard,
     Messenger,
+    MessengerError,
     TopicGoneError,
-    UndeliveredError,
     keyboard,
 )
 from bot.services.clients import language_of
@@ -159,7 +159,7 @@ class ConversationDesk:
             copied = await self.messenger.copy(
                 chat_id, message_id, staff_chat, topic=topic, reply_to=reply_to
             )
-        except UndeliveredError as error:
+        except MessengerError as error:
             log.warning("Could not relay a client message: %s", error)
             return False
         await self.conversations.record(
@@ -190,7 +190,7 @@ class ConversationDesk:
             await self._announce_claim(conversation, client, staff)
         try:
             copied = await self.messenger.copy(staff_chat, message_id, client.telegram_id)
-        except UndeliveredError as error:
+        except MessengerError as error:
             return RelayResult.FAILED, str(error)
         await self.conversations.record(conversation, RelayDirection.TO_CLIENT, copied, message_id)
         return RelayResult.DELIVERED, ""
@@ -230,7 +230,7 @@ class ConversationDesk:
                 ),
                 keyboard([Button(_("🙋 Talk to staff"), TALK_TO_STAFF)]),
             )
-        except UndeliveredError as error:
+        except MessengerError as error:
             log.warning("Could not tell the client the conversation closed: %s", error)
         await self._to_staff(
             conversation, client, self.staff_language.gettext("✅ Conversation closed.")
@@ -256,7 +256,7 @@ class ConversationDesk:
         )
         try:
             await self.messenger.send(client.telegram_id, text)
-        except UndeliveredError as error:
+        except MessengerError as error:
             log.warning("Could not tell the client staff joined: %s", error)
 
     async def _post_alert(
@@ -293,7 +293,7 @@ class ConversationDesk:
                 return await self.messenger.send(staff_chat, text, buttons, topic=topic)
             except TopicGoneError:
                 continue
-            except UndeliveredError as error:
+            except MessengerError as error:
                 log.warning("Could not post in the staff chat: %s", error)
                 return None
         return None
@@ -309,7 +309,7 @@ class ConversationDesk:
         name = f"{client.full_name or client.telegram_id} · {client.telegram_id}"
         try:
             topic = await self.messenger.create_topic(staff_chat, name[:MAX_TOPIC_NAME])
-        except UndeliveredError as error:
+        except MessengerError as error:
             log.warning("Could not create a forum topic: %s", error)
             return None
         conversation.topic_id = topic
@@ -319,7 +319,7 @@ class ConversationDesk:
         if self.forum.value is None:
             try:
                 self.forum.value = await self.messenger.is_forum(staff_chat)
-            except UndeliveredError as error:
+            except MessengerError as error:
                 log.warning("Could not read the staff chat: %s", error)
                 return False
         return self.forum.value

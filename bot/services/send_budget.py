@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 BULK: ContextVar[bool] = ContextVar("bulk_sending", default=False)
+
+
+@contextmanager
+def sending_in_bulk(bulk: bool = True) -> Iterator[None]:
+    """Within the block, messages count as broadcast (``bulk``) or as live replies."""
+    token = BULK.set(bulk)
+    try:
+        yield
+    finally:
+        BULK.reset(token)
 
 
 class SendBudget:
