@@ -215,7 +215,7 @@ async def send_reminders(context: BotContext) -> None:
                 log.warning("Could not send a visit reminder: %s", error)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CallbackQueryHandler(choose_day, pattern=f"^{DAYS}$"),
     CallbackQueryHandler(choose_slot, pattern=f"^{DAY_PREFIX}"),
     CallbackQueryHandler(book_slot, pattern=f"^{SLOT_PREFIX}"),

@@ -172,7 +172,7 @@ async def _verdict(update: Update, context: BotContext, assessment: rules.Assess
     await reply(update, "\n\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("eligibility", start_check, filters.ChatType.PRIVATE),
     CallbackQueryHandler(start_check, pattern=f"^{MENU_ELIGIBILITY}$"),
     CallbackQueryHandler(answer, pattern=f"^{ANSWER_PREFIX}"),

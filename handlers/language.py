@@ -50,7 +50,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     await reply(update, text, main_menu(translator))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("language", ask_language, filters.ChatType.PRIVATE),
     CallbackQueryHandler(ask_language, pattern=f"^{MENU_LANGUAGE}$"),
     CallbackQueryHandler(choose_language, pattern=f"^{CHOOSE_PREFIX}"),

@@ -218,7 +218,7 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("app", show_application),
     CommandHandler("approve", approve),
     CommandHandler("reject", reject),

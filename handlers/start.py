@@ -89,7 +89,7 @@ async def menu_home(update: Update, context: BotContext) -> None:
     await show_menu(update, context.i18n)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("start", start, filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel, filters.ChatType.PRIVATE),

@@ -77,7 +77,7 @@ def _stage_report(context: BotContext, report: InReview) -> str:
     return "\n".join(lines)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[BaseHandler[Update, BotContext, None]] = [
     CommandHandler("status", show_status, filters.ChatType.PRIVATE),
     CallbackQueryHandler(show_status, pattern=f"^{MENU_STATUS}$"),
 ]

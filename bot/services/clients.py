@@ -90,7 +90,7 @@ class ClientService:
     def _refresh(client: Client, person: TelegramPerson) -> None:
         """Update the names Telegram gave and the last-seen time (only what changed)."""
         now = utcnow()
-        fresh = {
+        fresh: dict[str, object] = {
             "first_name": person.first_name[:128],
             "last_name": (person.last_name or None) and person.last_name[:128],
             "username": person.username,
