@@ -5,46 +5,47 @@ staff's list of the day's visits. (The reminder the day before is a job: ``bot.j
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, HandlerList
-from bot.filing.applications import ApplicationService
-from bot.filing.catalogue import ItemKind
+from bot.filing.verification import VerificationDesk
 from handlers.application_view import (
     CANCEL,
     DAY_PREFIX,
     DAYS,
     FACE_CHECK,
     SLOT_PREFIX,
-    VERIFICATION_STEP,
-    VISIT_PREFIX,
-    applications,
-    bookings,
     show_current,
     stale_button,
 )
 from handlers.common import answer_button, reply
 from handlers.guards import staff_only
-from storage.models import FilingApplication, as_utc, utcnow
 
 
-def local(value: datetime, context: BotContext) -> datetime:
-    """A stored time in the office's time zone."""
-    return as_utc(value).astimezone(context.services.settings.hours().timezone)
+def desk(context: BotContext) -> VerificationDesk:
+    """The verification desk for this update."""
+    settings = context.services.settings
+    return VerificationDesk(
+        context.session, context.services.catalogue, settings.hours(), settings.booking_days_ahead
+    )
 
 
 async def choose_day(update: Update, context: BotContext) -> None:
     """Offer the days that still have free slots."""
-    application = await _application_at_verification(context)
-    if application is None:
+    days = await desk(context).free_days(context.client) if context.client else None
+    if days is None:
         await stale_button(update, context)
         return
     await answer_button(update.callback_query)
+    await _offer_days(update, context, days)
+
+
+async def _offer_days(update: Update, context: BotContext, days: Sequence[date]) -> None:
     _ = context.i18n.gettext
-    days = await bookings(context).free_days()
     if not days:
         await reply(
             update, _("Sorry, there are no free times in the next days. Please talk to our staff.")
@@ -64,15 +65,14 @@ async def choose_day(update: Update, context: BotContext) -> None:
 
 async def choose_slot(update: Update, context: BotContext) -> None:
     """Offer the free times of a day."""
-    application = await _application_at_verification(context)
-    day = _parse_day((update.callback_query.data or "").removeprefix(DAY_PREFIX))
-    service = bookings(context)
-    if application is None or day is None or not service.offers_day(day):
+    day = _parse_day(_button_data(update).removeprefix(DAY_PREFIX))
+    client = context.client
+    slots = await desk(context).free_slots(client, day) if client and day else None
+    if slots is None or day is None:
         await stale_button(update, context)
         return
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
-    slots = await service.free_slots(day)
     if not slots:
         await reply(update, _("That day is fully booked now – please pick another day."))
         return
@@ -93,21 +93,20 @@ async def choose_slot(update: Update, context: BotContext) -> None:
 
 async def book_slot(update: Update, context: BotContext) -> None:
     """Book the chosen time and complete the step."""
-    application = await _application_at_verification(context)
-    starts_at = _parse_slot((update.callback_query.data or "").removeprefix(SLOT_PREFIX), context)
-    service = bookings(context)
-    if application is None or starts_at is None or not service.is_offered(starts_at):
+    starts_at = _parse_slot(_button_data(update).removeprefix(SLOT_PREFIX), context)
+    client = context.client
+    outcome = await desk(context).book(client, starts_at) if client and starts_at else None
+    if outcome is None:
         await stale_button(update, context)
         return
     _ = context.i18n.gettext
-    booking = await service.book(application, starts_at)
-    if booking is None:
+    if outcome.starts_at is None:
         await answer_button(update.callback_query, _("Sorry, that time was just taken."))
-        await choose_day_again(update, context)
+        await _offer_days(update, context, outcome.free_days)
         return
     await answer_button(update.callback_query, _("Booked!"))
     when = context.i18n.format_datetime(
-        as_utc(booking.starts_at), context.services.settings.office_timezone
+        outcome.starts_at, context.services.settings.office_timezone
     )
     await reply(
         update,
@@ -115,62 +114,33 @@ async def book_slot(update: Update, context: BotContext) -> None:
             when=when
         ),
     )
-    await _complete_step(
-        context, application, f"{VISIT_PREFIX}{as_utc(booking.starts_at).isoformat()}"
-    )
-    await show_current(update, context, application)
-
-
-async def choose_day_again(update: Update, context: BotContext) -> None:
-    """After a clash, offer the days again."""
-    await choose_day(update, context)
+    await show_current(update, context, outcome.application)
 
 
 async def cancel_visit(update: Update, context: BotContext) -> None:
     """Cancel the booked visit; the step is open again."""
-    application = await _application_at_verification(context)
-    if application is None or not await bookings(context).cancel(application):
+    application = await desk(context).cancel(context.client) if context.client else None
+    if application is None:
         await stale_button(update, context)
         return
-    _ = context.i18n.gettext
-    await answer_button(update.callback_query, _("Visit cancelled."))
-    service = applications(context)
-    item = context.services.catalogue.find_item(VERIFICATION_STEP)
-    if item is not None:
-        await service.mark_pending(application, item)
-    await service.go_to(application, VERIFICATION_STEP)
+    await answer_button(update.callback_query, context.i18n.gettext("Visit cancelled."))
     await show_current(update, context, application)
 
 
 async def face_check_done(update: Update, context: BotContext) -> None:
     """The client confirms the hosting provider's in-app face check."""
-    application = await _application_at_verification(context)
+    client = context.client
+    application = await desk(context).confirm_face_check(client) if client else None
     if application is None:
         await stale_button(update, context)
         return
-    _ = context.i18n.gettext
-    await answer_button(update.callback_query, _("Noted, thank you."))
-    await bookings(context).cancel(application)
-    await _complete_step(context, application, "face_check")
+    await answer_button(update.callback_query, context.i18n.gettext("Noted, thank you."))
     await show_current(update, context, application)
 
 
-async def _complete_step(context: BotContext, application: FilingApplication, value: str) -> None:
-    service = applications(context)
-    item = context.services.catalogue.find_item(VERIFICATION_STEP)
-    if item is not None:
-        await service.accept_text(application, item, value)
-
-
-async def _application_at_verification(context: BotContext) -> FilingApplication | None:
-    if context.client is None:
-        return None
-    service: ApplicationService = applications(context)
-    application = await service.open_for(context.client)
-    if application is None:
-        return None
-    has_step = any(item.kind is ItemKind.VERIFICATION for item in service.steps(application))
-    return application if has_step else None
+def _button_data(update: Update) -> str:
+    query = update.callback_query
+    return (query.data or "") if query is not None else ""
 
 
 def _parse_day(text: str) -> date | None:
@@ -192,21 +162,20 @@ def _parse_slot(text: str, context: BotContext) -> datetime | None:
 async def todays_visits(update: Update, context: BotContext) -> None:
     """/bookings [YYYY-MM-DD] for staff: the day's visits."""
     _ = context.i18n.gettext
-    settings = context.services.settings
-    hours = settings.hours()
-    day = utcnow().astimezone(hours.timezone).date()
+    asked = None
     if context.args:
-        parsed = _parse_day(context.args[0].replace("-", ""))
-        if parsed is None:
+        asked = _parse_day(context.args[0].replace("-", ""))
+        if asked is None:
             await reply(update, _("Please give the date as YYYY-MM-DD."))
             return
-        day = parsed
-    visits = await bookings(context).on_day(day)
+    day, visits = await desk(context).visits_on(asked)
     lines = [_("📅 <b>Visits on {day}</b>").format(day=context.i18n.format_date(day))]
-    for booking, client in visits:
-        time_text = local(booking.starts_at, context).strftime("%H:%M")
-        name = html.escape(client.full_name or str(client.telegram_id), quote=False)
-        lines.append(f'{time_text} · <a href="tg://user?id={client.telegram_id}">{name}</a>')
+    for visit in visits:
+        name = html.escape(visit.client_name, quote=False)
+        lines.append(
+            f"{visit.starts_at.strftime('%H:%M')} · "
+            f'<a href="tg://user?id={visit.telegram_id}">{name}</a>'
+        )
     if not visits:
         lines.append(_("No visits booked."))
     await reply(update, "\n".join(lines))

@@ -138,18 +138,19 @@ async def start_check(update: Update, context: BotContext) -> None:
 async def answer(update: Update, context: BotContext) -> None:
     """Store an answer, then ask the next question or give the verdict."""
     query = update.callback_query
+    if query is None:
+        return
     question, _sep, value = (query.data or "").removeprefix(ANSWER_PREFIX).partition(":")
     applicants = {a.id for a in context.services.catalogue.applicants}
     if context.client is None or not rules.is_valid_answer(question, value, applicants):
         await stale_faq_button(update, context)
         return
     await answer_button(query)
-    check = await EligibilityService(context.session).answer(context.client, question, value)
-    following = rules.next_question(check.answers)
-    if following is not None:
-        await _ask(update, context, following)
-        return
-    await _verdict(update, context, rules.assess(check.answers))
+    answered = await EligibilityService(context.session).answer(context.client, question, value)
+    if answered.next_question is not None:
+        await _ask(update, context, answered.next_question)
+    elif answered.assessment is not None:
+        await _verdict(update, context, answered.assessment)
 
 
 async def _ask(update: Update, context: BotContext, question: str) -> None:

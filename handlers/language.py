@@ -36,6 +36,8 @@ async def ask_language(update: Update, context: BotContext) -> None:
 async def choose_language(update: Update, context: BotContext) -> None:
     """Store the chosen language and confirm in it."""
     query = update.callback_query
+    if query is None:
+        return
     language = (query.data or "").removeprefix(CHOOSE_PREFIX)
     if language not in SUPPORTED_LANGUAGES or context.client is None:
         await answer_button(query)

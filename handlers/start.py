@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
+from bot.services.clients import is_returning
 from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
-from storage.models import as_utc, utcnow
-
-RETURNING_AFTER_SECONDS = 3600
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -26,7 +23,7 @@ async def start(update: Update, context: BotContext) -> None:
     )
     agency = context.services.agency.escaped_name
     greeting = _("Hello, {name}! 👋").format(name=name)
-    if client is not None and _is_returning(client.first_seen_at):
+    if client is not None and is_returning(client):
         greeting = _("Welcome back, {name}! 👋 You first wrote to us on {date}.").format(
             name=name, date=context.i18n.format_date(client.first_seen_at)
         )
@@ -52,10 +49,6 @@ async def start(update: Update, context: BotContext) -> None:
         ]
         markup = InlineKeyboardMarkup([continue_row, *markup.inline_keyboard])
     await reply(update, text, markup)
-
-
-def _is_returning(first_seen_at: datetime) -> bool:
-    return (utcnow() - as_utc(first_seen_at)).total_seconds() > RETURNING_AFTER_SECONDS
 
 
 async def help_command(update: Update, context: BotContext) -> None:

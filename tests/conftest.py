@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bot_api_request import UNCOMMITTED_CALL
 from bot.config import Settings
+from storage.database import Database
 from tests.support.harness import Client, Harness, running_bot
 
 TEST_TOKEN = "123456:TEST-token-not-real"
@@ -82,3 +83,14 @@ async def harness(make_settings: Callable[..., Settings]) -> AsyncIterator[Harne
 def client(harness: Harness) -> Client:
     """An English-speaking client."""
     return Client(harness, user_id=5001, first_name="Anna", language_code="en")
+
+
+@pytest.fixture
+async def database(make_settings: Callable[..., Settings]) -> AsyncIterator[Database]:
+    """An empty, migrated database for testing services without the bot or Telegram."""
+    settings = make_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.resolved_database_url)
+    await database.migrate()
+    yield database
+    await database.dispose()

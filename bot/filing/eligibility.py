@@ -55,6 +55,14 @@ class Assessment:
     findings: tuple[Finding, ...]
 
 
+@dataclass(frozen=True)
+class Answered:
+    """After an answer: the next question, or the assessment once all are in."""
+
+    next_question: str | None
+    assessment: Assessment | None
+
+
 def next_question(answers: dict[str, str]) -> str | None:
     """The first question not answered yet (None when all are)."""
     return next((question for question in QUESTIONS if question not in answers), None)
@@ -136,12 +144,14 @@ class EligibilityService:
         await self.session.flush()
         return check
 
-    async def answer(self, client: Client, question: str, value: str) -> EligibilityCheck:
+    async def answer(self, client: Client, question: str, value: str) -> Answered:
         """Record one answer; when all are in, record the verdict too."""
         check = await self.of(client) or await self.restart(client)
         check.answers = {**(check.answers or {}), question: value}
-        if next_question(check.answers) is None:
-            check.verdict = assess(check.answers).verdict.value
+        following = next_question(check.answers)
+        assessment = assess(check.answers) if following is None else None
+        if assessment is not None:
+            check.verdict = assessment.verdict.value
         check.updated_at = utcnow()
         await self.session.flush()
-        return check
+        return Answered(following, assessment)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FilingApplication, StageChange, utcnow
+from storage.models import FilingApplication, StageChange, as_utc, utcnow
 
 ICP_NUMBER = re.compile(
     r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
@@ -71,6 +71,20 @@ class Move:
 
     application: FilingApplication
     change: StageChange
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One recorded move as staff and clients see it."""
+
+    when: datetime  # aware, UTC
+    stage: str
+    note: str
+
+    @classmethod
+    def of(cls, change: StageChange) -> HistoryEntry:
+        """The entry for a recorded change."""
+        return cls(as_utc(change.created_at), change.to_stage, change.note or "")
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -140,6 +154,10 @@ class StageService:
             .order_by(StageChange.created_at, StageChange.id)
         )
         return list(result)
+
+    async def entries(self, application: FilingApplication) -> tuple[HistoryEntry, ...]:
+        """Every recorded move as plain entries, oldest first."""
+        return tuple(HistoryEntry.of(change) for change in await self.history(application))
 
 
 def next_expected(

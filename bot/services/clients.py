@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from storage.models import Client, FilingApplication, SupportConversation, as_ut
 from storage.repositories import ClientRepository, ProcessedUpdateRepository
 
 LAST_SEEN_PRECISION = timedelta(minutes=1)  # a write per minute of activity, not per message
+RETURNING_AFTER = timedelta(hours=1)  # greeted as returning once they first wrote this long ago
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ def language_of(client: Client | None, default: str) -> str:
     if client is None:
         return default
     return client.language or language_for_telegram_code(client.telegram_language, default)
+
+
+def is_returning(client: Client, now: datetime | None = None) -> bool:
+    """Whether the client first wrote to us long enough ago to be welcomed back."""
+    return (now or utcnow()) - as_utc(client.first_seen_at) > RETURNING_AFTER
 
 
 @dataclass(frozen=True)
