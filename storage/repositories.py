@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from storage.models import (
     Client,
@@ -15,6 +17,13 @@ from storage.models import (
     SupportConversation,
     utcnow,
 )
+
+
+async def changed_rows(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    result = await session.execute(statement)
+    assert isinstance(result, CursorResult), "only data-changing statements report rows"
+    return result.rowcount
 
 
 class ClientRepository:

@@ -24,6 +24,7 @@ TELEGRAM_ADAPTERS = {
     "bot/telegram_messenger.py",
     "bot/bot_api_request.py",
     "bot/aiohttp_request.py",
+    "bot/jobs/schedule.py",  # hands the jobs to PTB's job queue
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Booking, Client, FilingApplication, utcnow
+from storage.repositories import changed_rows
 from storage.statuses import BookingStatus
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -203,13 +204,14 @@ class BookingService:
 
     async def claim_reminder(self, booking: Booking) -> bool:
         """Mark the reminder as sent, atomically; False if someone else already did."""
-        result = await self.session.execute(
+        changed = await changed_rows(
+            self.session,
             update(Booking)
             .where(Booking.id == booking.id, Booking.reminder_sent_at.is_(None))
             .values(reminder_sent_at=utcnow())
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount != 1:
+        if changed != 1:
             return False
         set_committed_value(booking, "reminder_sent_at", utcnow())
         return True

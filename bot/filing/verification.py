@@ -58,8 +58,9 @@ class VerificationDesk:
         return await self.bookings.free_days()
 
     async def free_slots(self, client: Client, day: date) -> list[datetime] | None:
-        """A day's free slots; None when the client is not at the verification step."""
-        if await self._application(client) is None:
+        """A day's free slots; None when the client is not at the verification step or the day
+        is outside the booking window (a stale or forged button)."""
+        if not self.bookings.offers_day(day) or await self._application(client) is None:
             return None
         return await self.bookings.free_slots(day)
 

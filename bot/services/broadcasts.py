@@ -30,6 +30,7 @@ from storage.models import (
     StageChange,
     utcnow,
 )
+from storage.repositories import changed_rows
 from storage.statuses import BroadcastStatus, DeliveryStatus
 
 
@@ -155,13 +156,14 @@ class BroadcastService:
 
     async def settle_interrupted(self, broadcast: Broadcast) -> int:
         """Deliveries that were being sent when the bot stopped: never sent twice."""
-        result = await self.session.execute(
+        changed = await changed_rows(
+            self.session,
             update(BroadcastDelivery)
             .where(BroadcastDelivery.broadcast_id == broadcast.id)
             .where(BroadcastDelivery.status == DeliveryStatus.SENDING)
-            .values(status=DeliveryStatus.UNCONFIRMED)
+            .values(status=DeliveryStatus.UNCONFIRMED),
         )
-        return result.rowcount or 0
+        return changed
 
     async def pending(
         self, broadcast: Broadcast, limit: int
@@ -180,16 +182,17 @@ class BroadcastService:
     async def claim(self, delivery: BroadcastDelivery) -> bool:
         """Take a pending delivery for sending (commit it before sending); False when another
         process already took it."""
-        result = await self.session.execute(
+        changed = await changed_rows(
+            self.session,
             update(BroadcastDelivery)
             .where(
                 BroadcastDelivery.id == delivery.id,
                 BroadcastDelivery.status == DeliveryStatus.PENDING,
             )
             .values(status=DeliveryStatus.SENDING)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount != 1:
+        if changed != 1:
             return False
         set_committed_value(
             delivery, "status", DeliveryStatus.SENDING
