@@ -6,7 +6,13 @@ that is where a handler's changes are stored.
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
 
 from bot.callbacks import TALK_TO_STAFF
 from bot.i18n import Translator
@@ -63,6 +69,14 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     if chat is not None:
         await commit_work()
         await chat.send_message(text, reply_markup=markup)
+
+
+async def send_file(update: Update, data: bytes, file_name: str, caption: str) -> None:
+    """Commit the update's work, then send a file to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is not None:
+        await commit_work()
+        await chat.send_document(InputFile(data, filename=file_name), caption=caption)
 
 
 async def reply_to_message(update: Update, text: str) -> None:

@@ -19,9 +19,8 @@ from bot.filing.stages import MoveError, Stage
 from bot.scope import commit_work
 from bot.services.notices import stage_name
 from bot.services.staff_desk import Card, MoveOutcome, StageDesk
-from handlers.common import answer_button, parse_id, reply
+from handlers.common import answer_button, parse_id, reply, send_file
 from handlers.guards import staff_only
-from handlers.sending import messenger, send_file
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def desk(context: BotContext) -> StageDesk:
         services.translations,
         services.catalogue,
         services.documents,
-        messenger(context),
+        context.messenger,
         commit=commit_work,
         continue_data=CONTINUE,
     )
