@@ -119,11 +119,15 @@ async def send_answer(
     question_id: int,
     *,
     footer: str = "",
+    extra: InlineKeyboardButton | None = None,
 ) -> None:
-    """Send one entry's answer with the feedback and staff buttons."""
+    """Send one entry's answer with the feedback and staff buttons (and an ``extra`` one)."""
     body = context.services.faq.render_answer(entry, translator)
     text = f"<b>{entry.title.get(translator.language)}</b>\n\n{body}{footer}"
-    await reply(update, text, answer_keyboard(translator, question_id))
+    keyboard = answer_keyboard(translator, question_id)
+    if extra is not None:
+        keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, [extra]])
+    await reply(update, text, keyboard)
 
 
 async def question(
@@ -154,9 +158,26 @@ async def question(
             update, _("👍 Anything else I can help with?") + reminder, main_menu(translator)
         )
     elif result.entry is not None and result.question_id is not None:
+        also, also_button = _second_answer(context, result.also, translator)
         await send_answer(
-            update, context, result.entry, translator, result.question_id, footer=reminder
+            update,
+            context,
+            result.entry,
+            translator,
+            result.question_id,
+            footer=also + reminder,
+            extra=also_button,
         )
+    elif result.unsupported:
+        rows = [
+            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
+            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+        ]
+        lead = _(
+            "That is outside what I can help with: I answer questions about the ICP filing and "
+            "guide your application. A member of our team may still be able to help you."
+        )
+        await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     elif result.suggestions:
         rows = [
             [
@@ -174,6 +195,23 @@ async def question(
         lead = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
         await hand_off(update, context, translator, last_question=text, reason="faq_unsure")
+
+
+MAX_SECOND_ANSWER = 1800  # characters: both answers must fit one message (4096)
+
+
+def _second_answer(
+    context: BotContext, entry: Entry | None, translator: Translator
+) -> tuple[str, InlineKeyboardButton | None]:
+    """The answer to the other part of a two-part question: as a last section when both fit
+    in one message, else as a button that opens it."""
+    if entry is None:
+        return "", None
+    title = entry.title.get(translator.language)
+    body = context.services.faq.render_answer(entry, translator)
+    if len(body) > MAX_SECOND_ANSWER:
+        return "", InlineKeyboardButton(f"➕ {title}", callback_data=f"{ENTRY_PREFIX}{entry.id}")
+    return f"\n\n<b>{title}</b>\n\n{body}", None
 
 
 def _waiting_reminder(translator: Translator, step: Item | None) -> str:

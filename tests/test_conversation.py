@@ -59,8 +59,8 @@ async def test_issue_walkthrough_chinese_then_english_then_unrelated(harness: Ha
     assert any("Helpful" in label for label, _ in english.buttons)
 
     calls = await client.say("what's the best hotpot restaurant in Chengdu?")
-    unsure = [c.text for c in replies(calls) if int(c.params["chat_id"]) == client.user_id]
-    assert "not sure" in unsure[0] and "connected you with our team" in unsure[1]
+    told = [c.text for c in replies(calls) if int(c.params["chat_id"]) == client.user_id]
+    assert len(told) == 1 and "outside what I can help with" in told[0]  # a person if asked
 
     outcomes = [(q.language, q.outcome, q.entry_id) for q in await _questions(harness)]
     assert outcomes[0] == ("zh_Hans", "answer", "foreigners")
@@ -292,3 +292,28 @@ async def test_a_flooding_client_is_paused_and_others_are_not(make_settings) -> 
         alerts = [c.text for c in harness.api.messages_to(STAFF_CHAT_ID) if "very fast" in c.text]
         assert len(alerts) == 1 and "5301" in alerts[0]
         assert "weeks" in last_reply(await calm.say("how long does it take?")).text
+
+
+async def test_a_request_the_bot_cannot_serve_is_told_so_and_offered_a_person(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=5090, language_code="en")
+    answer = replies(await client.say("Please book me a flight to Shenzhen"))
+    assert len(answer) == 1 and "outside what I can help with" in answer[0].text
+    assert any("Talk to staff" in label for label, _ in answer[0].buttons)
+    assert harness.api.messages_to(STAFF_CHAT_ID) == []  # a person only if the client asks
+
+    chinese = Client(harness, user_id=5091, language_code="zh-hans")
+    answer = last_reply(await chinese.say("帮我订一张去深圳的机票"))
+    assert "超出了我能帮忙的范围" in answer.text
+    assert any("人工" in label for label, _ in answer.buttons)
+
+
+async def test_a_question_with_two_parts_gets_both_answers_in_one_message(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=5092, language_code="en")
+    answer = replies(await client.say("How long does the filing take? And how much does it cost?"))
+    assert len(answer) == 1
+    assert "How long does it take?" in answer[0].text and "cost" in answer[0].text.lower()
+    assert "working days" in answer[0].text and "free" in answer[0].text.lower()
