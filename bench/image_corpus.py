@@ -379,7 +379,7 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
     tables = [sources[name] for name in TABLES if name in sources]
     portraits = [sources[name] for name in PORTRAITS if name in sources]
     for index, (table_source, table) in enumerate(tables):
-        long_side = max(table.size)
+        long_side = max(2048, max(table.size))  # a licence needs 1100 px on the short side
         size = (long_side, round(long_side * 3 / 4))
         if portraits:
             _, face = portraits[index % len(portraits)]
@@ -430,6 +430,21 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
                     ),
                     jpeg(small, 85),
                 )
+        if kind in ("id card scene", "licence scene"):
+            # A small photo of the document, enlarged in an editor to pass the pixel minimum.
+            small_long, large_long = (700, 1800) if rules == "id_card" else (900, 2600)
+            big = enlarge(image, small_long, large_long)
+            yield (
+                entry(
+                    f"{name}~enlarged.jpg",
+                    source,
+                    kind,
+                    f"reduced to {small_long} px, enlarged to {large_long}",
+                    "low_detail",
+                    rules,
+                ),
+                jpeg(big, 90),
+            )
         if kind.endswith("scene") and max(image.size) >= 1600:
             # A page strongly blurred at σ = 5 px at native size, with mild sensor noise.
             page = gaussian_noise(image.filter(ImageFilter.GaussianBlur(5)), 4, seed)
