@@ -39,7 +39,7 @@ EDITORS = (
     "polarr",
 )
 REDUCIBLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
-HALO = 1.35  # halo (luma ≥ 245) at least this many times the blown patches (≥ 250): a reflection
+HALO = 1.25  # halo (luma ≥ 245) at least this many times the blown patches (≥ 250): a reflection
 WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,

@@ -10,12 +10,12 @@ from PIL import Image, ImageChops, ImageStat
 ANALYSIS_LONG_SIDE = 1024
 GLARE_GRID = 64  # cells on the long side when looking for blown-out patches
 BLOWN = 250  # luma at which detail is lost
-SHARPNESS_SCALE = 0.76  # gradient ratio − 1 that scores 100 (calibrated: see ImageRules)
+SHARPNESS_SCALE = 0.8  # gradient ratio − 1 that scores 100 (calibrated: see ImageRules)
 EDGE_SHARE = 0.005  # sharpness is judged on the strongest 0.5 % of (blurred) gradients
 MIN_EDGE = 2  # gradients weaker than this are no edges, however few the others
 REQUIRED_FINER = 1.25  # measure detail at the required scale only when it is this much finer
 SPARE_PIXELS = 1.25  # … and the image has at least this many times the required pixels per side
-CENTRE = 0.7  # share of width and height measured at the required scale (the document)
+CENTRE = 0.6  # share of width and height measured at the required scale (the document)
 MARGIN_BORDER = 0.9  # blown share of the border cells that makes the blown area a white margin
 MARGIN_CONTENT = 0.05  # … if at least this share of the frame's pixels is not blown
 BLOWN_TABLE = [255 if value >= BLOWN else 0 for value in range(256)]
@@ -85,8 +85,7 @@ def required_scale_measures(image: Image.Image, scale: float) -> dict[str, float
         round(width * (1 + CENTRE) / 2),
         round(height * (1 + CENTRE) / 2),
     )
-    centre = image.convert("L", dither=None) if image.mode != "L" else image
-    centre = centre.crop(box)
+    centre = image.crop(box).convert("L")
     size = (max(3, round(centre.width * scale)), max(3, round(centre.height * scale)))
     grey = centre.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     return {

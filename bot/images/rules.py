@@ -43,7 +43,7 @@ class ImageRules:
     # Fine detail at the scale the document needs (short side = min_short_side), measured when
     # the image has pixels to spare: the energy of the finest band over the next one. Photos at
     # their true resolution ≥ 0.6; a small photo enlarged to pass the pixel minimum ≤ 0.5.
-    min_detail: float = 0.6
+    min_detail: float = 0.53
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
