@@ -40,10 +40,12 @@ class ImageRules:
     # photographs (bench/image_calibration.py): document photos and scans 55–80, soft natural
     # photos 23–80; a Gaussian blur of σ = 1.6 px at the analysis scale ≤ 25, σ = 2.5 px ≤ 15.
     min_sharpness: float = 25.0
-    # Fine detail at the scale the document needs (short side = min_short_side), measured when
-    # the image has pixels to spare: the energy of the finest band over the next one. Photos at
-    # their true resolution ≥ 0.6; a small photo enlarged to pass the pixel minimum ≤ 0.5.
-    min_detail: float = 0.53
+    # Fine detail, 0–100, at the scale the document needs (short side = min_short_side), measured
+    # when that is finer than the analysis copy and the image has pixels to spare: the same
+    # gradient ratio for a blur of σ ≈ 0.7 px, which tells edges 0.5 px wide from 1 px wide.
+    # Real photos at their true resolution ≥ 77, drawn documents ≥ 58; a 600×400 photo enlarged
+    # to 2400 px ≈ 24, documents enlarged 1.6–2.4× ≤ 52 (bench/image_calibration.py).
+    min_detail: float = 55.0
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
