@@ -142,7 +142,8 @@ def overexpose(image: Image.Image, share: float) -> Image.Image:
     low, high = 1.0, 16.0
     for _ in range(12):  # bisect the gain: colourful pixels need more before their luma clips
         gain = (low + high) / 2
-        blown = sum(tone(image, lambda v, g=gain: v * g).convert("L").histogram()[250:]) / total
+        brighter = image.point([min(255, round(v * gain)) for v in range(256)] * 3)
+        blown = sum(brighter.convert("L").histogram()[250:]) / total
         low, high = (gain, high) if blown < share else (low, gain)
     return tone(image, lambda v: v * high)
 

@@ -193,9 +193,9 @@ def glare_share(grey: Image.Image) -> tuple[float, float]:
 
     A patch is a cell at least three quarters blown (luma ≥ 250; for the halo ≥ 245). Blown
     areas count wherever they are, touching the frame's edge or not — except a white margin:
-    when nearly the whole border is blown (a scanner lid, a white page around a card) and enough
-    of the frame is not blown, the blown area connected to the border is background (and the
-    halo is not measured). A reflection or overexposure fades into a halo of near-white; a small
+    when nearly the whole border is blown (a scanner lid, a white page around a card) and it
+    surrounds compact content (cells at most a quarter blown), the blown area connected to the
+    border is background (and the halo is not measured). A reflection or overexposure fades into a halo of near-white; a small
     crisp white object (a specular highlight, a white label) has none.
     """
     scale = GLARE_GRID / max(grey.size)

@@ -103,7 +103,7 @@ def draw_card(size: tuple[int, int], portrait: Image.Image | None, seed: int) ->
     y = 10 * unit
     right = width - (width // 3 + 8 * unit if portrait is not None else 4 * unit)
     while y < height - 6 * unit:
-        x = x0
+        x = float(x0)
         while True:
             word = rng.choice(WORDS)
             length = draw.textlength(word + " ", font=text_font)
