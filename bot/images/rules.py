@@ -36,9 +36,10 @@ class ImageRules:
     # The whole frame counts: a grey copy lying on a coloured table is not caught.
     min_colourfulness: float = 8.0
     # Edge crispness, 0–100: how much a further 1-px blur weakens the strongest edges, measured
-    # where the blurred gradient is strongest, so sensor noise does not count as detail. On real
-    # photographs (bench/image_calibration.py): document photos and scans 55–80, soft natural
-    # photos 23–80; a Gaussian blur of σ = 1.6 px at the analysis scale ≤ 25, σ = 2.5 px ≤ 15.
+    # where the blurred gradient is strongest, so sensor noise does not count as detail (a σ = 5
+    # px blur under heavy noise scores < 15). On real photographs (bench/image_calibration.py):
+    # document scenes ≥ 60, soft natural photos (bokeh, clouds) ≥ 25; a Gaussian blur of
+    # σ = 1.6 px at the analysis scale scores ≤ 26 on documents, σ = 2.5 px ≤ 15.
     min_sharpness: float = 25.0
     # Fine detail, 0–100, at the scale the document needs (short side = min_short_side), measured
     # when that is finer than the analysis copy and the image has pixels to spare: the same
