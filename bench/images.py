@@ -43,9 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageOps  # noqa: E402
 
-from bot.images import ImageRules, check_and_normalise, samples  # noqa: E402
+from bot.images import ImageRules, check_and_normalise  # noqa: E402
 from bot.images.service import ImageService  # noqa: E402
 from bot.images.storage import DocumentStore  # noqa: E402
+from tests.support import image_samples as samples  # noqa: E402
 
 ID_CARD = ImageRules(min_short_side=720)
 LICENCE = ImageRules(min_short_side=1100)

@@ -49,7 +49,7 @@ from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
 from updates import OPEN_APPLICATION, QUESTIONS, STEPS, message, press, upload  # noqa: E402
 
-from bot.images.samples import encode, make_document  # noqa: E402
+from tests.support.image_samples import encode, make_document  # noqa: E402
 
 SECRET = "throughput-bench-secret"
 MIXES = ("full", "text")  # with uploads; without them

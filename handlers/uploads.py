@@ -77,8 +77,18 @@ REASONS = {
         N_("Take it again in daylight or under a bright lamp, without shadows on the document."),
     ),
     Rejection.OVEREXPOSED: (
-        N_("The picture is too bright or has glare, so parts cannot be read."),
+        N_("The picture is too bright, washed out or has glare, so parts cannot be read."),
         N_("Avoid the flash and direct light; tilt the document slightly to remove reflections."),
+    ),
+    Rejection.LOW_DETAIL: (
+        N_(
+            "The picture has enough pixels but too little detail: it looks enlarged from a "
+            "smaller picture or heavily zoomed, so fine print cannot be read."
+        ),
+        N_(
+            "Take the photo closer with the normal camera (no digital zoom) and send the "
+            "original, not an enlarged copy."
+        ),
     ),
 }
 

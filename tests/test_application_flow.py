@@ -12,7 +12,6 @@ from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.context import services_of
-from bot.images.samples import encode, make_document, phone_photo
 from bot.jobs.schedule import send_visit_reminders
 from handlers.uploads import REASONS
 from storage.models import Booking, DocumentVersion, FilingApplication, utcnow
@@ -20,6 +19,7 @@ from storage.models import Client as ClientRow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+from tests.support.image_samples import encode, make_document, phone_photo
 from tests.test_images import BAD_FILES
 
 ADMIN_ID = 777

@@ -23,12 +23,12 @@ import httpx
 from sqlalchemy import select
 
 from bot.filing.catalogue import load_catalogue
-from bot.images.samples import encode, make_document
 from bot.services.broadcasts import BroadcastService, Segment, texts_for
 from storage.database import Database
 from storage.models import BroadcastDelivery, Client, DocumentVersion, FilingApplication
 from storage.statuses import DeliveryStatus
 from tests.conftest import POSTGRES_URL
+from tests.support.image_samples import encode, make_document
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

@@ -12,10 +12,10 @@ from cryptography.fernet import Fernet
 
 from bot.app import document_cipher
 from bot.config import ConfigError, Settings, load_settings
-from bot.images.samples import encode, make_document
 from bot.images.storage import DocumentStore
 from bot.services.encryption import DocumentCipher, InvalidToken, key_from_data_dir
 from tests.support.harness import Client, running_bot
+from tests.support.image_samples import encode, make_document
 
 JPEG = b"\xff\xd8\xff"
 

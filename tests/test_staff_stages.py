@@ -14,13 +14,13 @@ from bot.config import Settings
 from bot.context import services_of
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import Stage, add_working_days, is_icp_number
-from bot.images.samples import encode, make_document
 from bot.jobs.schedule import send_due_reminders
 from bot.services.retention import purge_expired_documents
 from storage.models import Client as ClientRow
 from storage.models import FilingApplication, StageChange, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.harness import Client, Harness, last_reply, running_bot
+from tests.support.image_samples import encode, make_document
 
 ADMIN_ID = 4242
 

@@ -23,7 +23,11 @@ TUNABLE_CHECKS = frozenset(
         "min_sharpness",
         "min_brightness",
         "max_brightness",
+        "min_highlights",
+        "max_shadows",
         "max_highlight_share",
+        "max_glare_share",
+        "min_detail",
         "max_long_side",
         "max_pixels",
     }

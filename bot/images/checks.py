@@ -39,7 +39,8 @@ EDITORS = (
     "polarr",
 )
 REDUCIBLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
-WASHED_OUT_SHADOWS = 80  # darkest 1 % of luma at or above this: no dark text left
+HALO = 1.25  # halo (luma ≥ 245) at least this many times the blown patches (≥ 250): a reflection
+WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -65,6 +66,7 @@ class Rejection(StrEnum):
     BLURRY = "blurry"
     TOO_DARK = "too_dark"
     OVEREXPOSED = "overexposed"
+    LOW_DETAIL = "low_detail"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def precheck_size(file_size: int | None, rules: ImageRules) -> Rejection | None:
 
 def failed_only_because_compressed(result: CheckResult) -> bool:
     """Whether sending the original as a file (not as a Telegram photo) could fix the refusal."""
-    return result.reason in (Rejection.TOO_SMALL, Rejection.BLURRY)
+    return result.reason in (Rejection.TOO_SMALL, Rejection.BLURRY, Rejection.LOW_DETAIL)
 
 
 def check_and_normalise(
@@ -149,7 +151,7 @@ def check_and_normalise(
     if upright is not image:
         image.close()  # free the decoded pixels before measuring and encoding
     del decoded
-    measurements = measure(upright)
+    measurements = measure(upright, rules.min_short_side)
     measurements["edited_hint"] = float(any(name in software for name in EDITORS))
     reason = _judge(measurements, rules)
     if reason is not None:
@@ -193,16 +195,33 @@ def _decode(image: Image.Image, fmt: str, rules: ImageRules) -> Image.Image:
 
 
 def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
-    """The first failed check: light first (it skews the rest), then colour, then focus."""
-    if m["brightness"] < rules.min_brightness:
+    """The first failed check, in the order that names the real problem.
+
+    Light first: a dark, washed-out or blown-out photo also loses its colour and its edges, and
+    the client must be told to fix the light, not to find a colour original or hold still. Then
+    colour, then focus at the analysis scale, then detail at the scale the document needs.
+    """
+    if m["brightness"] < rules.min_brightness or m["highlights"] < rules.min_highlights:
         return Rejection.TOO_DARK
-    if m["highlight_share"] > rules.max_highlight_share:
-        return Rejection.OVEREXPOSED
+    if m["shadows"] >= rules.max_shadows:
+        return Rejection.OVEREXPOSED  # washed out: even the darkest text is light grey
     # A bright mean alone may be a white page or margin; washed out means the text is grey too.
     if m["brightness"] > rules.max_brightness and m["shadows"] >= WASHED_OUT_SHADOWS:
+        return Rejection.OVEREXPOSED
+    if m["highlight_share"] > rules.max_highlight_share:
+        return Rejection.OVEREXPOSED
+    # A smaller blown patch fading into a near-white halo is a reflection over the document.
+    if (
+        m["highlight_share"] > rules.max_glare_share
+        and m["halo_share"] > HALO * m["highlight_share"]
+    ):
         return Rejection.OVEREXPOSED
     if m["colourfulness"] < rules.min_colourfulness:
         return Rejection.GREYSCALE
     if m["sharpness"] < rules.min_sharpness:
         return Rejection.BLURRY
+    # Sharp at the analysis scale but soft at the scale the document needs: it has the pixels but
+    # not their detail (enlarged from a smaller photo, or digital zoom), rather than blurred.
+    if m.get("required_detail", 100.0) < rules.min_detail:
+        return Rejection.LOW_DETAIL
     return None

@@ -35,19 +35,35 @@ class ImageRules:
     # A4 scan ≈ 13, grey photocopy under warm light ≈ 3 (a cast varying across the page ≈ 8).
     # The whole frame counts: a grey copy lying on a coloured table is not caught.
     min_colourfulness: float = 8.0
-    # Edge crispness, 0–100: the 99.7th percentile of |Laplacian| relative to the image's contrast.
-    # Sharp photos and scans score 60–100; a Gaussian blur of σ ≈ 1 px at the analysis scale
-    # gives ≈ 30, σ ≈ 1.3 px ≈ 20 (text strokes of ID cards start to merge there).
+    # Edge crispness, 0–100: how much a further 1-px blur weakens the strongest edges, measured
+    # where the blurred gradient is strongest, so sensor noise does not count as detail (a σ = 5
+    # px blur under heavy noise scores < 15). On real photographs (bench/image_calibration.py):
+    # document scenes ≥ 60, soft natural photos (bokeh, clouds) ≥ 25; a Gaussian blur of
+    # σ = 1.6 px at the analysis scale scores ≤ 26 on documents, σ = 2.5 px ≤ 15.
     min_sharpness: float = 25.0
-    # Mean luma, 0–255. Below 40 text drowns in noise. Above max_brightness the image counts as
-    # washed out only if its darkest pixels are light grey too (a white page or white scan margin
-    # around a small card is bright on average but still has black text).
+    # Fine detail, 0–100, at the scale the document needs (short side = min_short_side), measured
+    # when that is finer than the analysis copy and the image has pixels to spare: the same
+    # gradient ratio for a blur of σ ≈ 0.7 px, which tells edges 0.5 px wide from 1 px wide.
+    # Real photos at their true resolution ≥ 77, drawn documents ≥ 58; a 600×400 photo enlarged
+    # to 2400 px ≈ 24, documents enlarged 1.6–2.4× ≤ 52 (bench/image_calibration.py).
+    min_detail: float = 55.0
+    # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
+    # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
+    # only if its darkest pixels are light grey too (a white page or white scan margin around a
+    # small card is bright on average but still has black text).
     min_brightness: float = 40.0
+    min_highlights: float = 100.0
     max_brightness: float = 235.0
-    # Glare: share of the frame in blown-out (luma ≥ 250) patches not touching the frame's edge.
-    # White margins, a scanner lid or a page cropped to the edge touch it and do not count; a
-    # white page photographed so bright that it clips does count.
+    # Washed out: the darkest 1 % of the frame at or above this luma (lifted blacks, low
+    # contrast, fog): no black text is left, whatever the mean.
+    max_shadows: float = 100.0
+    # Glare and overexposure: share of the frame in blown-out (luma ≥ 250) patches, touching the
+    # frame's edge or not. A white margin (a scanner lid, a white page around the card: nearly
+    # the whole border blown, while ≥ 5 % of the frame is not) does not count.
     max_highlight_share: float = 0.04
+    # … and a smaller share whose patches fade into a near-white halo: a reflection (a crisp
+    # specular highlight of 1.4 % in a real photo has none; a reflection of 1.2 % does).
+    max_glare_share: float = 0.01
 
     def __post_init__(self) -> None:
         """Refuse contradictory rules early (they come from a data file)."""
@@ -59,3 +75,5 @@ class ImageRules:
             raise ValueError("max_download_bytes and max_pixels must be positive")
         if not self.min_brightness <= self.max_brightness:
             raise ValueError("need min_brightness <= max_brightness")
+        if self.min_highlights > 255 or self.max_shadows < 0:
+            raise ValueError("need min_highlights <= 255 and max_shadows >= 0")

@@ -1,4 +1,4 @@
-"""Synthetic document images for the tests and the benchmark (never used by the bot itself).
+"""Synthetic document images for the tests and the benchmarks (test-only: not shipped).
 
 Everything is drawn in memory: a coloured card or licence on a table, dark text-like strokes,
 a red seal, a portrait box and sensor noise, so that JPEG sizes and the check measurements
