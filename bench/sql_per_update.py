@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from updates import OPEN_APPLICATION, QUESTIONS, STEPS, message, press, upload  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.images.samples import encode, make_document  # noqa: E402
 from tests.support.harness import Harness, running_bot  # noqa: E402
+from tests.support.image_samples import encode, make_document  # noqa: E402
 
 TOKEN = "123456:local-bench-token"
 NEW_CLIENT, APPLICANT = 910_001, 910_002
