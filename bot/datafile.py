@@ -32,7 +32,7 @@ def load_data_file(
         raise error(f"{what} {path} does not exist") from None
     except tomllib.TOMLDecodeError as problem:
         raise error(f"{what} {path} is not valid TOML: {problem}") from None
-    texts = traditional or TraditionalTexts(generated_traditional())
+    texts = TraditionalTexts(generated_traditional()) if traditional is None else traditional
     try:
         loaded = model.model_validate(raw, context=texts.context())
     except ValidationError as problem:
