@@ -5,7 +5,11 @@
 3. fills English with the source text and generates Traditional Chinese (as written in Taiwan,
    see ``bot.chinese``) from Simplified, except entries marked with a ``# manual`` comment in
    the Traditional catalog;
-4. lists Traditional entries that still use mainland-only words (``bot.chinese.MAINLAND_TERMS``).
+4. lists Traditional entries that still use mainland-only words (``bot.chinese.MAINLAND_TERMS``);
+5. generates the Traditional Chinese of every Simplified text of the data files
+   (``bot/knowledge/faq.toml`` and ``application.toml``) that has no hand-written ``zh_Hant``,
+   into ``bot/knowledge/traditional.json``, so the bot need not load the converter at start
+   (see ``bot.localized``).
 
 Then translate the new Simplified Chinese strings by hand and run the tool again. Where the
 generated Traditional text is wrong or reads unnaturally in Taiwan, write it by hand in
@@ -16,6 +20,7 @@ it from then on (delete the comment to have it generated again).
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -23,7 +28,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from bot.chinese import mainland_terms, to_traditional
+from bot.config import DEFAULT_FAQ_PATH
+from bot.faq.knowledge import load_knowledge
+from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
+from bot.localized import GENERATED_TRADITIONAL_PATH, TraditionalTexts
 
 ROOT = LOCALES_DIR.parent
 SOURCE_DIRS = ("bot", "handlers")
@@ -89,6 +98,27 @@ def _traditional(translation: str | tuple[str, ...] | list[str]) -> str | tuple[
     return tuple(to_traditional(text) for text in translation)
 
 
+def data_file_traditional() -> dict[str, str]:
+    """Simplified → Traditional for every text of the shipped data files without a hand-written
+    Traditional text, sorted (what ``traditional.json`` must hold)."""
+    texts = TraditionalTexts({})
+    load_knowledge(DEFAULT_FAQ_PATH, texts)
+    load_catalogue(DEFAULT_CATALOGUE_PATH, texts)
+    return {simplified: to_traditional(simplified) for simplified in sorted(set(texts.wanted))}
+
+
+def traditional_json(texts: dict[str, str]) -> str:
+    """The contents of ``traditional.json``: stable, one text per line, in code point order."""
+    return json.dumps(texts, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_data_file_traditional() -> int:
+    """Write ``traditional.json`` for the shipped data files; how many texts it holds."""
+    texts = data_file_traditional()
+    GENERATED_TRADITIONAL_PATH.write_text(traditional_json(texts), encoding="utf-8")
+    return len(texts)
+
+
 def main() -> None:
     """Extract, merge, fill English and generate Traditional Chinese."""
     template = extract()
@@ -116,7 +146,9 @@ def main() -> None:
     ]
     for language, catalog in catalogs.items():
         save(catalog, po_path(language))
+    generated = write_data_file_traditional()
     print(f"{len(template)} strings; untranslated in {SIMPLIFIED}: {len(missing)}")
+    print(f"{generated} data file texts in {TRADITIONAL}: {GENERATED_TRADITIONAL_PATH.name}")
     for message_id in missing:
         print(f"  - {message_id!r}")
     if mainland:

@@ -8,11 +8,23 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.localized import TraditionalTexts, generated_traditional
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def load_data_file(path: Path, model: type[Model], what: str, error: type[Exception]) -> Model:
-    """Parse and validate ``path``; problems raise ``error`` naming the file, place and reason."""
+def load_data_file(
+    path: Path,
+    model: type[Model],
+    what: str,
+    error: type[Exception],
+    traditional: TraditionalTexts | None = None,
+) -> Model:
+    """Parse and validate ``path``; problems raise ``error`` naming the file, place and reason.
+
+    Texts without a hand-written Traditional Chinese get it from ``traditional`` when given,
+    else from the generated table (``bot.localized``), logging how many had to be converted.
+    """
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
@@ -20,10 +32,14 @@ def load_data_file(path: Path, model: type[Model], what: str, error: type[Except
         raise error(f"{what} {path} does not exist") from None
     except tomllib.TOMLDecodeError as problem:
         raise error(f"{what} {path} is not valid TOML: {problem}") from None
+    texts = TraditionalTexts(generated_traditional()) if traditional is None else traditional
     try:
-        return model.model_validate(raw)
+        loaded = model.model_validate(raw, context=texts.context())
     except ValidationError as problem:
         raise error(f"{what} {path}: {_describe(problem, raw)}") from None
+    if traditional is None:
+        texts.report(f"{what} {path}")
+    return loaded
 
 
 def _describe(error: ValidationError, raw: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from bot.datafile import load_data_file
 from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL
-from bot.localized import LocalizedText, Strict
+from bot.localized import LocalizedText, Strict, TraditionalTexts
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
 ALLOWED_TAGS = {"b", "i", "a"}
@@ -111,9 +111,10 @@ class KnowledgeBase(Strict):
         return [entry for entry in self.entry if entry.topic == topic_id]
 
 
-def load_knowledge(path: Path) -> KnowledgeBase:
-    """Read and validate the knowledge file, raising KnowledgeError with a readable reason."""
-    return load_data_file(path, KnowledgeBase, "FAQ file", KnowledgeError)
+def load_knowledge(path: Path, traditional: TraditionalTexts | None = None) -> KnowledgeBase:
+    """Read and validate the knowledge file, raising KnowledgeError with a readable reason
+    (``traditional``: see ``load_data_file``)."""
+    return load_data_file(path, KnowledgeBase, "FAQ file", KnowledgeError, traditional)
 
 
 def _unique(ids: list[str], kind: str) -> None:

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from bot.datafile import load_data_file
 from bot.images.rules import ImageRules
-from bot.localized import LocalizedText, Strict
+from bot.localized import LocalizedText, Strict, TraditionalTexts
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,39}$"
 # Image thresholds the data file may set, globally under [images.checks] or per step.
@@ -196,6 +196,8 @@ class Catalogue(Strict):
         return [item for item in self.item if item.applies(applicant, answers)]
 
 
-def load_catalogue(path: Path = DEFAULT_CATALOGUE_PATH) -> Catalogue:
-    """Read and validate the application data file."""
-    return load_data_file(path, Catalogue, "application file", CatalogueError)
+def load_catalogue(
+    path: Path = DEFAULT_CATALOGUE_PATH, traditional: TraditionalTexts | None = None
+) -> Catalogue:
+    """Read and validate the application data file (``traditional``: see ``load_data_file``)."""
+    return load_data_file(path, Catalogue, "application file", CatalogueError, traditional)
