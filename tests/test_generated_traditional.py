@@ -15,6 +15,7 @@ from bot.catalog_tools import data_file_traditional, traditional_json
 from bot.config import DEFAULT_FAQ_PATH, Settings
 from bot.faq.knowledge import load_knowledge
 from bot.filing.catalogue import load_catalogue
+from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL, detect_text_language
 from bot.localized import GENERATED_TRADITIONAL_PATH, TraditionalTexts, generated_traditional
 from tests.support.fake_bot_api import FakeBotApi
 
@@ -89,3 +90,11 @@ def test_no_line_is_logged_when_the_file_is_current(caplog: pytest.LogCaptureFix
         load_knowledge(DEFAULT_FAQ_PATH)
         load_catalogue()
     assert [r for r in caplog.records if r.name == "bot.localized"] == []
+
+
+def test_reading_a_traditional_question_does_not_load_the_taiwan_converter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bot.chinese, "_taiwan_converter", _no_converter)
+    assert detect_text_language("備案需要多久？伺服器在香港可以嗎", ENGLISH) == TRADITIONAL
+    assert detect_text_language("备案需要多久？服务器在香港可以吗", ENGLISH) == SIMPLIFIED
