@@ -6,6 +6,8 @@ that is where a handler's changes are stored.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -13,10 +15,13 @@ from telegram import (
     InputFile,
     Update,
 )
+from telegram.error import TelegramError
 
 from bot.callbacks import TALK_TO_STAFF
 from bot.i18n import Translator
 from bot.scope import commit_work
+
+log = logging.getLogger(__name__)
 
 MENU_FAQ = "menu:faq"
 MENU_ELIGIBILITY = "menu:eligibility"
@@ -90,10 +95,16 @@ async def reply_to_message(update: Update, text: str) -> None:
 async def answer_button(
     query: CallbackQuery | None, text: str | None = None, *, alert: bool = False
 ) -> None:
-    """Commit the update's work, then answer the pressed button (with a short notice)."""
+    """Commit the update's work, then answer the pressed button (with a short notice).
+
+    The answer only stops the button's spinner: when it fails (an expired query, or a press
+    Telegram delivers again after a restart) the work goes on rather than being lost."""
     if query is not None:
         await commit_work()
-        await query.answer(text, show_alert=alert)
+        try:
+            await query.answer(text, show_alert=alert)
+        except TelegramError as error:
+            log.info("Could not answer a button press: %s", error)
 
 
 async def show_menu(update: Update, translator: Translator, text: str | None = None) -> None:

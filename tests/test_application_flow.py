@@ -387,3 +387,17 @@ async def test_uploads_per_client_are_limited(make_settings: Callable[..., Setti
         reply = last_reply(await client.send_document(good_scan(), "id.jpg"))
         assert "more than it can hold" in reply.text
         assert len(await _versions(harness)) == 10  # nothing more stored
+
+
+async def test_a_press_whose_button_answer_fails_still_does_its_work(harness: Harness) -> None:
+    client = Client(harness, user_id=6090, language_code="en")
+    await client.press("app:start")
+    # A press Telegram delivers again after a restart: its query was answered before.
+    harness.api.fail(
+        "answerCallbackQuery",
+        400,
+        "Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    step = last_reply(await client.press("app:type:mainland_individual"))
+    assert "Step 1 of" in step.text  # the application was opened all the same
+    assert harness.api.messages_to(STAFF_CHAT_ID) == []  # and no error was reported
