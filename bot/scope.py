@@ -162,8 +162,8 @@ class UnitOfWork:
                 if inspect.iscoroutine(handlers):
                     handlers.close()
                 return
-            if arrival.client is not None and (session.new or session.dirty):
-                await session.commit()  # the client's record stays even if a handler fails
+            if has_writes(session):  # a new or refreshed client record: stored on its own, so it
+                await session.commit()  # stays if a handler fails and never carries the mark
             language = language_of(arrival.client, self.translations.default)
             scope = UpdateScope(
                 session, self.translations.get(language), update.update_id, arrival

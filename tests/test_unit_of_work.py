@@ -1,0 +1,83 @@
+"""The unit of work's promise: an update is marked handled in the commit that stores its first
+effects — never with a commit that stores only the client's record or ends a read."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from telegram import Bot, Update
+
+from bot.i18n import Translations
+from bot.scope import UnitOfWork, current_scope
+from storage.database import Database
+from storage.models import Client, FilingApplication, ProcessedUpdate
+
+
+def _press(update_id: int, user_id: int) -> Update:
+    user = {"id": user_id, "is_bot": False, "first_name": "New", "language_code": "en"}
+    data = {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "from": user,
+            "chat_instance": "1",
+            "data": "app:type:mainland_individual",
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
+                "text": "Who will apply?",
+            },
+        },
+    }
+    return Update.de_json(data, Bot("123456:TEST"))
+
+
+async def _marked(database: Database, update_id: int) -> bool:
+    async with database.sessions() as session:
+        found = await session.scalar(
+            select(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id)
+        )
+        return found is not None
+
+
+async def test_a_new_clients_first_press_is_marked_only_with_its_own_effects(
+    database: Database,
+) -> None:
+    unit = UnitOfWork(database, Translations.load())
+    seen: dict[str, bool] = {}
+
+    async def handler() -> None:
+        scope = current_scope()
+        await scope.commit()  # e.g. answering the button: only reads so far
+        seen["after the read-only commit"] = await _marked(database, 77)
+        scope.session.add(
+            FilingApplication(client_id=scope.client.id if scope.client else 0, applicant_type="x")
+        )
+        await scope.commit()
+        seen["after storing the application"] = await _marked(database, 77)
+
+    await unit.run(_press(77, 4100), handler())
+    assert seen == {"after the read-only commit": False, "after storing the application": True}
+    async with database.sessions() as session:  # the client's record was kept on its own
+        assert await session.scalar(select(Client).where(Client.telegram_id == 4100))
+
+
+async def test_an_update_that_stores_nothing_is_still_marked_at_its_end(
+    database: Database,
+) -> None:
+    unit = UnitOfWork(database, Translations.load())
+
+    async def handler() -> None:
+        await current_scope().commit()
+
+    await unit.run(_press(78, 4101), handler())
+    assert await _marked(database, 78)
+
+    ran: list[int] = []
+
+    async def again() -> None:
+        ran.append(1)
+
+    await unit.run(_press(78, 4101), again())  # Telegram delivers it again: skipped
+    assert ran == []
