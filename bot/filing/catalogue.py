@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -125,7 +125,10 @@ class ImageLimits(Strict):
         """The image rules of one step: defaults, then [images.checks], then the step's own."""
         checks = {**self.checks, **item.checks}
         whole = {"max_long_side", "max_pixels"}
-        tuned = {key: int(value) if key in whole else value for key, value in checks.items()}
+        # Validated against ImageRules' fields when the file was read (TUNABLE_CHECKS).
+        tuned: dict[str, Any] = {
+            key: int(value) if key in whole else value for key, value in checks.items()
+        }
         return ImageRules(
             min_short_side=item.min_short_side or 1,
             min_output_bytes=item.min_output_bytes or self.min_output_bytes,

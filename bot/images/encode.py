@@ -59,7 +59,7 @@ def predict_quality(points: list[tuple[int, int]], target: float) -> float:
         if q1 != q0 and n1 != n0 and max(q0, q1) < 100:
             alpha = math.log(n0 / n1) / math.log((101 - q1) / (101 - q0))
             alpha = min(max(alpha, 0.4), 2.0)
-    return 101 - (101 - q0) * (n0 / target) ** (1 / alpha)
+    return float(101 - (101 - q0) * (n0 / target) ** (1 / alpha))
 
 
 def resized(image: Image.Image, factor: float, short_min: int, long_max: int) -> Image.Image:
