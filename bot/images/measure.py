@@ -124,17 +124,7 @@ def sharpness(grey: Image.Image) -> float:
     already averaged out, so noise neither selects the pixels nor (much) changes the ratio; it
     is a ratio, so contrast and exposure do not change it either. Score: 100 × (ratio − 1) / SCALE.
     """
-    if min(grey.size) < 8:
-        return 0.0
-    fine = _gradient(grey)
-    coarse = _gradient(_blurred(grey))
-    threshold = max(_percentile(coarse.histogram(), 1 - EDGE_SHARE), MIN_EDGE)
-    mask = coarse.point([255 if value >= threshold else 0 for value in range(256)])
-    fine_sum = ImageStat.Stat(fine, mask).sum[0]
-    coarse_sum = ImageStat.Stat(coarse, mask).sum[0]
-    if coarse_sum <= 0:
-        return 0.0
-    ratio = fine_sum / coarse_sum
+    ratio = _edge_ratio(grey, _blurred(grey))
     return max(0.0, min(100.0, 100 * (ratio - 1) / SHARPNESS_SCALE))
 
 
@@ -147,17 +137,23 @@ def detail(grey: Image.Image) -> float:
     100 × (ratio − 1) / 0.5. On real photographs at their true resolution ≥ 77, drawn documents
     ≥ 58; photos and documents enlarged by 1.6–4× ≤ 52.
     """
+    ratio = _edge_ratio(grey, _smoothed(grey))
+    return max(0.0, min(100.0, 100 * (ratio - 1) / 0.5))
+
+
+def _edge_ratio(grey: Image.Image, blurred: Image.Image) -> float:
+    """How much stronger the strongest edges are before the blur than after it (1 when the
+    picture is too small to tell, or has no edges)."""
     if min(grey.size) < 8:
-        return 0.0
+        return 1.0
     fine = _gradient(grey)
-    coarse = _gradient(_smoothed(grey))
+    coarse = _gradient(blurred)
     threshold = max(_percentile(coarse.histogram(), 1 - EDGE_SHARE), MIN_EDGE)
     mask = coarse.point([255 if value >= threshold else 0 for value in range(256)])
     coarse_sum = ImageStat.Stat(coarse, mask).sum[0]
     if coarse_sum <= 0:
-        return 0.0
-    ratio = ImageStat.Stat(fine, mask).sum[0] / coarse_sum
-    return max(0.0, min(100.0, 100 * (ratio - 1) / 0.5))
+        return 1.0
+    return float(ImageStat.Stat(fine, mask).sum[0] / coarse_sum)
 
 
 def _smoothed(grey: Image.Image) -> Image.Image:
