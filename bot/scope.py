@@ -29,7 +29,7 @@ from telegram.constants import ChatType
 from bot.i18n import Translations, Translator
 from bot.services.clients import Arrival, ClientService, TelegramPerson, language_of
 from storage.database import Database
-from storage.models import Client, ProcessedUpdate, utcnow
+from storage.models import Client
 from storage.repositories import ProcessedUpdateRepository
 from storage.tracking import has_writes
 
@@ -63,12 +63,12 @@ class UpdateScope:
             return
         marking = not self.marked and has_writes(self.session)
         if marking:
-            self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
+            await ProcessedUpdateRepository(self.session).mark(self.update_id)
         await self.session.commit()
         self.marked = self.marked or marking
 
     async def _mark(self) -> None:
-        self.session.add(ProcessedUpdate(update_id=self.update_id, processed_at=utcnow()))
+        await ProcessedUpdateRepository(self.session).mark(self.update_id)
         await self.session.commit()
         self.marked = True
 

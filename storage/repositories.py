@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import bindparam, delete, exists, func, insert, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage.models import (
+    Base,
     Client,
     FilingApplication,
     ProcessedUpdate,
     Question,
     SupportConversation,
     utcnow,
+)
+
+# The statements of every update, built once: a statement object caches its compiled form.
+_SEEN = exists().where(ProcessedUpdate.update_id == bindparam("update_id"))
+_LATEST_APPLICATION = (
+    select(func.max(FilingApplication.id))
+    .where(FilingApplication.client_id == Client.id)
+    .correlate(Client)
+    .scalar_subquery()
+)
+_CLIENT_WITH_SITUATION = (
+    select(Client, SupportConversation, FilingApplication, _SEEN)
+    .outerjoin(SupportConversation, SupportConversation.client_id == Client.id)
+    .outerjoin(FilingApplication, FilingApplication.id == _LATEST_APPLICATION)
+    .where(Client.telegram_id == bindparam("telegram_id"))
+)
+_WAS_SEEN = select(_SEEN)
+_MARK = insert(Base.metadata.tables[ProcessedUpdate.__tablename__])
+_ADD_QUESTION = insert(Base.metadata.tables[Question.__tablename__]).returning(
+    Base.metadata.tables[Question.__tablename__].c.id
 )
 
 
@@ -44,20 +65,8 @@ class ClientRepository:
     ) -> tuple[Client, SupportConversation | None, FilingApplication | None, bool] | None:
         """In one statement: the client, their conversation with staff, their latest
         application, and whether this update was handled before; None for an unknown client."""
-        latest = (
-            select(func.max(FilingApplication.id))
-            .where(FilingApplication.client_id == Client.id)
-            .correlate(Client)
-            .scalar_subquery()
-        )
-        seen = exists().where(ProcessedUpdate.update_id == update_id)
-        query = (
-            select(Client, SupportConversation, FilingApplication, seen)
-            .outerjoin(SupportConversation, SupportConversation.client_id == Client.id)
-            .outerjoin(FilingApplication, FilingApplication.id == latest)
-            .where(Client.telegram_id == telegram_id)
-        )
-        row = (await self.session.execute(query)).one_or_none()
+        parameters = {"telegram_id": telegram_id, "update_id": update_id}
+        row = (await self.session.execute(_CLIENT_WITH_SITUATION, parameters)).one_or_none()
         if row is None:
             return None
         client, conversation, application, was_seen = row
@@ -76,11 +85,28 @@ class QuestionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, question: Question) -> Question:
-        """Store a question and give it an id."""
-        self.session.add(question)
-        await self.session.flush()
-        return question
+    async def record(
+        self,
+        client_id: int,
+        text: str,
+        language: str,
+        outcome: str,
+        entry_id: str | None,
+        score: float,
+    ) -> int:
+        """Store a question (one INSERT, no unit-of-work flush); its id."""
+        row = {
+            "client_id": client_id,
+            "text": text,
+            "language": language,
+            "outcome": outcome,
+            "entry_id": entry_id,
+            "score": score,
+            "asked_at": utcnow(),
+        }
+        question_id = await self.session.scalar(_ADD_QUESTION, row)
+        assert question_id is not None
+        return int(question_id)
 
     async def of_client(self, question_id: int, client_id: int) -> Question | None:
         """The question with this id, only if it belongs to this client."""
@@ -108,13 +134,12 @@ class ProcessedUpdateRepository:
 
     async def seen(self, update_id: int) -> bool:
         """Whether this update id was handled before."""
-        query = select(exists().where(ProcessedUpdate.update_id == update_id))
-        return bool(await self.session.scalar(query))
+        return bool(await self.session.scalar(_WAS_SEEN, {"update_id": update_id}))
 
     async def mark(self, update_id: int, when: datetime | None = None) -> None:
         """Record the update id as handled."""
         await self.session.execute(
-            insert(ProcessedUpdate).values(update_id=update_id, processed_at=when or utcnow())
+            _MARK, {"update_id": update_id, "processed_at": when or utcnow()}
         )
 
     async def prune(self, older_than: datetime) -> None:

@@ -164,10 +164,25 @@ class _FakeQuestions:
     def __init__(self, session: object) -> None:
         pass
 
-    async def add(self, question: Question) -> Question:
-        question.id = len(self.added) + 1
+    async def record(
+        self,
+        client_id: int,
+        text: str,
+        language: str,
+        outcome: str,
+        entry_id: str | None,
+        score: float,
+    ) -> int:
+        question = Question(
+            client_id=client_id,
+            text=text,
+            language=language,
+            outcome=outcome,
+            entry_id=entry_id,
+            score=score,
+        )
         self.added.append(question)
-        return question
+        return len(self.added)
 
 
 @pytest.fixture

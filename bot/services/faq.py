@@ -11,7 +11,7 @@ from bot.faq.matcher import FaqMatcher, Outcome
 from bot.faq.smalltalk import SmallTalk, classify
 from bot.i18n import Translator, detect_text_language
 from bot.services.agency import AgencyInfo
-from storage.models import Client, Question
+from storage.models import Client
 from storage.repositories import QuestionRepository
 
 MAX_STORED_QUESTION = 4000
@@ -60,34 +60,24 @@ class FaqService:
         suggestions = found if result.outcome is Outcome.SUGGEST else ()
         also = self.knowledge.find_entry(result.also.entry_id) if answer and result.also else None
         best = result.best
-        question = await QuestionRepository(session).add(
-            Question(
-                client_id=client.id,
-                text=text[:MAX_STORED_QUESTION],
-                language=language,
-                outcome=result.outcome.value,
-                entry_id=answer.id if answer else (best.entry_id if best else None),
-                score=round(best.score, 4) if best else 0.0,
-            )
+        question_id = await QuestionRepository(session).record(
+            client.id,
+            text[:MAX_STORED_QUESTION],
+            language,
+            result.outcome.value,
+            answer.id if answer else (best.entry_id if best else None),
+            round(best.score, 4) if best else 0.0,
         )
-        return FaqReply(language, result.outcome, answer, suggestions, question.id, also)
+        return FaqReply(language, result.outcome, answer, suggestions, question_id, also)
 
     @staticmethod
     async def record_browsed(
         session: AsyncSession, client: Client, entry: Entry, language: str
     ) -> int:
         """Log an answer the client opened from the FAQ buttons; the question's id."""
-        question = await QuestionRepository(session).add(
-            Question(
-                client_id=client.id,
-                text=entry.title.get(language),
-                language=language,
-                outcome=BROWSED,
-                entry_id=entry.id,
-                score=1.0,
-            )
+        return await QuestionRepository(session).record(
+            client.id, entry.title.get(language), language, BROWSED, entry.id, 1.0
         )
-        return question.id
 
     def render_answer(self, entry: Entry, translator: Translator) -> str:
         """An entry's answer in one language, with the agency's details filled in."""
