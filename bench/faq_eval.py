@@ -38,11 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rapidfuzz import fuzz  # noqa: E402
+
 from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
 from bot.faq.knowledge import load_knowledge  # noqa: E402
 from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
 from bot.faq.smalltalk import classify  # noqa: E402
-from rapidfuzz import fuzz  # noqa: E402
 
 REAL_SET = ROOT / "bench" / "faq_real.toml"
 TRAIN_SET = ROOT / "bench" / "faq_real_train.toml"
@@ -240,7 +241,8 @@ def main() -> int:
         evaluate_real(matcher, args.train, topics, args.verbose, splits=("train",))
         if args.real.exists():
             count = near_duplicates(args.train, args.real)
-            print(f"  near-duplicates of {args.real.name} items (ratio >= {NEAR_DUPLICATE}): {count}")
+            name = args.real.name
+            print(f"  near-duplicates of {name} items (ratio >= {NEAR_DUPLICATE}): {count}")
     return 1 if failed and args.check else 0
 
 
