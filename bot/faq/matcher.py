@@ -61,7 +61,7 @@ class MatchSettings:
     answer: float = 0.15  # best score needed to answer
     margin: float = 0.0  # ... and by how much it must beat the runner-up
     suggest: float = 0.08  # below this, nothing is close enough to suggest
-    out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
+    out_of_scope_ratio: float = 0.7  # out-of-scope at ≥ this share of the best → don't answer
     sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
     one_word_answer: float = 0.3  # a one-word question must match at least this well
     example_share: float = 0.5  # closest example vs. whole entry in an entry's score
@@ -72,6 +72,8 @@ class MatchSettings:
     question_weight: float = 2.0  # a long message's question sentences, relative to the rest
     idf_power: float = 1.5  # sharpens the IDF: common words such as "ICP" weigh even less
     unsupported: float = 0.15  # out-of-scope at least this good and ahead of every entry
+    bayes_share: float = 0.5  # the naive Bayes posterior vs. the cosine similarity in a score
+    bayes_smoothing: float = 0.1  # additive smoothing of the naive Bayes term weights
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,16 @@ class FaqMatcher:
         for entry, centroid in enumerate(centroids):
             for term, weight in _unit(dict(centroid)).items():
                 self._centroid_index[term].append((entry, weight))
+        # The out-of-scope questions are a mixture of unrelated requests, not one question:
+        # as a naive Bayes class they would win every question that mixes two topics.
+        self._out_of_scope = (
+            self._entry_ids.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._entry_ids else None
+        )
+        self._bayes_index, self._bayes_default = _naive_bayes(
+            [c for e, c in enumerate(centroids) if e != self._out_of_scope],
+            len(self._idf),
+            self.settings.bayes_smoothing,
+        )
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
@@ -223,10 +235,33 @@ class FaqMatcher:
             entry = self._example_entry[example]
             closest_example[entry] = max(closest_example[entry], score)
         share = self.settings.example_share
-        return {
+        cosine = {
             entry: share * closest_example[entry] + (1 - share) * score
             for entry, score in entry_scores.items()
         }
+        bayes = self.settings.bayes_share
+        if not bayes:
+            return cosine
+        posterior = self._posterior(query)  # the entries', in order, out-of-scope excluded
+        return {
+            entry: score
+            if entry == self._out_of_scope
+            else (1 - bayes) * score + bayes * posterior[entry]
+            for entry, score in cosine.items()
+        }
+
+    def _posterior(self, query: Vector) -> list[float]:
+        """Each entry's naive Bayes probability of having been asked, from the query's terms
+        that the FAQ uses."""
+        known = sum(weight for term, weight in query.items() if term in self._idf)
+        logits = [default * known for default in self._bayes_default]
+        for term, weight in query.items():
+            for entry, gain in self._bayes_index.get(term, ()):
+                logits[entry] += weight * gain
+        top = max(logits)
+        exps = [math.exp(logit - top) for logit in logits]
+        total = sum(exps)
+        return [value / total for value in exps]
 
     def _terms(self, text: str, *, correct_typos: bool = False) -> Counter[str]:
         normalised = normalise(text)
@@ -292,6 +327,23 @@ def _inverse_entry_frequencies(
     return {
         term: math.log((entries + 1) / (len(owners) + 1)) + 1 for term, owners in holders.items()
     }
+
+
+def _naive_bayes(
+    masses: list[Counter[str]], vocabulary: int, smoothing: float
+) -> tuple[Index, list[float]]:
+    """Multinomial naive Bayes over entries, with each example's TF-IDF weights as counts: the
+    log-probability of a term the entry never uses (its default) and, per term, how much more
+    an entry that uses it gains. Stored sparsely, as an index from term to entries."""
+    index: Index = defaultdict(list)
+    defaults: list[float] = []
+    for entry, mass in enumerate(masses):
+        denominator = sum(mass.values()) + smoothing * vocabulary
+        default = math.log(smoothing / denominator)
+        defaults.append(default)
+        for term, weight in mass.items():
+            index[term].append((entry, math.log((weight + smoothing) / denominator) - default))
+    return index, defaults
 
 
 def _unit(vector: Vector) -> Vector:
