@@ -47,9 +47,10 @@ _ACK_WORDS = (
     r"ok(?:ay|ey)?|k|kk|cool|great|good|nice|fine|perfect|awesome|excellent|wonderful|"
     r"amazing|brilliant|super|alright|all right|sure|got it|i see|understood|understand|noted|"
     r"clear|makes sense|that helps|that helped|helpful|very helpful|it'?s solved|solved|"
-    r"it works|works now|no problem|np|yes|yeah|yep|yup|right|welp|wow|"
+    r"it works|works now|no problem|np|yes|yeah|yep|yup|right|welp|wow|good idea|great idea|"
     r"好|好的|好滴|好嘞|好吧|好哒|行|行的|可以|可以了|没问题|明白|明白了|收到|收到了|"
     r"知道了|了解|了解了|嗯|嗯嗯|懂了|清楚了|ok了|好了|解决了|搞定了|赞|太好了|厉害|牛|"
+    r"好主意|好办法|加油|噶油|原来如此|原来是这样|没仔细看|没注意|"
     r"👍|🙏|😊|🙂"
 )
 _FILLER_WORDS = (
@@ -59,7 +60,7 @@ _FILLER_WORDS = (
     r"replying|explaining|letting me know|the info)|"
     r"best regards|kind regards|regards|br|best|best wishes|have a (?:nice|good|great) day|"
     r"haha+|hehe+|lol|"
-    r"您|你|你们|大佬|老师|师傅|兄弟|亲|啦|哈+|呀|哦|噢|喔|呢|嘛|啊|了|解答|回复|帮忙|帮助|"
+    r"您|你|你们|大佬|老师|师傅|兄弟|亲|啦|哈+|呀|哦+|噢|喔|呢|嘛|啊|了|解答|回复|帮忙|帮助|"
     r"贡献|分享|指导|指点|祝好|此致敬礼|非常|十分|太|真的|很|先|一下|哈哈+"
 )
 _SEPARATORS = r"[\s!！.。,，、~～:：;；\-…]*"
