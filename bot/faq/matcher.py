@@ -42,6 +42,7 @@ from bot.faq.text import (
 
 Vector = dict[str, float]
 Index = dict[str, list[tuple[int, float]]]
+EntryIndex = dict[str, list[tuple[int, float, float]]]  # entry, centroid weight, Bayes gain
 OUT_OF_SCOPE = "__out_of_scope__"
 
 
@@ -64,7 +65,7 @@ class MatchSettings:
     out_of_scope_ratio: float = 0.7  # out-of-scope at ≥ this share of the best → don't answer
     sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
     one_word_answer: float = 0.3  # a one-word question must match at least this well
-    example_share: float = 0.5  # closest example vs. whole entry in an entry's score
+    example_share: float = 0.45  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words
     unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
     unknown_chinese_weight: float = 0.5  # the same for a Chinese character pair
@@ -129,20 +130,20 @@ class FaqMatcher:
             for term, weight in self._vector(terms).items():
                 self._example_index[term].append((example, weight))
                 centroids[entry][term] += weight
-        self._centroid_index: Index = defaultdict(list)
-        for entry, centroid in enumerate(centroids):
-            for term, weight in _unit(dict(centroid)).items():
-                self._centroid_index[term].append((entry, weight))
         # The out-of-scope questions are a mixture of unrelated requests, not one question:
         # as a naive Bayes class they would win every question that mixes two topics.
         self._out_of_scope = (
             self._entry_ids.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._entry_ids else None
         )
-        self._bayes_index, self._bayes_default = _naive_bayes(
-            [c for e, c in enumerate(centroids) if e != self._out_of_scope],
-            len(self._idf),
-            self.settings.bayes_smoothing,
+        gains, self._bayes_default = _naive_bayes(
+            centroids, len(self._idf), self.settings.bayes_smoothing, self._out_of_scope
         )
+        # One posting per term and entry: its weight in the entry's unit centroid and its naive
+        # Bayes gain (one list rather than two keeps the index small).
+        self._centroid_index: EntryIndex = defaultdict(list)
+        for entry, centroid in enumerate(centroids):
+            for term, weight in _unit(dict(centroid)).items():
+                self._centroid_index[term].append((entry, weight, gains[entry].get(term, 0.0)))
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
@@ -229,7 +230,7 @@ class FaqMatcher:
         for term, weight in query.items():
             for example, example_weight in self._example_index.get(term, ()):
                 example_scores[example] += weight * example_weight
-            for entry, entry_weight in self._centroid_index.get(term, ()):
+            for entry, entry_weight, _ in self._centroid_index.get(term, ()):
                 entry_scores[entry] += weight * entry_weight
         for example, score in example_scores.items():
             entry = self._example_entry[example]
@@ -242,7 +243,7 @@ class FaqMatcher:
         bayes = self.settings.bayes_share
         if not bayes:
             return cosine
-        posterior = self._posterior(query)  # the entries', in order, out-of-scope excluded
+        posterior = self._posterior(query)
         return {
             entry: score
             if entry == self._out_of_scope
@@ -252,12 +253,14 @@ class FaqMatcher:
 
     def _posterior(self, query: Vector) -> list[float]:
         """Each entry's naive Bayes probability of having been asked, from the query's terms
-        that the FAQ uses."""
+        that the FAQ uses (0 for the out-of-scope questions, which are no entry)."""
         known = sum(weight for term, weight in query.items() if term in self._idf)
         logits = [default * known for default in self._bayes_default]
         for term, weight in query.items():
-            for entry, gain in self._bayes_index.get(term, ()):
+            for entry, _, gain in self._centroid_index.get(term, ()):
                 logits[entry] += weight * gain
+        if self._out_of_scope is not None:
+            logits[self._out_of_scope] = -math.inf
         top = max(logits)
         exps = [math.exp(logit - top) for logit in logits]
         total = sum(exps)
@@ -330,20 +333,29 @@ def _inverse_entry_frequencies(
 
 
 def _naive_bayes(
-    masses: list[Counter[str]], vocabulary: int, smoothing: float
-) -> tuple[Index, list[float]]:
-    """Multinomial naive Bayes over entries, with each example's TF-IDF weights as counts: the
-    log-probability of a term the entry never uses (its default) and, per term, how much more
-    an entry that uses it gains. Stored sparsely, as an index from term to entries."""
-    index: Index = defaultdict(list)
+    masses: list[Counter[str]], vocabulary: int, smoothing: float, skip: int | None
+) -> tuple[list[dict[str, float]], list[float]]:
+    """Multinomial naive Bayes over entries, with each example's TF-IDF weights as counts: per
+    entry, the log-probability of a term it never uses (its default) and, per term it uses, how
+    much more it gains. The entry `skip` (the out-of-scope questions) is no class: it gains
+    nothing (the posterior leaves it out)."""
+    gains: list[dict[str, float]] = []
     defaults: list[float] = []
     for entry, mass in enumerate(masses):
+        if entry == skip:
+            gains.append({})
+            defaults.append(0.0)
+            continue
         denominator = sum(mass.values()) + smoothing * vocabulary
         default = math.log(smoothing / denominator)
         defaults.append(default)
-        for term, weight in mass.items():
-            index[term].append((entry, math.log((weight + smoothing) / denominator) - default))
-    return index, defaults
+        gains.append(
+            {
+                term: math.log((weight + smoothing) / denominator) - default
+                for term, weight in mass.items()
+            }
+        )
+    return gains, defaults
 
 
 def _unit(vector: Vector) -> Vector:
