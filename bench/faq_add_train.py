@@ -79,8 +79,11 @@ def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[st
         elif line.strip() == "]" and open_list is not None:
             new = found.pop(open_list, [])
             if new:
-                if out and not out[-1].rstrip().endswith(","):
-                    out[-1] = out[-1].rstrip() + ","
+                items = [
+                    i for i in range(start + 1, len(out)) if not out[i].lstrip().startswith("#")
+                ]
+                if items and not out[items[-1]].rstrip().endswith(","):
+                    out[items[-1]] = out[items[-1]].rstrip() + ","
                 if MARK not in out[start:]:
                     out.append(MARK)
                 out.extend(f"  {_toml_string(text)}," for text in new)

@@ -7,10 +7,15 @@ cross-language concept terms from the synonym table. Weights are TF-IDF, with th
 over entries, so that the words one entry's examples share are that entry's signature.
 
 An entry's score blends the cosine similarity with its closest example and with the entry as a
-whole. Words the FAQ never uses count against every entry. The bot answers only when the best
-entry scores well enough and clearly better than the out-of-scope questions; otherwise it
-offers the closest entries or a person. When the out-of-scope questions score best, the request
-is one the bot cannot serve (UNSUPPORTED: flights, weather, other services, other software).
+whole, and then that cosine score with the entry's naive Bayes posterior (multinomial, the
+examples' TF-IDF weights as counts): the cosine rewards a close paraphrase, the posterior the
+words an entry's examples keep using. The out-of-scope questions are no Bayes class (a mixture
+of unrelated requests would win every two-topic question): their score is the cosine alone.
+Words the FAQ never uses count against every entry. The indexes are packed into flat arrays.
+The bot answers only when the best entry scores well enough and clearly better than the
+out-of-scope questions; otherwise it offers the closest entries or a person. When the
+out-of-scope questions score best, the request is one the bot cannot serve (UNSUPPORTED:
+flights, weather, other services, other software).
 
 Real posts are long: a message is cut into sentences, its question sentences weigh more than
 the story around them and greetings, thanks and signatures nothing. When a message asks two
