@@ -4,8 +4,9 @@
 Usage:
     python bench/faq_eval.py [--verbose] [--set bench/faq_questions.toml ...]
                               [--real bench/faq_real.toml | --no-real]
+                              [--train [bench/faq_real_train.toml]]
 
-Project-written sets (bench/faq_*.toml except faq_real.toml): for each it prints top-1 accuracy on
+Project-written sets (bench/faq_*.toml except faq_real*.toml): for each it prints top-1 accuracy on
 covered questions (answered directly with the right entry), the share of uncovered questions that
 are handed off (not answered), and the median time to match one question.
 Targets: ≥ 95 %, ≥ 90 %, < 5 ms (checked with --check).
@@ -17,6 +18,11 @@ topic. Each question goes through the bot's own pipeline: small talk first
 "smalltalk" when the message is classified as small talk. Expected entry ids that faq.toml does
 not have (yet) count as misses and are listed in a warning. --verbose lists the misses of the
 tune half only: held-out misses must never be used for tuning.
+
+--train also reports the training corpus of real people's words (bench/faq_real_train.toml,
+split = "train") the same way, lists its misses with --verbose, and counts its items that are
+near-duplicates of faq_real.toml items (rapidfuzz ratio >= 85; should be 0) without printing
+them.
 """
 
 from __future__ import annotations
@@ -32,16 +38,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rapidfuzz import fuzz  # noqa: E402
+
 from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
 from bot.faq.knowledge import load_knowledge  # noqa: E402
 from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
 from bot.faq.smalltalk import classify  # noqa: E402
 
 REAL_SET = ROOT / "bench" / "faq_real.toml"
-DEFAULT_SETS = sorted(path for path in (ROOT / "bench").glob("faq_*.toml") if path != REAL_SET)
+TRAIN_SET = ROOT / "bench" / "faq_real_train.toml"
+DEFAULT_SETS = sorted(
+    path for path in (ROOT / "bench").glob("faq_*.toml") if not path.name.startswith("faq_real")
+)
 REPEATS = 5
 HANDOFF, SMALLTALK = "handoff", "smalltalk"
 SPLITS = ("tune", "heldout")
+NEAR_DUPLICATE = 85
 
 
 def evaluate(matcher: FaqMatcher, path: Path, verbose: bool) -> tuple[float, float, float]:
@@ -107,7 +119,11 @@ def _share(right: int, total: int) -> str:
 
 
 def evaluate_real(
-    matcher: FaqMatcher, path: Path, topics: dict[str, str], verbose: bool
+    matcher: FaqMatcher,
+    path: Path,
+    topics: dict[str, str],
+    verbose: bool,
+    splits: tuple[str, ...] = SPLITS,
 ) -> dict[str, float]:
     """Print the figures of each half of the real-questions set; return accuracy per half."""
     questions = tomllib.loads(path.read_text(encoding="utf-8"))["question"]
@@ -116,7 +132,7 @@ def evaluate_real(
     if unknown:
         print(f"  WARNING: expected ids not in faq.toml yet (counted as misses): {unknown}")
     accuracies: dict[str, float] = {}
-    for split in SPLITS:
+    for split in splits:
         part = [q for q in questions if q["split"] == split]
         right: Counter[str] = Counter()
         total: Counter[str] = Counter()
@@ -149,13 +165,14 @@ def evaluate_real(
                 misses["language"][lang] += 1
                 misses["expected"][expect] += 1
                 misses["topic"][topics.get(expect, expect if kind != "covered" else "(new)")] += 1
-                if verbose and split == "tune":
+                if verbose and split != "heldout":
                     print(
                         f"  MISS [{lang}] {question['text']!r}: expected {expect}, got {described}"
                     )
         correct = sum(right.values())
         accuracies[split] = correct / len(part) if part else 0.0
-        print(f"  {split} half: {len(part)} questions, right {_share(correct, len(part))}")
+        part_name = "half" if split in SPLITS else "set"
+        print(f"  {split} {part_name}: {len(part)} questions, right {_share(correct, len(part))}")
         for kind, (ok_count, count) in kinds.items():
             label = {
                 "covered": "covered, right entry",
@@ -167,12 +184,26 @@ def evaluate_real(
         for lang in sorted(total):
             print(f"    lang {lang:<20} {_share(right[lang], total[lang])}")
         for name, counter in misses.items():
-            if name == "expected" and split != "tune":
+            if name == "expected" and split == "heldout":
                 continue  # per-entry held-out misses invite tuning on the held-out half
             if counter:
                 listed = ", ".join(f"{key} {n}" for key, n in counter.most_common())
                 print(f"    misses by {name}: {listed}")
     return accuracies
+
+
+def near_duplicates(train: Path, real: Path) -> int:
+    """Count training items whose text nearly equals a real-set item's (texts never printed)."""
+
+    def texts(path: Path) -> list[str]:
+        questions = tomllib.loads(path.read_text(encoding="utf-8"))["question"]
+        return [" ".join(q["text"].lower().split()) for q in questions]
+
+    real_texts = texts(real)
+    return sum(
+        any(fuzz.ratio(text, other) >= NEAR_DUPLICATE for other in real_texts)
+        for text in texts(train)
+    )
 
 
 def main() -> int:
@@ -185,6 +216,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--real", type=Path, default=REAL_SET, help="real people's questions")
     parser.add_argument("--no-real", action="store_true", help="skip the real people's questions")
+    parser.add_argument(
+        "--train",
+        nargs="?",
+        const=TRAIN_SET,
+        type=Path,
+        help="also report the training corpus of real people's words",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     knowledge = load_knowledge(DEFAULT_FAQ_PATH)
@@ -198,6 +236,13 @@ def main() -> int:
     if not args.no_real and args.real.exists():
         topics = {entry.id: entry.topic for entry in knowledge.entry}
         evaluate_real(matcher, args.real, topics, args.verbose)
+    if args.train:
+        topics = {entry.id: entry.topic for entry in knowledge.entry}
+        evaluate_real(matcher, args.train, topics, args.verbose, splits=("train",))
+        if args.real.exists():
+            count = near_duplicates(args.train, args.real)
+            name = args.real.name
+            print(f"  near-duplicates of {name} items (ratio >= {NEAR_DUPLICATE}): {count}")
     return 1 if failed and args.check else 0
 
 

@@ -41,6 +41,9 @@ def matcher() -> FaqMatcher:
         ("where do i put the icp number on my website", "display_number"),
         ("my filing was rejected, what now?", "rejection"),
         ("what documents does a company need", "documents_company"),
+        ("What is an ICP license?", "what_is_icp"),
+        ("什么是备案？", "what_is_icp"),
+        ("網站為什麼要備案？", "why_needed"),
     ],
 )
 def test_answers_covered_questions(matcher: FaqMatcher, question: str, entry: str) -> None:
@@ -101,6 +104,25 @@ def test_a_two_part_question_offers_the_other_part(matcher: FaqMatcher) -> None:
     assert {zh.best.entry_id, zh.also.entry_id} == {"duration", "fees"}
 
 
+def test_naive_bayes_posterior_is_a_distribution_over_entries(matcher: FaqMatcher) -> None:
+    query = matcher._vector(matcher._terms("how long does the filing take"))
+    posterior = matcher._posterior(query)
+    assert abs(sum(posterior) - 1) < 1e-9
+    assert matcher._out_of_scope is not None and posterior[matcher._out_of_scope] == 0
+    assert matcher._entry_ids[posterior.index(max(posterior))] == "duration"
+
+
+def test_packed_postings_keep_every_posting_in_order() -> None:
+    from bot.faq.matcher import _Postings
+
+    postings = _Postings(
+        [("a", 3, 0.5, 0.0), ("b", 1, 0.25, 1.5), ("a", 7, 0.75, 2.0), ("c", 2, 1.0, 0.0)]
+    )
+    assert list(postings.get("a")) == [(3, 0.5, 0.0), (7, 0.75, 2.0)]
+    assert list(postings.get("b")) == [(1, 0.25, 1.5)]
+    assert list(postings.get("missing")) == []
+
+
 def test_a_one_part_question_has_no_other_part(matcher: FaqMatcher) -> None:
     assert matcher.match("外国人可以申请吗？").also is None
     # Both parts about the same entry: nothing else to offer.
@@ -134,6 +156,9 @@ def test_a_question_buried_in_a_long_post_is_found(matcher: FaqMatcher) -> None:
         ("Hello there!", SmallTalk.GREETING),
         ("您好", SmallTalk.GREETING),
         ("can I talk to a human?", SmallTalk.HUMAN),
+        ("好主意", SmallTalk.ACKNOWLEDGEMENT),
+        ("You're welcome :)", SmallTalk.ACKNOWLEDGEMENT),
+        ("妥妥的！", SmallTalk.ACKNOWLEDGEMENT),
     ],
 )
 def test_real_small_talk_is_recognised(text: str, kind: SmallTalk) -> None:
@@ -150,6 +175,9 @@ def test_real_small_talk_is_recognised(text: str, kind: SmallTalk) -> None:
         "好的，那需要什么材料",
         "ok so what documents do I need",
         "你好，我想办理备案",
+        "sorry, how long does it take?",
+        "is my filing correct?",
+        "抱歉，备案要多久",
     ],
 )
 def test_questions_after_thanks_are_not_small_talk(text: str) -> None:

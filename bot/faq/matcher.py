@@ -7,10 +7,15 @@ cross-language concept terms from the synonym table. Weights are TF-IDF, with th
 over entries, so that the words one entry's examples share are that entry's signature.
 
 An entry's score blends the cosine similarity with its closest example and with the entry as a
-whole. Words the FAQ never uses count against every entry. The bot answers only when the best
-entry scores well enough and clearly better than the out-of-scope questions; otherwise it
-offers the closest entries or a person. When the out-of-scope questions score best, the request
-is one the bot cannot serve (UNSUPPORTED: flights, weather, other services, other software).
+whole, and then that cosine score with the entry's naive Bayes posterior (multinomial, the
+examples' TF-IDF weights as counts): the cosine rewards a close paraphrase, the posterior the
+words an entry's examples keep using. The out-of-scope questions are no Bayes class (a mixture
+of unrelated requests would win every two-topic question): their score is the cosine alone.
+Words the FAQ never uses count against every entry. The indexes are packed into flat arrays.
+The bot answers only when the best entry scores well enough and clearly better than the
+out-of-scope questions; otherwise it offers the closest entries or a person. When the
+out-of-scope questions score best, the request is one the bot cannot serve (UNSUPPORTED:
+flights, weather, other services, other software).
 
 Real posts are long: a message is cut into sentences, its question sentences weigh more than
 the story around them and greetings, thanks and signatures nothing. When a message asks two
@@ -20,7 +25,9 @@ things, the best entry for the part the answer does not cover is returned as `al
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,7 +48,6 @@ from bot.faq.text import (
 )
 
 Vector = dict[str, float]
-Index = dict[str, list[tuple[int, float]]]
 OUT_OF_SCOPE = "__out_of_scope__"
 
 
@@ -61,10 +67,10 @@ class MatchSettings:
     answer: float = 0.15  # best score needed to answer
     margin: float = 0.0  # ... and by how much it must beat the runner-up
     suggest: float = 0.08  # below this, nothing is close enough to suggest
-    out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
+    out_of_scope_ratio: float = 0.7  # out-of-scope at ≥ this share of the best → don't answer
     sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
     one_word_answer: float = 0.3  # a one-word question must match at least this well
-    example_share: float = 0.5  # closest example vs. whole entry in an entry's score
+    example_share: float = 0.45  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words
     unknown_latin_weight: float = 0.5  # an English word the FAQ never uses, relative to the rarest
     unknown_chinese_weight: float = 0.5  # the same for a Chinese character pair
@@ -72,6 +78,8 @@ class MatchSettings:
     question_weight: float = 2.0  # a long message's question sentences, relative to the rest
     idf_power: float = 1.5  # sharpens the IDF: common words such as "ICP" weigh even less
     unsupported: float = 0.15  # out-of-scope at least this good and ahead of every entry
+    bayes_share: float = 0.5  # the naive Bayes posterior vs. the cosine similarity in a score
+    bayes_smoothing: float = 0.1  # additive smoothing of the naive Bayes term weights
 
 
 @dataclass(frozen=True)
@@ -120,17 +128,32 @@ class FaqMatcher:
         self._vocabulary = sorted(
             term for term in self._idf if term.isascii() and term.isalnum() and not term.isdigit()
         )
-        self._example_entry = [entry for entry, _ in documents]
-        self._example_index: Index = defaultdict(list)
+        self._example_entry = array("H", (entry for entry, _ in documents))
         centroids: list[Counter[str]] = [Counter() for _ in self._entry_ids]
-        for example, (entry, terms) in enumerate(documents):
-            for term, weight in self._vector(terms).items():
-                self._example_index[term].append((example, weight))
-                centroids[entry][term] += weight
-        self._centroid_index: Index = defaultdict(list)
-        for entry, centroid in enumerate(centroids):
-            for term, weight in _unit(dict(centroid)).items():
-                self._centroid_index[term].append((entry, weight))
+
+        def example_postings() -> Iterator[tuple[str, int, float, float]]:
+            for example, (entry, terms) in enumerate(documents):
+                for term, weight in self._vector(terms).items():
+                    centroids[entry][term] += weight
+                    yield term, example, weight, 0.0
+
+        self._example_index = _Postings(example_postings())
+        documents.clear()  # the example vectors are indexed: free the term counts
+        # The out-of-scope questions are a mixture of unrelated requests, not one question:
+        # as a naive Bayes class they would win every question that mixes two topics.
+        self._out_of_scope = (
+            self._entry_ids.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._entry_ids else None
+        )
+        gains, self._bayes_default = _naive_bayes(
+            centroids, len(self._idf), self.settings.bayes_smoothing, self._out_of_scope
+        )
+        # One posting per term and entry: its weight in the entry's unit centroid and its naive
+        # Bayes gain (one index rather than two keeps the matcher small).
+        self._centroid_index = _Postings(
+            (term, entry, weight, gains[entry].get(term, 0.0))
+            for entry, centroid in enumerate(centroids)
+            for term, weight in _unit(dict(centroid)).items()
+        )
 
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
@@ -215,18 +238,43 @@ class FaqMatcher:
         example_scores: dict[int, float] = defaultdict(float)
         entry_scores: dict[int, float] = defaultdict(float)
         for term, weight in query.items():
-            for example, example_weight in self._example_index.get(term, ()):
+            for example, example_weight, _ in self._example_index.get(term):
                 example_scores[example] += weight * example_weight
-            for entry, entry_weight in self._centroid_index.get(term, ()):
+            for entry, entry_weight, _ in self._centroid_index.get(term):
                 entry_scores[entry] += weight * entry_weight
         for example, score in example_scores.items():
             entry = self._example_entry[example]
             closest_example[entry] = max(closest_example[entry], score)
         share = self.settings.example_share
-        return {
+        cosine = {
             entry: share * closest_example[entry] + (1 - share) * score
             for entry, score in entry_scores.items()
         }
+        bayes = self.settings.bayes_share
+        if not bayes:
+            return cosine
+        posterior = self._posterior(query)
+        return {
+            entry: score
+            if entry == self._out_of_scope
+            else (1 - bayes) * score + bayes * posterior[entry]
+            for entry, score in cosine.items()
+        }
+
+    def _posterior(self, query: Vector) -> list[float]:
+        """Each entry's naive Bayes probability of having been asked, from the query's terms
+        that the FAQ uses (0 for the out-of-scope questions, which are no entry)."""
+        known = sum(weight for term, weight in query.items() if term in self._idf)
+        logits = [default * known for default in self._bayes_default]
+        for term, weight in query.items():
+            for entry, _, gain in self._centroid_index.get(term):
+                logits[entry] += weight * gain
+        if self._out_of_scope is not None:
+            logits[self._out_of_scope] = -math.inf
+        top = max(logits)
+        exps = [math.exp(logit - top) for logit in logits]
+        total = sum(exps)
+        return [value / total for value in exps]
 
     def _terms(self, text: str, *, correct_typos: bool = False) -> Counter[str]:
         normalised = normalise(text)
@@ -269,6 +317,42 @@ class FaqMatcher:
         return _unit(vector)
 
 
+class _Postings:
+    """A term → postings index packed into flat arrays: a posting (example or entry, weight,
+    gain) takes 20 bytes instead of a tuple of three Python objects, which keeps the matcher's
+    memory small as the FAQ grows."""
+
+    def __init__(self, postings: Iterable[tuple[str, int, float, float]]) -> None:
+        self._slots: dict[str, int] = {}
+        slots, keys, weights, gains = array("I"), array("I"), array("d"), array("d")
+        for term, key, weight, gain in postings:
+            slots.append(self._slots.setdefault(term, len(self._slots)))
+            keys.append(key)
+            weights.append(weight)
+            gains.append(gain)
+        order = sorted(range(len(keys)), key=slots.__getitem__)  # stable: keeps key order
+        self._keys = array("I", (keys[i] for i in order))
+        self._weights = array("d", (weights[i] for i in order))
+        self._gains = array("d", (gains[i] for i in order))
+        counts = Counter(slots)
+        self._bounds = array("I", [0])
+        for slot in range(len(self._slots)):
+            self._bounds.append(self._bounds[-1] + counts[slot])
+
+    def get(self, term: str) -> Iterator[tuple[int, float, float]]:
+        """The postings of a term: (example or entry, weight, naive Bayes gain)."""
+        slot = self._slots.get(term)
+        if slot is None:
+            return iter(())
+        start, stop = self._bounds[slot], self._bounds[slot + 1]
+        keys, weights, gains = (
+            self._keys[start:stop],
+            self._weights[start:stop],
+            self._gains[start:stop],
+        )
+        return zip(keys, weights, gains, strict=True)
+
+
 def _one_word(terms: Counter[str]) -> bool:
     return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
 
@@ -292,6 +376,32 @@ def _inverse_entry_frequencies(
     return {
         term: math.log((entries + 1) / (len(owners) + 1)) + 1 for term, owners in holders.items()
     }
+
+
+def _naive_bayes(
+    masses: list[Counter[str]], vocabulary: int, smoothing: float, skip: int | None
+) -> tuple[list[dict[str, float]], list[float]]:
+    """Multinomial naive Bayes over entries, with each example's TF-IDF weights as counts: per
+    entry, the log-probability of a term it never uses (its default) and, per term it uses, how
+    much more it gains. The entry `skip` (the out-of-scope questions) is no class: it gains
+    nothing (the posterior leaves it out)."""
+    gains: list[dict[str, float]] = []
+    defaults: list[float] = []
+    for entry, mass in enumerate(masses):
+        if entry == skip:
+            gains.append({})
+            defaults.append(0.0)
+            continue
+        denominator = sum(mass.values()) + smoothing * vocabulary
+        default = math.log(smoothing / denominator)
+        defaults.append(default)
+        gains.append(
+            {
+                term: math.log((weight + smoothing) / denominator) - default
+                for term, weight in mass.items()
+            }
+        )
+    return gains, defaults
 
 
 def _unit(vector: Vector) -> Vector:

@@ -36,20 +36,26 @@ _HUMAN = re.compile(
 # Phrases (after normalise(): lower case, Simplified Chinese) that are small talk by themselves.
 _GREETINGS = (
     r"hi|hello|hey|hiya|howdy|how are you|how r u|good (?:morning|afternoon|evening|day)|"
-    r"greetings|"
+    r"greetings|are you ok|r u ok|"
     r"你好|您好|哈喽|嗨|在吗|在么|在不在|早上好|早安|下午好|晚上好|大家好"
 )
 _THANKS_WORDS = (
-    r"thanks?(?: you| u)?|thank u|thx|tks|ty|tq|many thanks|much appreciated|appreciated?|"
+    r"thanks?(?: you| u)?|thankyou|thank u|thx|tks|ty|tq|many thanks|much appreciated|"
+    r"appreciated?|"
     r"cheers|谢谢|多谢|感谢|感激|谢啦|谢了|辛苦了|辛苦|麻烦了|麻烦你了|麻烦您了"
 )
 _ACK_WORDS = (
     r"ok(?:ay|ey)?|k|kk|cool|great|good|nice|fine|perfect|awesome|excellent|wonderful|"
     r"amazing|brilliant|super|alright|all right|sure|got it|i see|understood|understand|noted|"
     r"clear|makes sense|that helps|that helped|helpful|very helpful|it'?s solved|solved|"
-    r"it works|works now|no problem|np|yes|yeah|yep|yup|right|welp|wow|"
+    r"it works|works now|no problem|np|yes|yeah|yep|yup|right|welp|wow|good idea|great idea|"
+    r"got|you'?re welcome|welcome|no worries|sorry|great app|nice app|love it|"
+    r"(?:i'?m|i am) (?:very )?(?:ok|okay|fine|good)|(?:you'?re|you are) (?:right|correct)|"
+    r"i believe|correct|exactly|agreed|"
     r"好|好的|好滴|好嘞|好吧|好哒|行|行的|可以|可以了|没问题|明白|明白了|收到|收到了|"
     r"知道了|了解|了解了|嗯|嗯嗯|懂了|清楚了|ok了|好了|解决了|搞定了|赞|太好了|厉害|牛|"
+    r"好主意|好办法|加油|噶油|原来如此|原来是这样|没仔细看|没注意|妥|妥妥的|妥了|不客气|不用谢|"
+    r"抱歉|不好意思|问题已解决|已解决|问题解决了|"
     r"👍|🙏|😊|🙂"
 )
 _FILLER_WORDS = (
@@ -58,8 +64,8 @@ _FILLER_WORDS = (
     r"quick answer|info|information|explanation|support|time)|for (?:helping|answering|"
     r"replying|explaining|letting me know|the info)|"
     r"best regards|kind regards|regards|br|best|best wishes|have a (?:nice|good|great) day|"
-    r"haha+|hehe+|lol|"
-    r"您|你|你们|大佬|老师|师傅|兄弟|亲|啦|哈+|呀|哦|噢|喔|呢|嘛|啊|了|解答|回复|帮忙|帮助|"
+    r"haha+|hehe+|lol|btw|@\w+|:\)|:-\)|:d|"
+    r"您|你|你们|大佬|老师|师傅|兄弟|亲|啦|哈+|呀|哦+|噢|喔|呢|嘛|啊|了|解答|回复|帮忙|帮助|"
     r"贡献|分享|指导|指点|祝好|此致敬礼|非常|十分|太|真的|很|先|一下|哈哈+"
 )
 _SEPARATORS = r"[\s!！.。,，、~～:：;；\-…]*"

@@ -21,7 +21,7 @@ ENGLISH_STOPWORDS = frozenset(
     know let like me might mine more most my no nor not now of off on once only or other our
     ours out over own please pls plz same she should so some such tell than thank thanks that
     the their theirs them then there these they this those through to too under until up us
-    very was we were what with would you your yours hi hello hey dear sir madam question quick
+    very was we were with would you your yours hi hello hey dear sir madam question quick
     want wanna gonna u ur im ive id dont doesnt cant isnt wont anyone someone thing things
     something really actually ok okay yes yeah""".split()  # noqa: SIM905 - reads better as text
 )
@@ -43,6 +43,9 @@ CANTONESE = {
     "边个": "谁",
     "影相": "拍照",
     "唔该": "请",
+    "使唔使": "需不需要",
+    "唔使": "不用",
+    "衫": "衣服",
     "咩": "什么",
     "唔": "不",
     "冇": "没有",
