@@ -48,6 +48,7 @@ from bot.faq.text import (
 )
 
 Vector = dict[str, float]
+Terms = defaultdict[str, float]  # term → weighted count
 OUT_OF_SCOPE = "__out_of_scope__"
 
 
@@ -129,7 +130,7 @@ class FaqMatcher:
             term for term in self._idf if term.isascii() and term.isalnum() and not term.isdigit()
         )
         self._example_entry = array("H", (entry for entry, _ in documents))
-        centroids: list[Counter[str]] = [Counter() for _ in self._entry_ids]
+        centroids: list[Terms] = [defaultdict(float) for _ in self._entry_ids]
 
         def example_postings() -> Iterator[tuple[str, int, float, float]]:
             for example, (entry, terms) in enumerate(documents):
@@ -158,7 +159,7 @@ class FaqMatcher:
     def match(self, question: str) -> MatchResult:
         """Score a question and decide whether to answer, suggest or hand off."""
         parts = self._parts(question)
-        terms: Counter[str] = Counter()
+        terms: Terms = defaultdict(float)
         for part, weight in parts:
             for term, count in self._terms(part, correct_typos=True).items():
                 terms[term] += count * weight
@@ -183,7 +184,7 @@ class FaqMatcher:
             return [(question, 1.0)]
         return parts
 
-    def _rank(self, terms: Counter[str]) -> tuple[tuple[Match, ...], float]:
+    def _rank(self, terms: Terms) -> tuple[tuple[Match, ...], float]:
         """Entries by score, best first, and the out-of-scope questions' score."""
         query = self._vector(terms)
         scores = self._scores(query) if query else {}
@@ -276,21 +277,21 @@ class FaqMatcher:
         total = sum(exps)
         return [value / total for value in exps]
 
-    def _terms(self, text: str, *, correct_typos: bool = False) -> Counter[str]:
+    def _terms(self, text: str, *, correct_typos: bool = False) -> Terms:
         normalised = normalise(text)
-        terms: Counter[str] = Counter()
+        terms: Terms = defaultdict(float)
         latin: list[str] = []
         for token in tokens(normalised):
             if is_chinese(token):
-                terms.update(chinese_terms(token))
+                _count(terms, chinese_terms(token))
             else:
                 latin.append(self._correct(token) if correct_typos else token)
         content = [token for token in latin if not is_stopword(token)]
-        terms.update(content)
+        _count(terms, content)
         for bigram in latin_bigrams(latin):
             terms[bigram] += self.settings.bigram_weight
-        terms.update(self._synonyms.latin_concepts(content))
-        terms.update(self._synonyms.chinese_concepts(normalised))
+        _count(terms, self._synonyms.latin_concepts(content))
+        _count(terms, self._synonyms.chinese_concepts(normalised))
         return terms
 
     def _correct(self, token: str) -> str:
@@ -302,7 +303,7 @@ class FaqMatcher:
         )
         return found[0] if found else token
 
-    def _vector(self, terms: Counter[str]) -> Vector:
+    def _vector(self, terms: Terms) -> Vector:
         vector: Vector = {}
         for term, count in terms.items():
             idf = self._idf.get(term)
@@ -353,7 +354,13 @@ class _Postings:
         return zip(keys, weights, gains, strict=True)
 
 
-def _one_word(terms: Counter[str]) -> bool:
+def _count(terms: Terms, found: Iterable[str]) -> None:
+    """Count each term found once more."""
+    for term in found:
+        terms[term] += 1
+
+
+def _one_word(terms: Terms) -> bool:
     return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
 
 
@@ -365,7 +372,7 @@ def _texts_of(entry: Entry) -> list[str]:
 
 
 def _inverse_entry_frequencies(
-    documents: list[tuple[int, Counter[str]]], entries: int
+    documents: list[tuple[int, Terms]], entries: int
 ) -> dict[str, float]:
     """IDF over entries rather than examples: a word many examples of one entry share is that
     entry's signature and must weigh much, while a word spread over many entries says little."""
@@ -379,7 +386,7 @@ def _inverse_entry_frequencies(
 
 
 def _naive_bayes(
-    masses: list[Counter[str]], vocabulary: int, smoothing: float, skip: int | None
+    masses: list[Terms], vocabulary: int, smoothing: float, skip: int | None
 ) -> tuple[list[dict[str, float]], list[float]]:
     """Multinomial naive Bayes over entries, with each example's TF-IDF weights as counts: per
     entry, the log-probability of a term it never uses (its default) and, per term it uses, how
