@@ -158,6 +158,9 @@ def _parse_slot(text: str, context: BotContext) -> datetime | None:
     return naive.replace(tzinfo=context.services.settings.hours().timezone)
 
 
+LISTED_YEARS = (2000, 2999)  # /bookings: beyond these no visit exists (and 9999-12-31 overflows)
+
+
 @staff_only
 async def todays_visits(update: Update, context: BotContext) -> None:
     """/bookings [YYYY-MM-DD] for staff: the day's visits."""
@@ -165,7 +168,7 @@ async def todays_visits(update: Update, context: BotContext) -> None:
     asked = None
     if context.args:
         asked = _parse_day(context.args[0].replace("-", ""))
-        if asked is None:
+        if asked is None or not LISTED_YEARS[0] <= asked.year <= LISTED_YEARS[1]:
             await reply(update, _("Please give the date as YYYY-MM-DD."))
             return
     day, visits = await desk(context).visits_on(asked)

@@ -19,7 +19,8 @@ from bot.context import services_of
 from storage.models import Question, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.harness import Client, Harness, replies, running_bot
+from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+from tests.test_staff_stages import StaffChat
 
 FORGED_CALLBACKS = [
     "",
@@ -254,3 +255,13 @@ async def test_polling_skips_an_update_it_cannot_read_and_answers_the_next(
     assert "Hello, Poll" in api.messages_to(9607)[0].text
     skipped = [r.getMessage() for r in caplog.records if "990100" in r.getMessage()]
     assert len(skipped) == 1 and "cannot be read" in skipped[0]
+
+
+async def test_a_listing_of_visits_for_an_impossible_year_shows_the_date_format(
+    harness: Harness,
+) -> None:
+    staff = StaffChat(harness)
+    for day in ("9999-12-31", "0001-01-01"):
+        answer = last_reply(await staff.say(f"/bookings {day}"))
+        assert "YYYY-MM-DD" in answer.text, day
+    assert not any("hit an error" in c.text for c in harness.api.messages_to(STAFF_CHAT_ID))
