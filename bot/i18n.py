@@ -67,16 +67,22 @@ def language_for_telegram_code(code: str | None, default: str) -> str:
     return SIMPLIFIED
 
 
+SHORT_LATIN_WORDS = 2  # Latin words too few to say the client switched to English
+
+
 def detect_text_language(text: str, fallback: str) -> str:
     """The language a free-text message is written in.
 
     Mostly-Chinese text is Chinese (Traditional when it uses Traditional-only characters, else
     the client's Chinese variant or Simplified); mostly-Latin text is English; text with neither
-    (digits, emoji) keeps the fallback.
+    (digits, emoji), and a word or two of Latin letters from a Chinese reader (a domain, "ok",
+    "ICP"), keeps the fallback.
     """
     chinese_chars = count_cjk(text)
     latin_words = len(LATIN_WORD.findall(text))
     if chinese_chars == 0 and latin_words == 0:
+        return fallback
+    if chinese_chars == 0 and fallback != ENGLISH and len(text.split()) <= SHORT_LATIN_WORDS:
         return fallback
     # A Chinese word averages about two characters.
     if chinese_chars / 2 >= latin_words:

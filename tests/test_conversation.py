@@ -317,3 +317,11 @@ async def test_a_question_with_two_parts_gets_both_answers_in_one_message(
     assert len(answer) == 1
     assert "How long does it take?" in answer[0].text and "cost" in answer[0].text.lower()
     assert "working days" in answer[0].text and "free" in answer[0].text.lower()
+
+
+async def test_a_domain_typed_by_a_chinese_client_is_answered_in_chinese(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=5093, language_code="zh-hans")
+    told = [c.text for c in replies(await client.say("example.com"))]
+    assert told and all(re.search(r"[\u4e00-\u9fff]", text) for text in told), told

@@ -55,6 +55,10 @@ def test_missing_language_code_uses_the_default() -> None:
         ("ICP备案需要多长时间", ENGLISH, SIMPLIFIED),
         ("多久", TRADITIONAL, TRADITIONAL),  # no Traditional-only characters: keep the variant
         ("123 ???", SIMPLIFIED, SIMPLIFIED),
+        ("example.com", SIMPLIFIED, SIMPLIFIED),  # a domain from a Chinese reader: not English
+        ("ok thanks", TRADITIONAL, TRADITIONAL),
+        ("ok thanks", ENGLISH, ENGLISH),
+        ("can foreigners apply?", SIMPLIFIED, ENGLISH),  # a question in English is answered so
     ],
 )
 def test_question_language_detection(text: str, fallback: str, expected: str) -> None:
