@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -18,6 +19,19 @@ from storage.models import FilingApplication, StageChange, as_utc, utcnow
 ICP_NUMBER = re.compile(
     r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
 )
+
+# A public-security filing number, e.g. 京公网安备11010502030143号 (beian.mps.gov.cn).
+PSB_NUMBER = re.compile(
+    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]公网安备\d{14}号$"
+)
+
+
+class Outcome(StrEnum):
+    """What the approval of a kind of filing records."""
+
+    ICP_NUMBER = "icp_number"  # a first filing, a new website, an app …
+    PSB_NUMBER = "psb_number"  # the public-security filing
+    DONE = "done"  # a change or a cancellation: nothing new to record
 
 
 class Stage(StrEnum):
@@ -59,6 +73,28 @@ EXPECTED_WORKING_DAYS: dict[Stage, int] = {
     Stage.BUREAU_REVIEW: 20,
     Stage.RESUBMITTED: 3,
 }
+
+
+def staff_moves(current: Stage, stages: Collection[Stage] | None = None) -> tuple[Stage, ...]:
+    """The stages staff may move to from ``current``. With a filing type's ``stages``, a stage
+    that type does not go through is passed over to the stages after it (a cancellation of
+    access goes from the provider straight to approval: no bureau, no SMS)."""
+    direct = STAFF_MOVES.get(current, ())
+    if stages is None:
+        return direct
+    found: list[Stage] = []
+    seen: set[Stage] = {current}
+    queue = list(direct)
+    while queue:
+        stage = queue.pop(0)
+        if stage in seen:
+            continue
+        seen.add(stage)
+        if stage in stages:
+            found.append(stage)
+        else:
+            queue.extend(STAFF_MOVES.get(stage, ()))
+    return tuple(found)
 
 
 class MoveError(ValueError):
@@ -120,15 +156,21 @@ class StageService:
         note: str = "",
         *,
         by_staff: bool = True,
+        stages: Collection[Stage] | None = None,
+        outcome: Outcome = Outcome.ICP_NUMBER,
     ) -> StageChange:
-        """Record a move; staff moves must follow STAFF_MOVES."""
+        """Record a move; staff moves must follow STAFF_MOVES (within the filing type's
+        ``stages``), and an approval must record what the ``outcome`` needs."""
         current = Stage(application.status)
-        if by_staff and to not in STAFF_MOVES.get(current, ()):
+        if by_staff and to not in staff_moves(current, stages):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
-        if to is Stage.APPROVED:
+        if to is Stage.APPROVED and outcome is Outcome.ICP_NUMBER:
             if not is_icp_number(note):
                 raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
             application.icp_number = note.strip()
+        if to is Stage.APPROVED and outcome is Outcome.PSB_NUMBER:
+            if not PSB_NUMBER.match(note.strip()):
+                raise MoveError("approval needs a number like 京公网安备11010502030143号")
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(
@@ -161,10 +203,16 @@ class StageService:
 
 
 def next_expected(
-    stage: Stage, since: datetime, timezone_today: date | None = None
+    stage: Stage,
+    since: datetime,
+    timezone_today: date | None = None,
+    review_days: int | None = None,
 ) -> date | None:
-    """When the next step is expected, in working days from the move (None if it depends)."""
+    """When the next step is expected, in working days from the move (None if it depends);
+    ``review_days``: the province's bureau review time (``provinces.expected_review_days``)."""
     days = EXPECTED_WORKING_DAYS.get(stage)
+    if stage is Stage.BUREAU_REVIEW and review_days is not None:
+        days = review_days
     if days is None:
         return None
     return add_working_days(timezone_today or since.date(), days)

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.chinese import count_cjk, to_simplified
 from bot.filing.catalogue import DomainRules, Validator
+from bot.filing.stages import is_icp_number
 
 RESERVED_PREFIXES = ("中国", "中华", "中央", "国家", "人民", "人大", "全国")
 SENSITIVE_WORDS = ("赌博", "博彩", "反腐", "廉政", "色情", "彩票", "贷款")
@@ -32,6 +33,7 @@ class Problem(StrEnum):
     EMAIL_INVALID = "email_invalid"
     DESCRIPTION_TOO_SHORT = "description_too_short"
     DESCRIPTION_TOO_LONG = "description_too_long"
+    ICP_NUMBER_INVALID = "icp_number_invalid"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def validate(validator: Validator, text: str, domains: DomainRules) -> Checked:
         Validator.MOBILE: mobile,
         Validator.EMAIL: email,
         Validator.DESCRIPTION: description,
+        Validator.ICP_NUMBER: icp_number,
     }
     if validator is Validator.DOMAIN:
         return domain(text, domains)
@@ -130,3 +133,9 @@ def description(text: str) -> Checked:
     if len(text) > 500:
         return Checked(None, Problem.DESCRIPTION_TOO_LONG)
     return Checked(text)
+
+
+def icp_number(text: str) -> Checked:
+    """An existing filing number, e.g. 京ICP备12345678号 (entity) or …号-1 (website)."""
+    number = re.sub(r"\s+", "", text)
+    return Checked(number) if is_icp_number(number) else Checked(None, Problem.ICP_NUMBER_INVALID)
