@@ -13,8 +13,8 @@ from telegram.ext import (
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
-from bot.filing.catalogue import Item, ItemKind
-from bot.filing.eligibility import APPLICANT, EligibilityService
+from bot.filing.catalogue import FILING_TYPE_STEP, PROVINCE_STEP, Item, ItemKind
+from bot.filing.eligibility import APPLICANT, PROVINCE, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
@@ -31,6 +31,7 @@ from handlers.application_view import (
     TYPE_PREFIX,
     applications,
     describe_value,
+    filing_type_lines,
     open_application,
     show_current,
     show_review,
@@ -75,6 +76,10 @@ PROBLEMS = {
     Problem.EMAIL_INVALID: N_("That does not look like an e-mail address, e.g. name@example.com."),
     Problem.DESCRIPTION_TOO_SHORT: N_("Please describe the website in at least 10 characters."),
     Problem.DESCRIPTION_TOO_LONG: N_("Please keep the description under 500 characters."),
+    Problem.ICP_NUMBER_INVALID: N_(
+        "That does not look like a filing number. Please type it like 京ICP备12345678号 or "
+        "京ICP备12345678号-1."
+    ),
 }
 
 
@@ -95,8 +100,11 @@ async def start_application(update: Update, context: BotContext) -> None:
     check = await EligibilityService(context.session).of(client)
     answers = (check.answers or {}) if check is not None else {}
     applicant = answers.get(APPLICANT)
-    if applicant and context.services.catalogue.find_applicant(applicant):
+    catalogue = context.services.catalogue
+    if applicant and applicant in {a.id for a in catalogue.fileable_applicants}:
         prefill = {f"eligibility_{key}": value for key, value in answers.items()}
+        if catalogue.provinces.find(answers.get(PROVINCE)) is not None:
+            prefill[PROVINCE_STEP] = answers[PROVINCE]  # asked once: the step is done
         application = await service.start(client, applicant, prefill)
         await show_current(update, context, application)
         return
@@ -108,7 +116,7 @@ async def start_application(update: Update, context: BotContext) -> None:
                 callback_data=f"{TYPE_PREFIX}{applicant.id}",
             )
         ]
-        for applicant in context.services.catalogue.applicants
+        for applicant in catalogue.fileable_applicants
     ]
     rows.append([back_to_menu_button(context.i18n)])
     await reply(update, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows))
@@ -118,7 +126,8 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
     """The applicant type was chosen: open the application."""
     query = update.callback_query
     applicant = button_data(update, TYPE_PREFIX)
-    if context.client is None or context.services.catalogue.find_applicant(applicant) is None:
+    fileable = {a.id for a in context.services.catalogue.fileable_applicants}
+    if context.client is None or applicant not in fileable:
         await stale_button(update, context)
         return
     await answer_button(query)
@@ -142,6 +151,8 @@ async def choose_option(update: Update, context: BotContext) -> None:
         return
     await answer_button(query)
     await service.choose(application, item, value)
+    if item.id in (FILING_TYPE_STEP, PROVINCE_STEP):  # what the choice means for the client
+        await reply(update, "\n".join(filing_type_lines(context, application, summary=True)))
     await show_current(update, context, application)
 
 
@@ -174,13 +185,15 @@ async def show_checklist(
     translator = context.i18n
     _ = translator.gettext
     states = await service.states(application)
-    lines, rows = [_("<b>Your checklist</b>")], []
+    lines, rows = [_("<b>Your checklist</b>"), *filing_type_lines(context, application)], []
     for item in service.steps(application):
         status = states[item.id].state if item.id in states else StepStatus.PENDING
         icon = {"accepted": "✅", "skipped": "⏭"}.get(status, "⬜")
         if item.id == application.current_step:
             icon = "➡️"
         optional = "" if item.required else _(" (optional)")
+        if item.staff_confirm:
+            optional = _(" (optional – our staff will confirm whether your bureau needs it)")
         title = item.title.get(translator.language)
         lines.append(f"{icon} {title}{optional}")
         rows.append(

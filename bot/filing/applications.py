@@ -73,6 +73,10 @@ class ApplicationService:
         )
         self.session.add(application)
         await self.session.flush()
+        for key, value in (prefill or {}).items():  # e.g. the province from the eligibility check
+            item = self.catalogue.find_item(key)
+            if item is not None and item.kind is ItemKind.CHOICE and item.option(value):
+                await self._set(application, item, StepStatus.ACCEPTED, value)
         application.current_step = self.steps(application)[0].id
         return application
 

@@ -163,7 +163,9 @@ class FilingType(Strict):
             if needed not in self.stages:
                 raise ValueError(f"filing type {self.id!r}: stages need {needed.value!r}")
         if (Stage.SMS_DUE in self.stages) != (self.sms is SmsCheck.REQUIRED):
-            raise ValueError(f"filing type {self.id!r}: 'sms_due' is a stage exactly when sms is required")
+            raise ValueError(
+                f"filing type {self.id!r}: 'sms_due' is a stage exactly when sms is required"
+            )
         if self.sms is SmsCheck.REQUIRED and self.sms_who is None:
             raise ValueError(f"filing type {self.id!r}: say who receives the SMS (sms_who)")
         return self
@@ -225,9 +227,11 @@ class Catalogue(Strict):
             provinces = ProvinceTable.model_validate(provinces, context=context)
         kinds = [kind for kind in raw.get("filing_type", []) if isinstance(kind, dict)]
         generated = {
-            "filing_types": [{"value": kind.get("id"), "label": kind.get("title")} for kind in kinds],
+            "filing_types": [
+                {"value": kind.get("id"), "label": kind.get("title")} for kind in kinds
+            ],
             "provinces": [
-                *({"value": province.id, "label": province.name} for province in provinces.province),
+                *({"value": place.id, "label": place.name} for place in provinces.province),
                 {"value": UNSURE, "label": provinces.unsure.title},
             ],
         }
@@ -247,9 +251,9 @@ class Catalogue(Strict):
             raise ValueError(f"the filing types need {DEFAULT_FILING_TYPE!r} (first filing)")
         sources = {item.id: item.options_from for item in self.item}
         if kinds and sources.get(FILING_TYPE_STEP) != "filing_types":
-            raise ValueError(f"step {FILING_TYPE_STEP!r} needs options_from = \"filing_types\"")
+            raise ValueError(f'step {FILING_TYPE_STEP!r} needs options_from = "filing_types"')
         if PROVINCE_STEP in sources and sources[PROVINCE_STEP] != "provinces":
-            raise ValueError(f"step {PROVINCE_STEP!r} needs options_from = \"provinces\"")
+            raise ValueError(f'step {PROVINCE_STEP!r} needs options_from = "provinces"')
         unknown_checks = set(self.images.checks) - TUNABLE_CHECKS
         if unknown_checks:
             raise ValueError(f"[images.checks]: unknown checks {sorted(unknown_checks)}")
@@ -273,7 +277,9 @@ class Catalogue(Strict):
                 raise ValueError(f"step {item.id!r}: unknown checks {sorted(unknown_checks)}")
             unknown = set(item.filing_types) - kinds
             if unknown:
-                raise ValueError(f"step {item.id!r} names unknown filing type(s) {sorted(unknown)}")
+                raise ValueError(
+                    f"step {item.id!r} names unknown filing type(s) {sorted(unknown)}"
+                )
             if item.province_rule is not None and item.province_rule not in FLAG_RULES:
                 raise ValueError(
                     f"step {item.id!r}: province_rule must be one of {sorted(FLAG_RULES)}"

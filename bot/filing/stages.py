@@ -6,8 +6,8 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -168,9 +168,12 @@ class StageService:
             if not is_icp_number(note):
                 raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
             application.icp_number = note.strip()
-        if to is Stage.APPROVED and outcome is Outcome.PSB_NUMBER:
-            if not PSB_NUMBER.match(note.strip()):
-                raise MoveError("approval needs a number like 京公网安备11010502030143号")
+        if (
+            to is Stage.APPROVED
+            and outcome is Outcome.PSB_NUMBER
+            and not PSB_NUMBER.match(note.strip())
+        ):
+            raise MoveError("approval needs a number like 京公网安备11010502030143号")
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(
