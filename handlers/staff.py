@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
-from bot.filing.stages import MoveError, Stage
+from bot.filing.stages import MoveError, Outcome, Stage
 from bot.scope import commit_work
 from bot.services.notices import stage_name
 from bot.services.staff_desk import Card, MoveOutcome, StageDesk
@@ -33,6 +33,11 @@ COMMAND_HINTS = {
     Stage.CHANGES_REQUESTED: "/changes {number} id_card_front: <reason>; domain: <reason>",
 }
 COMMAND_MOVES = frozenset(COMMAND_HINTS)
+APPROVAL_HINTS = {
+    Outcome.ICP_NUMBER: COMMAND_HINTS[Stage.APPROVED],
+    Outcome.PSB_NUMBER: "/approve {number} 京公网安备11010502030143号",
+    Outcome.DONE: "/approve {number} done",
+}
 
 
 def desk(context: BotContext) -> StageDesk:
@@ -195,6 +200,14 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
         _("📁 <b>Application #{number}</b> – {name}").format(number=card.number, name=name),
         _("Stage: <b>{stage}</b>").format(stage=stage_name(card.stage, translator)),
     ]
+    if card.filing_type is not None:
+        province = context.services.catalogue.provinces.find(card.province)
+        lines.append(
+            _("Filing: {kind}, {province}").format(
+                kind=html.escape(card.filing_type.title.get(translator.language), quote=False),
+                province=province.name.get(translator.language) if province else "–",
+            )
+        )
     if card.icp_number:
         lines.append(_("ICP number: {number}").format(number=html.escape(card.icp_number)))
     for entry in card.history[-CARD_HISTORY:]:
@@ -211,7 +224,11 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
         for stage in card.moves
         if stage not in COMMAND_MOVES
     ]
-    hints = [COMMAND_HINTS[stage] for stage in card.moves if stage in COMMAND_HINTS]
+    hints = [
+        APPROVAL_HINTS[card.outcome] if stage is Stage.APPROVED else COMMAND_HINTS[stage]
+        for stage in card.moves
+        if stage in COMMAND_HINTS
+    ]
     commands = [hint.format(number=card.number) for hint in hints] + [f"/export {card.number}"]
     lines.append(_("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands))
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)

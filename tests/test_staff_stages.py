@@ -200,6 +200,8 @@ async def test_reminders_fire_once_and_survive_a_restart(
             await staff.press(f"stage:{sms_number}:{stage}")
         await idle.press("app:start")
         await idle.press("app:type:mainland_individual")
+        await idle.press("app:choose:filing_type:first")
+        await idle.press("app:choose:province:beijing")
 
     async with running_bot(settings) as harness:  # after a restart, time has passed
         services = services_of(harness.application)
@@ -228,6 +230,8 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     client = Client(harness, user_id=7301, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
     await client.send_document(encode(make_document((1800, 1150), seed=2), quality=92), "b.jpg")
@@ -284,6 +288,8 @@ async def test_documents_are_deleted_after_their_retention_time(
     client = Client(harness, user_id=7501, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
     documents = make_settings().data_dir / "documents"

@@ -12,8 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.filing.applications import ApplicationService
-from bot.filing.catalogue import Catalogue
-from bot.filing.stages import STAFF_MOVES, HistoryEntry, Stage, StageService, next_expected
+from bot.filing.catalogue import PROVINCE_STEP, Catalogue, FilingType
+from bot.filing.provinces import expected_review_days
+from bot.filing.stages import (
+    HistoryEntry,
+    Outcome,
+    Stage,
+    StageService,
+    next_expected,
+    staff_moves,
+)
 from bot.i18n import Translations
 from bot.images.storage import DocumentStore
 from bot.messenger import (
@@ -43,6 +51,13 @@ class Card:
     icp_number: str | None
     history: tuple[HistoryEntry, ...]  # oldest first
     moves: tuple[Stage, ...]  # the stages staff may move it to now
+    filing_type: FilingType | None = None  # None: the data file has no filing types
+    province: str | None = None  # the province's id, if chosen
+
+    @property
+    def outcome(self) -> Outcome:
+        """What an approval records for this kind of filing."""
+        return self.filing_type.outcome if self.filing_type else Outcome.ICP_NUMBER
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,15 @@ class StageDesk:
         application = await self.stages.get(number)
         if application is None:
             return None
-        change = await self.stages.move(application, stage, actor_id, note)
+        kind = self.catalogue.filing_type_of(application.answers or {})
+        change = await self.stages.move(
+            application,
+            stage,
+            actor_id,
+            note,
+            stages=kind.stages if kind else None,
+            outcome=kind.outcome if kind else Outcome.ICP_NUMBER,
+        )
         if stage is Stage.CHANGES_REQUESTED:
             steps = [step for step, _reason in parse_change_requests(note) if step]
             if not await self.applications.reopen(application, steps):
@@ -143,13 +166,17 @@ class StageDesk:
 
     async def _card(self, application: FilingApplication) -> Card:
         client = await self.session.get(Client, application.client_id)
+        answers = application.answers or {}
+        kind = self.catalogue.filing_type_of(answers)
         return Card(
             number=application.id,
             client_name=client.full_name if client is not None else None,
             stage=application.status,
             icp_number=application.icp_number,
             history=await self.stages.entries(application),
-            moves=STAFF_MOVES.get(Stage(application.status), ()),
+            moves=staff_moves(Stage(application.status), kind.stages if kind else None),
+            filing_type=kind,
+            province=answers.get(PROVINCE_STEP),
         )
 
     def _notice(
@@ -158,7 +185,13 @@ class StageDesk:
         language = language_of(client, self.settings.default_language)
         translator = self.translations.get(language)
         today = utcnow().astimezone(self.settings.hours().timezone).date()
-        expected = next_expected(Stage(change.to_stage), as_utc(change.created_at), today)
+        province = (application.answers or {}).get(PROVINCE_STEP)
+        expected = next_expected(
+            Stage(change.to_stage),
+            as_utc(change.created_at),
+            today,
+            review_days=expected_review_days(province, self.catalogue.provinces),
+        )
         text = notice(
             application,
             change,
