@@ -241,10 +241,11 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     assert len(sent) == 1 and int(sent[0].params["chat_id"]) == STAFF_CHAT_ID
     archive = zipfile.ZipFile(io.BytesIO(sent[0].files["document"]))
     names = sorted(archive.namelist())
-    assert names == ["02_id_card_front.jpg", "03_id_card_back.jpg", "summary.txt"]
+    assert names == ["04_id_card_front.jpg", "05_id_card_back.jpg", "summary.txt"]
     summary = archive.read("summary.txt").decode()
     assert "Alibaba Cloud" in summary and "Application #1" in summary
-    assert archive.read("02_id_card_front.jpg")[:3] == b"\xff\xd8\xff"
+    assert "First filing" in summary and "Beijing" in summary  # the kind and the province
+    assert archive.read("04_id_card_front.jpg")[:3] == b"\xff\xd8\xff"
     outsider = Client(harness, user_id=7302, language_code="en")
     calls = await outsider.say("/export 1")
     assert not [c for c in calls if c.method == "sendDocument"]
