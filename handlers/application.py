@@ -12,7 +12,12 @@ from telegram.ext import (
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
-from bot.filing.applications import ApplicationService, StepStatus
+from bot.filing.applications import (
+    ApplicationService,
+    ProvinceMatch,
+    ProvinceReading,
+    StepStatus,
+)
 from bot.filing.catalogue import FILING_TYPE_STEP, PROVINCE_STEP, Item, ItemKind
 from bot.filing.eligibility import APPLICANT, PROVINCE, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
@@ -306,13 +311,38 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     _ = context.i18n.gettext
     checked = validate(item.validator, text, context.services.catalogue.domains)
     if checked.ok and checked.value is not None:
-        await service.accept_text(application, item, checked.value)
+        reading = await service.accept_text(application, item, checked.value)
         saved = html.escape(checked.value[:200], quote=False)
-        await reply(update, _("✅ Saved: {value}").format(value=saved))
+        text = _("✅ Saved: {value}").format(value=saved)
+        if reading is not None:
+            text += "\n" + _province_reading(context, reading)
+        await reply(update, text)
         await show_current(update, context, application)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
+
+
+def _province_reading(context: BotContext, reading: ProvinceReading) -> str:
+    """What the number's region code says about the province, for the client."""
+    _ = context.i18n.gettext
+    table = context.services.catalogue.provinces
+    language = context.i18n.language
+    found = table.find(reading.province)
+    chosen = table.find(reading.chosen)
+    name = found.name.get(language) if found else reading.province
+    if reading.match is ProvinceMatch.FILLED:
+        return _(
+            "📍 This number was issued in {province}, so we set your province to {province}. "
+            "If that is wrong, change it in the checklist."
+        ).format(province=name)
+    if reading.match is ProvinceMatch.MATCHES:
+        return _("📍 Issued in {province}, the province you file in.").format(province=name)
+    return _(
+        "⚠️ This number was issued in {province}, but you chose {chosen}. An organisation files "
+        "where its licence was issued, an individual where the ID card was issued (or with a "
+        "residence permit there). Change the province in the checklist, or ask our staff."
+    ).format(province=name, chosen=chosen.name.get(language) if chosen else "–")
 
 
 def _step(

@@ -4,19 +4,22 @@ the wrong advice of issue 12 ("Why"), each fixed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.context import services_of
-from bot.filing.catalogue import ItemKind, Validator, load_catalogue
+from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, ItemKind, Validator, load_catalogue
 from bot.filing.eligibility import Condition, Verdict, assess
 from bot.filing.provinces import expected_review_days, load_provinces
 from bot.filing.stages import Outcome, Stage, next_expected, staff_moves
 from storage.models import FilingApplication
 from tests.support.fake_bot_api import ApiCall
-from tests.support.harness import Client, Harness, last_reply, replies
+from tests.support.harness import Client, Harness, last_reply, replies, running_bot
 from tests.support.image_samples import encode, make_document
 from tests.test_staff_stages import StaffChat, to
 
@@ -383,3 +386,49 @@ async def test_the_person_in_charge_step_tells_the_two_roles_apart(harness: Harn
     await chinese.press("app:choose:province:guangdong")
     step = last_reply(await chinese.press("app:choose:hosting_provider:aliyun"))
     assert "<b>主体负责人</b>" in step.text and "<b>网站负责人</b>" in step.text
+
+
+CREDIT_CODE_STEP = """
+[[item]]
+id = "credit_code"
+kind = "text"
+validator = "description"
+applies_to = ["mainland_company"]
+province_from = "credit_code"
+title = { en = "Credit code", zh_Hans = "统一社会信用代码" }
+instructions.en = "Type the Unified Social Credit Code."
+instructions.zh_Hans = "请输入统一社会信用代码。"
+
+"""
+
+
+async def test_the_province_is_read_from_a_credit_code_and_confirmed(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    shipped = DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8")
+    anchor = '[[item]]\nid = "legal_rep_in_charge"'
+    path = tmp_path / "application.toml"
+    path.write_text(shipped.replace(anchor, CREDIT_CODE_STEP + anchor), encoding="utf-8")
+    async with running_bot(make_settings(application_path=path)) as harness:
+        unsure = Client(harness, user_id=8401, language_code="en")
+        await unsure.press("app:start")
+        await unsure.press("app:type:mainland_company")
+        await unsure.press("app:choose:filing_type:first")
+        await unsure.press("app:choose:province:unsure")
+        step = last_reply(await unsure.press("app:choose:hosting_provider:aliyun"))
+        assert "Credit code" in step.text
+        saved = replies(await unsure.say("91440300MA5F00000X"))[0]
+        assert "issued in Guangdong, so we set your province to Guangdong" in saved.text
+        checklist = last_reply(await unsure.press("app:list"))
+        assert "Province: <b>Guangdong</b>" in checklist.text  # and it can be changed there
+        assert (await _application(harness)).answers["province"] == "guangdong"
+
+        elsewhere = Client(harness, user_id=8402, language_code="en")
+        await elsewhere.press("app:start")
+        await elsewhere.press("app:type:mainland_company")
+        await elsewhere.press("app:choose:filing_type:first")
+        await elsewhere.press("app:choose:province:beijing")
+        await elsewhere.press("app:choose:hosting_provider:aliyun")
+        saved = replies(await elsewhere.say("91440300MA5F00000X"))[0]
+        assert "issued in Guangdong, but you chose Beijing" in saved.text
+        assert (await _application(harness)).answers["province"] == "beijing"  # not overridden

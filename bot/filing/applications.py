@@ -12,7 +12,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.filing.catalogue import Catalogue, Item, ItemKind
+from bot.filing.catalogue import PROVINCE_STEP, Catalogue, Item, ItemKind
+from bot.filing.provinces import UNSURE
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService
 from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
 
@@ -25,6 +26,23 @@ class StepStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     SKIPPED = "skipped"
+
+
+class ProvinceMatch(StrEnum):
+    """What a number's region code says about the application's province."""
+
+    FILLED = "filled"  # the province was not chosen: now it is the number's
+    MATCHES = "matches"
+    DIFFERS = "differs"  # the client chose another province
+
+
+@dataclass(frozen=True)
+class ProvinceReading:
+    """The province a number was issued in, compared with the application's."""
+
+    province: str  # the number's province (id)
+    chosen: str | None  # the application's province before (id)
+    match: ProvinceMatch
 
 
 @dataclass(frozen=True)
@@ -124,10 +142,37 @@ class ApplicationService:
         await self._set(application, item, StepStatus.ACCEPTED, value)
         await self.advance(application)
 
-    async def accept_text(self, application: FilingApplication, item: Item, value: str) -> None:
-        """Record a validated text answer and move on."""
+    async def accept_text(
+        self, application: FilingApplication, item: Item, value: str
+    ) -> ProvinceReading | None:
+        """Record a validated text answer and move on; for an ID number or a credit code, what
+        its region code says about the province (an unanswered province is filled in)."""
         await self._set(application, item, StepStatus.ACCEPTED, value)
+        reading = await self._read_province(application, item, value)
         await self.advance(application)
+        return reading
+
+    async def _read_province(
+        self, application: FilingApplication, item: Item, value: str
+    ) -> ProvinceReading | None:
+        table = self.catalogue.provinces
+        if item.province_from == "id_number":
+            found = table.from_id_number(value)
+        elif item.province_from == "credit_code":
+            found = table.from_credit_code(value)
+        else:
+            return None
+        if found is None:
+            return None
+        chosen = (application.answers or {}).get(PROVINCE_STEP)
+        if chosen == found.id:
+            return ProvinceReading(found.id, chosen, ProvinceMatch.MATCHES)
+        step = self.catalogue.find_item(PROVINCE_STEP)
+        if chosen not in (None, UNSURE) or step is None:
+            return ProvinceReading(found.id, chosen, ProvinceMatch.DIFFERS)
+        application.answers = {**(application.answers or {}), PROVINCE_STEP: found.id}
+        await self._set(application, step, StepStatus.ACCEPTED, found.id)
+        return ProvinceReading(found.id, chosen, ProvinceMatch.FILLED)
 
     async def accept_document(
         self, application: FilingApplication, item: Item, version: DocumentVersion

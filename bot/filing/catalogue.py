@@ -98,6 +98,7 @@ class Item(Strict):
     filing_types: list[str] = Field(default_factory=list)
     province_rule: str | None = None
     province_hints: list[str] = Field(default_factory=list)
+    province_from: Literal["id_number", "credit_code"] | None = None
     staff_confirm: bool = False
 
     @model_validator(mode="after")
@@ -106,6 +107,8 @@ class Item(Strict):
             raise ValueError(f"image step {self.id!r} needs min_short_side")
         if self.kind is ItemKind.TEXT and self.validator is None:
             raise ValueError(f"text step {self.id!r} needs a validator")
+        if self.province_from is not None and self.kind is not ItemKind.TEXT:
+            raise ValueError(f"step {self.id!r}: province_from needs a text step")
         if self.kind is ItemKind.CHOICE and len(self.options) < 2:
             raise ValueError(f"choice step {self.id!r} needs at least two options")
         return self
