@@ -330,7 +330,7 @@ def _province_reading(context: BotContext, reading: ProvinceReading) -> str:
     language = context.i18n.language
     found = table.find(reading.province)
     chosen = table.find(reading.chosen)
-    name = found.name.get(language) if found else reading.province
+    name = html.escape(found.name.get(language) if found else reading.province, quote=False)
     if reading.match is ProvinceMatch.FILLED:
         return _(
             "📍 This number was issued in {province}, so we set your province to {province}. "
@@ -342,7 +342,10 @@ def _province_reading(context: BotContext, reading: ProvinceReading) -> str:
         "⚠️ This number was issued in {province}, but you chose {chosen}. An organisation files "
         "where its licence was issued, an individual where the ID card was issued (or with a "
         "residence permit there). Change the province in the checklist, or ask our staff."
-    ).format(province=name, chosen=chosen.name.get(language) if chosen else "–")
+    ).format(
+        province=name,
+        chosen=html.escape(chosen.name.get(language), quote=False) if chosen else "–",
+    )
 
 
 def _step(

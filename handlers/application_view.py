@@ -107,7 +107,7 @@ def filing_type_lines(
         days = expected_review_days(province.id, catalogue.provinces)
         lines.append(
             _("⏳ The bureau in {province} reviews within {days} working days.").format(
-                province=name, days=days
+                province=html.escape(name, quote=False), days=days
             )
         )
     return lines
@@ -149,7 +149,7 @@ async def show_current(
     table = context.services.catalogue.provinces
     hints = province_notes(item.province_hints, answers.get(PROVINCE_STEP), table, translator)
     if hints:
-        text += "\n" + "".join(f"\n📍 {html.escape(hint, quote=False)}" for hint in hints)
+        text += "\n" + "".join(f"\n📍 {hint}" for hint in hints)
     if item.staff_confirm:
         text += "\n\n" + _(
             "ℹ️ Not every bureau asks for this: our staff will confirm whether yours does. "

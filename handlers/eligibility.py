@@ -3,6 +3,8 @@ why, the province's rules, the conditions and the next steps."""
 
 from __future__ import annotations
 
+import html
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -241,7 +243,11 @@ async def _verdict(update: Update, context: BotContext, assessment: rules.Assess
     _ = translator.gettext
     table = context.services.catalogue.provinces
     found = table.find(assessment.province)
-    province = found.name.get(translator.language) if found else _("your province")
+    province = (
+        html.escape(found.name.get(translator.language), quote=False)
+        if found
+        else _("your province")
+    )
     lines = [_(VERDICTS[assessment.verdict])]
     if assessment.findings:
         lines.append(

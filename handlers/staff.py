@@ -205,7 +205,9 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
         lines.append(
             _("Filing: {kind}, {province}").format(
                 kind=html.escape(card.filing_type.title.get(translator.language), quote=False),
-                province=province.name.get(translator.language) if province else "–",
+                province=html.escape(province.name.get(translator.language), quote=False)
+                if province
+                else "–",
             )
         )
     if card.icp_number:

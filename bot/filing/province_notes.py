@@ -3,6 +3,7 @@ and “our staff will confirm” where the rule is unknown (never a guess)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 from bot.filing.provinces import EntityPersonInCharge, ProvinceTable
@@ -94,8 +95,8 @@ REVIEW_DAYS = N_("The bureau in {province} reviews within {days} working days.")
 def province_notes(
     rules: Iterable[str], province_id: str | None, table: ProvinceTable, translator: Translator
 ) -> list[str]:
-    """The sentences of these rules for the province (one “staff will confirm” sentence when
-    the province itself is unknown)."""
+    """The sentences of these rules for the province, as Telegram HTML (one “staff will
+    confirm” sentence when the province itself is unknown)."""
     _ = translator.gettext
     province = table.find(province_id)
     names = list(rules)
@@ -104,7 +105,7 @@ def province_notes(
     if province is None:
         return [_(UNKNOWN_PROVINCE)]
     values = table.rules(province.id)
-    name = province.name.get(translator.language)
+    name = html.escape(province.name.get(translator.language), quote=False)
     notes = []
     for rule in names:
         value = getattr(values, rule)

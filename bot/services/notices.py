@@ -109,7 +109,9 @@ def notice(
     who = kind.sms_who.get(translator.language) if kind and kind.sms_who else None
     return _(template).format(
         who=who or _("the person in charge's mobile"),
-        province=province.name.get(translator.language) if province else "",
+        province=html.escape(province.name.get(translator.language), quote=False)
+        if province
+        else "",
         days=expected_review_days(province.id if province else None, catalogue.provinces),
         date=translator.format_date(expected) if expected else "–",
         deadline=translator.format_datetime(as_utc(application.sms_due_at), timezone)
