@@ -45,6 +45,11 @@ REQUIRED_ENTRIES = {
     "without_icp",
     "timeline_number",
     "approval_odds",
+    # recurring real topics with no entry before
+    "filing_validity",
+    "lost_password_account",
+    "already_filed_conflict",
+    "ip_filing",
 }
 
 VALID = """
@@ -79,6 +84,23 @@ def test_shipped_faq_covers_the_required_topics_in_every_language() -> None:
         assert entry.answer.zh_Hant != entry.answer.zh_Hans or not any(
             ch in entry.answer.zh_Hans for ch in "这们说会时间个对"
         )
+
+
+def test_answers_to_recurring_real_questions_state_the_current_facts() -> None:
+    """Corrected facts of issue 11: a client asking these gets today's rule, in both languages."""
+    entries = {entry.id: entry for entry in load_knowledge(DEFAULT_FAQ_PATH).entries}
+    facts = {
+        "filing_validity": ("no expiry date", "没有有效期"),
+        "lost_password_account": ("17 August 2020", "2020年8月17日"),
+        "already_filed_conflict": ("cancellation form", "注销申请表"),
+        "ip_filing": ("does not support filing an IP address", "不支持IP地址备案"),
+        "cancel_filing": ("17 August 2020", "2020年8月17日"),
+        "sms_verification": ("24 hours", "24小时"),
+        "foreigners": ("Tianjin", "天津"),
+    }
+    for entry_id, (english, chinese) in facts.items():
+        assert english in entries[entry_id].answer.en, entry_id
+        assert chinese in entries[entry_id].answer.zh_Hans, entry_id
 
 
 def test_prices_come_from_the_configuration(tmp_path: Path) -> None:
