@@ -14,6 +14,7 @@ from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from bot.progress import progress_bar
+from bot.services.forms import offered_forms
 from bot.services.situation import situation_of
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
@@ -33,6 +34,7 @@ DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
 CANCEL = "book:cancel"
 FACE_CHECK = "verify:face"
+FORM_PREFIX = "form:"
 VERIFICATION_STEP = "verification"
 
 
@@ -99,6 +101,20 @@ async def show_current(
     elif item.kind is ItemKind.VERIFICATION:
         text_extra, rows = await verification_rows(context, application, translator)
         text += text_extra
+    forms = offered_forms(context.services.catalogue, application, item)
+    if forms:
+        text += "\n\n" + _(
+            "📄 The form to sign is below, filled in with what you have given so far."
+        )
+        rows += [
+            [
+                InlineKeyboardButton(
+                    "📄 " + form.title.get(translator.language),
+                    callback_data=f"{FORM_PREFIX}{form.id}",
+                )
+            ]
+            for form in forms
+        ]
     await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
 
 
