@@ -176,7 +176,9 @@ class Catalogue(Strict):
             seen.add(template.id)
             unknown = set(template.steps) - known
             if unknown:
-                raise ValueError(f"template {template.id!r} names unknown step(s) {sorted(unknown)}")
+                raise ValueError(
+                    f"template {template.id!r} names unknown step(s) {sorted(unknown)}"
+                )
         return self
 
     @model_validator(mode="after")

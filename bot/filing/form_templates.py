@@ -1,6 +1,6 @@
-"""The forms a client prints and signs (核验单, 承诺书, 授权书, 真实性责任告知书): which step offers
-which template, for which hosting provider and province, as the application data file says
-(its ``[[template]]`` entries)."""
+"""The forms a client prints and signs (核验单, 承诺书, 授权书, 真实性责任告知书): which step
+offers which template, for which hosting provider and province, as the application data file
+says (its ``[[template]]`` entries)."""
 
 from __future__ import annotations
 

@@ -25,10 +25,12 @@ BLANK = "________________"
 def fill_docx(data: bytes, values: Mapping[str, str]) -> bytes:
     """The .docx ``data`` with every placeholder replaced (unknown ones by a blank line)."""
     document = Document(io.BytesIO(data))
-    parts = [document, *(s.header for s in document.sections), *(s.footer for s in document.sections)]
-    for part in parts:
-        for paragraph in _paragraphs(part.paragraphs, part.tables):
-            _fill(paragraph, values)
+    for paragraph in _paragraphs(document.paragraphs, document.tables):
+        _fill(paragraph, values)
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            for paragraph in _paragraphs(part.paragraphs, part.tables):
+                _fill(paragraph, values)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
