@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
+from bot.callbacks import TALK_TO_STAFF
 from bot.config import Settings
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService
@@ -22,6 +23,7 @@ from bot.messenger import BlockedError, Button, Keyboard, Messenger, MessengerEr
 from bot.scope import background_session
 from bot.services.agency import AgencyInfo
 from bot.services.clients import ClientService, language_of
+from bot.services.footer import public_security_due
 from bot.services.reminders import Due, Kind, ReminderService
 from storage.database import Database
 from storage.models import Booking, Client, as_utc
@@ -114,7 +116,25 @@ class Reminders:
             return self._sms_reminder(due)
         if due.kind is Kind.UNFINISHED:
             return await self._unfinished_reminder(session, due)
+        if due.kind is Kind.PUBLIC_SECURITY:
+            return self._public_security_reminder(due)
         return self._staff_reminder(due)
+
+    def _public_security_reminder(self, due: Due) -> Reminder:
+        translator = self._translator_for(due.client)
+        _ = translator.gettext
+        approved = as_utc(due.application.updated_at).astimezone(self.settings.hours().timezone)
+        text = _(
+            "🛡 Reminder: the public-security filing (公安联网备案) of your site {number} is due "
+            "within 30 days of it going live – by {deadline} if it went live when it was "
+            "approved. File it on beian.mps.gov.cn, or let us do it with you. When you have the "
+            "公网安备 number, send it to us: we give you the footer with both numbers."
+        ).format(
+            number=html.escape(due.application.icp_number or "", quote=False),
+            deadline=translator.format_date(public_security_due(approved.date())),
+        )
+        buttons = keyboard([Button(_("🛡 Help with the public-security filing"), TALK_TO_STAFF)])
+        return Reminder(due.client.telegram_id, text, buttons, client=due.client)
 
     def _sms_reminder(self, due: Due) -> Reminder | None:
         if due.application.sms_due_at is None:
