@@ -8,6 +8,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
@@ -29,10 +30,10 @@ CHECKLIST = "app:list"
 REVIEW_BUTTON = "app:review"
 SUBMIT = "app:submit"
 PAUSE = "app:pause"
-DAYS = "book:days"
+DAYS = CHANGE_VISIT
 DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
-CANCEL = "book:cancel"
+CANCEL = CANCEL_VISIT
 FACE_CHECK = "verify:face"
 FORM_PREFIX = "form:"
 VERIFICATION_STEP = "verification"
@@ -121,7 +122,8 @@ async def show_current(
 async def verification_rows(
     context: BotContext, application: FilingApplication, translator: Translator
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """Extra text and buttons for the verification step."""
+    """Extra text and buttons for the verification step: the visit booked, or booking one and
+    – where the hosting provider has one – its own face check instead."""
     _ = translator.gettext
     booking = await bookings(context).active_for(application)
     if booking is not None:
@@ -134,11 +136,18 @@ async def verification_rows(
             [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
         ]
         return text, rows
-    rows = [
-        [InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)],
-        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)],
-    ]
-    return "", rows
+    rows = [[InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)]]
+    provider = (application.answers or {}).get("hosting_provider")
+    where = context.services.catalogue.face_check.get(provider) if provider else None
+    if where is None:
+        return "\n\n" + _("📅 Your provider needs the photo at our office: book a visit."), rows
+    text = "\n\n" + _(
+        "📱 Or, instead of a visit, do the face check in {where}, then press the button."
+    ).format(where=html.escape(where.get(translator.language), quote=False))
+    rows.append(
+        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)]
+    )
+    return text, rows
 
 
 async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:

@@ -15,11 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService, OfficeHours
 from bot.filing.catalogue import Catalogue, ItemKind
+from bot.filing.stages import OPEN_TO_CLIENT, Stage
+from bot.localized import LocalizedText
 from storage.models import Client, FilingApplication, as_utc, utcnow
 
 VERIFICATION_STEP = "verification"
 VISIT_PREFIX = "visit "  # how a booked visit is stored as the step's value
 FACE_CHECK_DONE = "face_check"
+PROVIDER_STEP = "hosting_provider"
+DECIDED = (Stage.APPROVED, Stage.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,15 @@ class BookOutcome:
     application: FilingApplication
     starts_at: datetime | None  # the booked visit (UTC); None: the time was just taken
     free_days: tuple[date, ...] = ()  # when it was taken: the days still open
+    open: bool = True  # False: a submitted application's visit was moved (no step to show)
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """A cancelled visit; ``reopened``: the verification step is open again."""
+
+    application: FilingApplication
+    reopened: bool
 
 
 @dataclass(frozen=True)
@@ -52,47 +65,72 @@ class VerificationDesk:
         self.bookings = BookingService(session, hours, days_ahead)
 
     async def free_days(self, client: Client) -> list[date] | None:
-        """Days with a free slot; None when the client is not at the verification step."""
-        if await self._application(client) is None:
+        """Days with a free slot; None when the client is not at the verification step and
+        has no visit to change."""
+        if await self._target(client) is None:
             return None
         return await self.bookings.free_days()
 
     async def free_slots(self, client: Client, day: date) -> list[datetime] | None:
-        """A day's free slots; None when the client is not at the verification step or the day
-        is outside the booking window (a stale or forged button)."""
-        if not self.bookings.offers_day(day) or await self._application(client) is None:
+        """A day's free slots; None when the client is not at the verification step (and has
+        no visit to change) or the day is outside the booking window (a stale or forged
+        button)."""
+        if not self.bookings.offers_day(day) or await self._target(client) is None:
             return None
         return await self.bookings.free_slots(day)
 
     async def book(self, client: Client, starts_at: datetime) -> BookOutcome | None:
         """Book a visit (replacing an earlier one) and complete the step; None when the client
-        is not at the verification step or the time is not one we offer."""
+        is not at the verification step (and has no visit to change) or the time is not one
+        we offer. A submitted application's visit can be moved, from the reminder."""
         application = await self._application(client)
+        is_open = application is not None
+        application = application or await self._booked(client)
         if application is None or not self.bookings.is_offered(starts_at):
             return None
         booking = await self.bookings.book(application, starts_at)
         if booking is None:
-            return BookOutcome(application, None, tuple(await self.bookings.free_days()))
+            free = tuple(await self.bookings.free_days())
+            return BookOutcome(application, None, free, is_open)
         booked = as_utc(booking.starts_at)
-        await self._complete(application, f"{VISIT_PREFIX}{booked.isoformat()}")
-        return BookOutcome(application, booked)
+        value = f"{VISIT_PREFIX}{booked.isoformat()}"
+        if is_open:
+            await self._complete(application, value)
+        else:
+            state = (await self.applications.states(application)).get(VERIFICATION_STEP)
+            if state is not None:
+                state.value = value  # the submitted answer follows the visit it names
+        return BookOutcome(application, booked, open=is_open)
 
-    async def cancel(self, client: Client) -> FilingApplication | None:
-        """Cancel the visit and open the step again; None when there was no visit to cancel."""
+    async def cancel(self, client: Client) -> CancelOutcome | None:
+        """Cancel the visit and open the step again (a submitted application only loses the
+        visit); None when there was no visit to cancel."""
         application = await self._application(client)
-        if application is None or not await self.bookings.cancel(application):
+        if application is None:
+            booked = await self._booked(client)
+            if booked is None or not await self.bookings.cancel(booked):
+                return None
+            return CancelOutcome(booked, reopened=False)
+        if not await self.bookings.cancel(application):
             return None
         item = self.catalogue.find_item(VERIFICATION_STEP)
         if item is not None:
             await self.applications.mark_pending(application, item)
         await self.applications.go_to(application, VERIFICATION_STEP)
-        return application
+        return CancelOutcome(application, reopened=True)
+
+    def face_check_where(self, application: FilingApplication) -> LocalizedText | None:
+        """Where the application's hosting provider does its own face check (None: it has
+        none, as far as the data file knows)."""
+        provider = (application.answers or {}).get(PROVIDER_STEP)
+        return self.catalogue.face_check.get(provider) if provider else None
 
     async def confirm_face_check(self, client: Client) -> FilingApplication | None:
         """The provider's in-app face check is done: any visit is cancelled, the step complete;
-        None when the client is not at the verification step."""
+        None when the client is not at the verification step or the provider has no face
+        check."""
         application = await self._application(client)
-        if application is None:
+        if application is None or self.face_check_where(application) is None:
             return None
         await self.bookings.cancel(application)
         await self._complete(application, FACE_CHECK_DONE)
@@ -118,6 +156,17 @@ class VerificationDesk:
             return None
         steps = self.applications.steps(application)
         return application if any(item.kind is ItemKind.VERIFICATION for item in steps) else None
+
+    async def _booked(self, client: Client) -> FilingApplication | None:
+        """The client's latest application, once submitted and not yet decided, while it has a
+        visit booked (its reminder's buttons change or cancel it)."""
+        application = await self.applications.latest_for(client)
+        if application is None or application.status in (*OPEN_TO_CLIENT, *DECIDED):
+            return None
+        return application if await self.bookings.active_for(application) else None
+
+    async def _target(self, client: Client) -> FilingApplication | None:
+        return await self._application(client) or await self._booked(client)
 
     async def _complete(self, application: FilingApplication, value: str) -> None:
         item = self.catalogue.find_item(VERIFICATION_STEP)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT, TALK_TO_STAFF
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
-from bot.callbacks import TALK_TO_STAFF
 from bot.config import Settings
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService
@@ -24,6 +24,7 @@ from bot.scope import background_session
 from bot.services.agency import AgencyInfo
 from bot.services.clients import ClientService, language_of
 from bot.services.footer import public_security_due
+from bot.services.office import Office, office_for
 from bot.services.reminders import Due, Kind, ReminderService
 from storage.database import Database
 from storage.models import Booking, Client, as_utc
@@ -39,6 +40,7 @@ class Reminder:
     text: str
     buttons: Keyboard | None = None
     client: Client | None = None
+    office: Office | None = None  # sent as a place on the map after the text, when known
 
 
 class Reminders:
@@ -90,6 +92,12 @@ class Reminders:
         await session.commit()
         try:
             await self.messenger.send(reminder.chat_id, reminder.text, reminder.buttons)
+            office = reminder.office
+            if office is not None and office.location is not None:
+                latitude, longitude = office.location
+                await self.messenger.send_place(
+                    reminder.chat_id, latitude, longitude, office.name, office.address
+                )
         except BlockedError:
             if reminder.client is not None:
                 ClientService.mark_blocked(reminder.client, True)
@@ -103,12 +111,20 @@ class Reminders:
     def _visit_reminder(self, booking: Booking, client: Client) -> Reminder:
         translator = self._translator_for(client)
         when = translator.format_datetime(as_utc(booking.starts_at), self.settings.office_timezone)
-        text = translator.gettext(
-            "⏰ Reminder: your visit to {agency} for the verification photo is on {when}. "
-            "Please bring your ID card or passport, and avoid a red or blue top "
-            "(the backdrop is blue)."
-        ).format(agency=self.agency.escaped_name, when=when)
-        return Reminder(client.telegram_id, text, client=client)
+        _ = translator.gettext
+        office = office_for(self.settings, self.catalogue, translator)
+        text = (
+            _(
+                "⏰ Reminder: your visit to {agency} for the verification photo is on {when}."
+            ).format(agency=self.agency.escaped_name, when=when)
+            + "\n\n"
+            + office.lines(translator)
+        )
+        buttons = keyboard(
+            [Button(_("🔁 Change the time"), CHANGE_VISIT)],
+            [Button(_("❌ Cancel the visit"), CANCEL_VISIT)],
+        )
+        return Reminder(client.telegram_id, text, buttons, client=client, office=office)
 
     async def _application_reminder(self, session: AsyncSession, due: Due) -> Reminder | None:
         """The reminder for ``due``; None when there is nobody to tell."""
