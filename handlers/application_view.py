@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
+from bot.filing.verification import face_check_of
 from bot.i18n import Translator
 from bot.progress import progress_bar
 from bot.services.forms import offered_forms
@@ -137,13 +138,14 @@ async def verification_rows(
         ]
         return text, rows
     rows = [[InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)]]
-    provider = (application.answers or {}).get("hosting_provider")
-    where = context.services.catalogue.face_check.get(provider) if provider else None
-    if where is None:
+    face_check = face_check_of(context.services.catalogue, application)
+    if not face_check.offered:
         return "\n\n" + _("📅 Your provider needs the photo at our office: book a visit."), rows
-    text = "\n\n" + _(
-        "📱 Or, instead of a visit, do the face check in {where}, then press the button."
-    ).format(where=html.escape(where.get(translator.language), quote=False))
+    text = ""
+    if face_check.where is not None:
+        text = "\n\n" + _(
+            "📱 Or, instead of a visit, do the face check in {where}, then press the button."
+        ).format(where=html.escape(face_check.where.get(translator.language), quote=False))
     rows.append(
         [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)]
     )

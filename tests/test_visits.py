@@ -108,6 +108,9 @@ async def test_a_visit_with_address_map_and_what_to_bring_changed_and_cancelled_
         assert all(b.status == BookingStatus.CANCELLED for b in await bookings_of(harness))
         stale = await client.press("book:cancel")
         assert any("out of date" in str(c.params.get("text", "")) for c in stale)
+        again = await book_first_free(client, last_reply(await client.press_on(cancelled, "Book")))
+        assert any("is booked for" in c.text for c in replies(again))
+        assert (await bookings_of(harness))[-1].status == BookingStatus.BOOKED
 
 
 async def test_a_provider_without_face_check_books_a_visit_in_chinese(harness: Harness) -> None:

@@ -45,6 +45,25 @@ class CancelOutcome:
 
 
 @dataclass(frozen=True)
+class FaceCheck:
+    """Whether the provider's own face check can replace the visit, and where it is done."""
+
+    offered: bool
+    where: LocalizedText | None = None  # None: the provider is not known yet
+
+
+def face_check_of(catalogue: Catalogue, application: FilingApplication) -> FaceCheck:
+    """The face check the application's hosting provider offers: the data file's
+    ``[face_check]`` names the providers that have one; before the provider is known it is
+    offered without a name."""
+    provider = (application.answers or {}).get(PROVIDER_STEP)
+    if provider is None:
+        return FaceCheck(True)
+    where = catalogue.face_check.get(provider)
+    return FaceCheck(where is not None, where)
+
+
+@dataclass(frozen=True)
 class Visit:
     """A booked visit on the staff's list."""
 
@@ -119,18 +138,12 @@ class VerificationDesk:
         await self.applications.go_to(application, VERIFICATION_STEP)
         return CancelOutcome(application, reopened=True)
 
-    def face_check_where(self, application: FilingApplication) -> LocalizedText | None:
-        """Where the application's hosting provider does its own face check (None: it has
-        none, as far as the data file knows)."""
-        provider = (application.answers or {}).get(PROVIDER_STEP)
-        return self.catalogue.face_check.get(provider) if provider else None
-
     async def confirm_face_check(self, client: Client) -> FilingApplication | None:
         """The provider's in-app face check is done: any visit is cancelled, the step complete;
         None when the client is not at the verification step or the provider has no face
         check."""
         application = await self._application(client)
-        if application is None or self.face_check_where(application) is None:
+        if application is None or not face_check_of(self.catalogue, application).offered:
             return None
         await self.bookings.cancel(application)
         await self._complete(application, FACE_CHECK_DONE)
@@ -158,12 +171,15 @@ class VerificationDesk:
         return application if any(item.kind is ItemKind.VERIFICATION for item in steps) else None
 
     async def _booked(self, client: Client) -> FilingApplication | None:
-        """The client's latest application, once submitted and not yet decided, while it has a
-        visit booked (its reminder's buttons change or cancel it)."""
+        """The client's latest application, once submitted and not yet decided, if it was
+        submitted with a visit (the reminder's buttons move or cancel it, and a cancelled visit
+        can be booked again)."""
         application = await self.applications.latest_for(client)
         if application is None or application.status in (*OPEN_TO_CLIENT, *DECIDED):
             return None
-        return application if await self.bookings.active_for(application) else None
+        state = (await self.applications.states(application)).get(VERIFICATION_STEP)
+        chose_a_visit = state is not None and (state.value or "").startswith(VISIT_PREFIX)
+        return application if chose_a_visit else None
 
     async def _target(self, client: Client) -> FilingApplication | None:
         return await self._application(client) or await self._booked(client)
