@@ -72,6 +72,17 @@ class Messenger(Protocol):
         """Send an HTML message; its message id."""
         ...
 
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Send a place on the map (a venue with its address when one is given); its id."""
+        ...
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
     ) -> None:

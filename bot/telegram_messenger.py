@@ -63,6 +63,25 @@ class TelegramMessenger:
             raise _ours(error, topic) from error
         return message.message_id
 
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Send a place on the map (a venue with its address when one is given); its id."""
+        await commit_work()
+        try:
+            if address:
+                message = await self.bot.send_venue(chat_id, latitude, longitude, title, address)
+            else:
+                message = await self.bot.send_location(chat_id, latitude, longitude)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+        return message.message_id
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
     ) -> None:

@@ -8,12 +8,15 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import Item, ItemKind
+from bot.filing.verification import face_check_of
 from bot.i18n import Translator
 from bot.progress import progress_bar
+from bot.services.forms import offered_forms
 from bot.services.situation import situation_of
 from handlers.common import answer_button, reply
 from storage.models import FilingApplication, as_utc
@@ -28,11 +31,12 @@ CHECKLIST = "app:list"
 REVIEW_BUTTON = "app:review"
 SUBMIT = "app:submit"
 PAUSE = "app:pause"
-DAYS = "book:days"
+DAYS = CHANGE_VISIT
 DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
-CANCEL = "book:cancel"
+CANCEL = CANCEL_VISIT
 FACE_CHECK = "verify:face"
+FORM_PREFIX = "form:"
 VERIFICATION_STEP = "verification"
 
 
@@ -99,13 +103,28 @@ async def show_current(
     elif item.kind is ItemKind.VERIFICATION:
         text_extra, rows = await verification_rows(context, application, translator)
         text += text_extra
+    forms = offered_forms(context.services.catalogue, application, item)
+    if forms:
+        text += "\n\n" + _(
+            "📄 The form to sign is below, filled in with what you have given so far."
+        )
+        rows += [
+            [
+                InlineKeyboardButton(
+                    "📄 " + form.title.get(translator.language),
+                    callback_data=f"{FORM_PREFIX}{form.id}",
+                )
+            ]
+            for form in forms
+        ]
     await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
 
 
 async def verification_rows(
     context: BotContext, application: FilingApplication, translator: Translator
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """Extra text and buttons for the verification step."""
+    """Extra text and buttons for the verification step: the visit booked, or booking one and
+    – where the hosting provider has one – its own face check instead."""
     _ = translator.gettext
     booking = await bookings(context).active_for(application)
     if booking is not None:
@@ -118,11 +137,19 @@ async def verification_rows(
             [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
         ]
         return text, rows
-    rows = [
-        [InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)],
-        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)],
-    ]
-    return "", rows
+    rows = [[InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)]]
+    face_check = face_check_of(context.services.catalogue, application)
+    if not face_check.offered:
+        return "\n\n" + _("📅 Your provider needs the photo at our office: book a visit."), rows
+    text = ""
+    if face_check.where is not None:
+        text = "\n\n" + _(
+            "📱 Or, instead of a visit, do the face check in {where}, then press the button."
+        ).format(where=html.escape(face_check.where.get(translator.language), quote=False))
+    rows.append(
+        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)]
+    )
+    return text, rows
 
 
 async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:

@@ -5,6 +5,7 @@ staff's list of the day's visits. (The reminder the day before is a job: ``bot.j
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -13,6 +14,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, HandlerList
 from bot.filing.verification import VerificationDesk
+from bot.messenger import MessengerError
+from bot.services.office import Office, office_for
 from handlers.application_view import (
     CANCEL,
     DAY_PREFIX,
@@ -24,6 +27,8 @@ from handlers.application_view import (
 )
 from handlers.common import answer_button, reply
 from handlers.guards import staff_only
+
+log = logging.getLogger(__name__)
 
 
 def desk(context: BotContext) -> VerificationDesk:
@@ -108,23 +113,67 @@ async def book_slot(update: Update, context: BotContext) -> None:
     when = context.i18n.format_datetime(
         outcome.starts_at, context.services.settings.office_timezone
     )
-    await reply(
-        update,
+    office = _office(context)
+    text = (
         _("✅ Your visit is booked for {when}. We will remind you the day before.").format(
             when=when
-        ),
+        )
+        + "\n\n"
+        + office.lines(context.i18n)
     )
-    await show_current(update, context, outcome.application)
+    await reply(update, text, visit_buttons(context))
+    await send_office_place(update, context, office)
+    if outcome.open:
+        await show_current(update, context, outcome.application)
+
+
+def _office(context: BotContext) -> Office:
+    services = context.services
+    return office_for(services.settings, services.catalogue, context.i18n)
+
+
+def visit_buttons(context: BotContext) -> InlineKeyboardMarkup:
+    """Change and cancel, under a booked visit."""
+    _ = context.i18n.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🔁 Change the time"), callback_data=DAYS)],
+            [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
+        ]
+    )
+
+
+async def send_office_place(update: Update, context: BotContext, office: Office) -> None:
+    """The office on the map, when its place is known (the text above says it otherwise)."""
+    chat = update.effective_chat
+    if office.location is None or chat is None:
+        return
+    latitude, longitude = office.location
+    try:
+        await context.messenger.send_place(
+            chat.id, latitude, longitude, office.name, office.address
+        )
+    except MessengerError as error:
+        log.info("Could not send the office's place: %s", error)
 
 
 async def cancel_visit(update: Update, context: BotContext) -> None:
-    """Cancel the booked visit; the step is open again."""
-    application = await desk(context).cancel(context.client) if context.client else None
-    if application is None:
+    """Cancel the booked visit; the step is open again (a submitted application: book anew)."""
+    outcome = await desk(context).cancel(context.client) if context.client else None
+    if outcome is None:
         await stale_button(update, context)
         return
-    await answer_button(update.callback_query, context.i18n.gettext("Visit cancelled."))
-    await show_current(update, context, application)
+    _ = context.i18n.gettext
+    await answer_button(update.callback_query, _("Visit cancelled."))
+    if outcome.reopened:
+        await show_current(update, context, outcome.application)
+        return
+    book = InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)
+    await reply(
+        update,
+        _("Your visit is cancelled. Book another time whenever it suits you."),
+        InlineKeyboardMarkup([[book]]),
+    )
 
 
 async def face_check_done(update: Update, context: BotContext) -> None:

@@ -33,6 +33,7 @@ COMMAND_HINTS = {
     Stage.CHANGES_REQUESTED: "/changes {number} id_card_front: <reason>; domain: <reason>",
 }
 COMMAND_MOVES = frozenset(COMMAND_HINTS)
+PUBLIC_SECURITY_HINT = "/psb {number} 京公网安备11010802020123号"
 
 
 def desk(context: BotContext) -> StageDesk:
@@ -105,6 +106,32 @@ async def reject(update: Update, context: BotContext) -> None:
 async def request_changes(update: Update, context: BotContext) -> None:
     """/changes <number> <step>: <reason>; <step>: <reason> – reopens those steps."""
     await _command_move(update, context, Stage.CHANGES_REQUESTED)
+
+
+@staff_only
+async def record_public_security(update: Update, context: BotContext) -> None:
+    """/psb <number> <公网安备 number>: record it; the client gets the footer with both."""
+    number = await _number_from_args(update, context)
+    if number is None:
+        return
+    text = " ".join((context.args or [])[1:])
+    try:
+        outcome = await desk(context).record_public_security(number, text)
+    except MoveError as error:
+        await _refuse(update, context, error)
+        return
+    if outcome is None:
+        await _no_application(update, context)
+        return
+    _ = context.i18n.gettext
+    status = _("client notified") if outcome.delivered else _("client could not be reached")
+    await reply(
+        update,
+        _("✅ Application #{number}: public-security number recorded ({status}).").format(
+            number=number, status=status
+        ),
+    )
+    await _send_card(update, context, outcome.card)
 
 
 @staff_only
@@ -197,6 +224,10 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
     ]
     if card.icp_number:
         lines.append(_("ICP number: {number}").format(number=html.escape(card.icp_number)))
+    if card.public_security:
+        lines.append(
+            _("Public-security number: {number}").format(number=html.escape(card.public_security))
+        )
     for entry in card.history[-CARD_HISTORY:]:
         when = translator.format_datetime(entry.when, timezone)
         note = f" – {html.escape(entry.note[:120], quote=False)}" if entry.note else ""
@@ -212,6 +243,8 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
         if stage not in COMMAND_MOVES
     ]
     hints = [COMMAND_HINTS[stage] for stage in card.moves if stage in COMMAND_HINTS]
+    if card.stage == Stage.APPROVED:
+        hints.append(PUBLIC_SECURITY_HINT)
     commands = [hint.format(number=card.number) for hint in hints] + [f"/export {card.number}"]
     lines.append(_("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands))
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
@@ -223,5 +256,6 @@ HANDLERS: HandlerList = [
     CommandHandler("reject", reject),
     CommandHandler("changes", request_changes),
     CommandHandler("export", export),
+    CommandHandler("psb", record_public_security),
     CallbackQueryHandler(move_button, pattern=f"^{MOVE_PREFIX}"),
 ]

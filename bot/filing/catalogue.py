@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from bot.datafile import load_data_file
+from bot.filing.form_templates import FormTemplate
 from bot.images.rules import ImageRules
 from bot.localized import LocalizedText, Strict, TraditionalTexts
 
@@ -143,6 +144,16 @@ class DomainRules(Strict):
     fileable_suffixes: list[str]
 
 
+class Office(Strict):
+    """The office clients visit for the verification photo (OFFICE_ADDRESS and OFFICE_LOCATION
+    in the configuration take precedence over the address and place given here)."""
+
+    address: LocalizedText | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    bring: LocalizedText | None = None
+
+
 class Catalogue(Strict):
     """The whole application data file."""
 
@@ -150,6 +161,25 @@ class Catalogue(Strict):
     domains: DomainRules
     applicant: Annotated[list[Applicant], Field(min_length=1)]
     item: Annotated[list[Item], Field(min_length=1)]
+    template: list[FormTemplate] = Field(default_factory=list)
+    office: Office = Field(default_factory=Office)
+    # Providers that verify the person in charge in their own app: where it is done.
+    face_check: dict[str, LocalizedText] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _templates_name_steps(self) -> Catalogue:
+        known = {item.id for item in self.item}
+        seen: set[str] = set()
+        for template in self.template:
+            if template.id in seen:
+                raise ValueError(f"template id {template.id!r} is used twice")
+            seen.add(template.id)
+            unknown = set(template.steps) - known
+            if unknown:
+                raise ValueError(
+                    f"template {template.id!r} names unknown step(s) {sorted(unknown)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:

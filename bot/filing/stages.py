@@ -5,7 +5,6 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -13,11 +12,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filing.icp_numbers import parse_icp_number
 from storage.models import FilingApplication, StageChange, as_utc, utcnow
-
-ICP_NUMBER = re.compile(
-    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
-)
 
 
 class Stage(StrEnum):
@@ -98,8 +94,9 @@ def add_working_days(start: date, days: int) -> date:
 
 
 def is_icp_number(text: str) -> bool:
-    """Whether the text is a filing number like 京ICP备12345678号-1."""
-    return bool(ICP_NUMBER.match(text.strip()))
+    """Whether the text is an ICP number of any form (京ICP备12345678号-1, …-1A, …-1X,
+    粤B2-20090059-1626X)."""
+    return parse_icp_number(text) is not None
 
 
 class StageService:
@@ -126,9 +123,13 @@ class StageService:
         if by_staff and to not in STAFF_MOVES.get(current, ()):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
         if to is Stage.APPROVED:
-            if not is_icp_number(note):
-                raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
-            application.icp_number = note.strip()
+            number = parse_icp_number(note)
+            if number is None:
+                raise MoveError(
+                    "approval needs an ICP number like 京ICP备12345678号-1 (app: …号-1A, "
+                    "mini-program: …号-1X, licence: 粤B2-20090059)"
+                )
+            note = application.icp_number = number.text
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(

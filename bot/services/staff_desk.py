@@ -10,10 +10,19 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import TALK_TO_STAFF
 from bot.config import Settings
 from bot.filing.applications import ApplicationService
 from bot.filing.catalogue import Catalogue
-from bot.filing.stages import STAFF_MOVES, HistoryEntry, Stage, StageService, next_expected
+from bot.filing.icp_numbers import parse_public_security_number
+from bot.filing.stages import (
+    STAFF_MOVES,
+    HistoryEntry,
+    MoveError,
+    Stage,
+    StageService,
+    next_expected,
+)
 from bot.i18n import Translations
 from bot.images.storage import DocumentStore
 from bot.messenger import (
@@ -27,7 +36,8 @@ from bot.messenger import (
 )
 from bot.services.clients import ClientService, language_of
 from bot.services.dossier import Dossier, build_dossier
-from bot.services.notices import notice, parse_change_requests
+from bot.services.footer import PUBLIC_SECURITY_KEY
+from bot.services.notices import notice, parse_change_requests, public_security_notice
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,6 +53,7 @@ class Card:
     icp_number: str | None
     history: tuple[HistoryEntry, ...]  # oldest first
     moves: tuple[Stage, ...]  # the stages staff may move it to now
+    public_security: str | None = None  # the 公网安备 number, once recorded
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,14 @@ class ClientNotice:
     language: str
     text: str
     buttons: Keyboard | None
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """A recorded public-security number, whether the client got their footer, the card."""
+
+    delivered: bool
+    card: Card
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,32 @@ class StageDesk:
             HistoryEntry.of(change), message, delivered, await self._card(application)
         )
 
+    async def record_public_security(self, number: int, text: str) -> RecordOutcome | None:
+        """Record an approved application's 公网安备 number and send the client the footer with
+        both numbers; None if there is no such application. Raises ``MoveError`` (nothing
+        changed) when it is not approved or the number is not one."""
+        application = await self.stages.get(number)
+        if application is None:
+            return None
+        if application.status != Stage.APPROVED or not application.icp_number:
+            raise MoveError("the application is not approved yet")
+        public_security = parse_public_security_number(text)
+        if public_security is None:
+            raise MoveError("a public-security number looks like 京公网安备11010802020123号")
+        application.answers = {
+            **(application.answers or {}),
+            PUBLIC_SECURITY_KEY: public_security.text,
+        }
+        client = await self.session.get(Client, application.client_id)
+        delivered = False
+        if client is not None:
+            language = language_of(client, self.settings.default_language)
+            translator = self.translations.get(language)
+            text = public_security_notice(application.icp_number, public_security, translator)
+            message = ClientNotice(client.telegram_id, translator.language, text, None)
+            delivered = await self._deliver(client, message, application.id)
+        return RecordOutcome(delivered, await self._card(application))
+
     async def export(self, number: int) -> Dossier | None:
         """The dossier of application ``number``; None if there is none. The work is committed
         first and the files are read off the event loop, holding no database connection."""
@@ -150,6 +195,7 @@ class StageDesk:
             icp_number=application.icp_number,
             history=await self.stages.entries(application),
             moves=STAFF_MOVES.get(Stage(application.status), ()),
+            public_security=(application.answers or {}).get(PUBLIC_SECURITY_KEY),
         )
 
     def _notice(
@@ -170,6 +216,9 @@ class StageDesk:
         buttons = None
         if change.to_stage == Stage.CHANGES_REQUESTED:
             buttons = keyboard([Button(translator.gettext("▶️ Continue"), self.continue_data)])
+        elif change.to_stage == Stage.APPROVED:
+            label = translator.gettext("🛡 Help with the public-security filing")
+            buttons = keyboard([Button(label, TALK_TO_STAFF)])
         return ClientNotice(client.telegram_id, translator.language, text, buttons)
 
     async def _deliver(self, client: Client, message: ClientNotice, number: int) -> bool:

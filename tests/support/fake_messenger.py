@@ -27,6 +27,7 @@ class FakeMessenger:
     def __init__(self) -> None:
         self.sent: list[Said] = []
         self.edits: list[Said] = []
+        self.places: list[tuple[int, float, float, str, str | None]] = []
         self.attempts: list[int] = []  # the chat of every send, failed ones included
         self.uncommitted_calls: list[str] = []
         self.before_send: Callable[[int], Awaitable[None]] | None = None
@@ -67,6 +68,19 @@ class FakeMessenger:
         said = Said(chat_id, text, buttons, next(self._message_ids))
         self.sent.append(said)
         return said.message_id
+
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Record the place."""
+        self._check_committed("send_place")
+        self.places.append((chat_id, latitude, longitude, title, address))
+        return next(self._message_ids)
 
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
