@@ -138,7 +138,9 @@ async def on_startup(application: BotApplication) -> None:
         await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
     await _remove_orphaned_files(services)
-    await publish_commands(application, services.translations)
+    await publish_commands(
+        application.bot, services.translations, services.settings, services.agency
+    )
     schedule_jobs(application)
     await resume_broadcasts(application)
     log.info("Bot @%s is ready", application.bot.username)
