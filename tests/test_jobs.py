@@ -117,7 +117,7 @@ def sender(
 
 
 def hellos(messenger: FakeMessenger) -> Counter[int]:
-    return Counter(said.chat_id for said in messenger.sent if said.text == "Hello")
+    return Counter(said.chat_id for said in messenger.sent if said.text.endswith("\n\nHello"))
 
 
 async def test_a_broadcast_reaches_everyone_once_despite_a_block_and_a_retry_after(
