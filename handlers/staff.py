@@ -117,7 +117,11 @@ async def export(update: Update, context: BotContext) -> None:
     if dossier is None:
         await _no_application(update, context)
         return
-    caption = context.i18n.gettext("📦 Application #{number}: {count} documents and a summary.")
+    caption = context.i18n.ngettext(
+        "📦 Application #{number}: {count} document and a summary.",
+        "📦 Application #{number}: {count} documents and a summary.",
+        dossier.documents,
+    )
     await send_file(
         update,
         dossier.data,

@@ -71,8 +71,10 @@ async def greet(update: Update, context: BotContext) -> None:
     application, service = await open_application(context)
     if application is not None:
         progress = await service.progress(application)
-        text += "\n\n" + _(
-            "📝 Your application is waiting for you: {done} of {total} steps done."
+        text += "\n\n" + context.i18n.ngettext(
+            "📝 Your application is waiting for you: {done} of {total} step done.",
+            "📝 Your application is waiting for you: {done} of {total} steps done.",
+            progress.total,
         ).format(done=progress.done, total=progress.total)
         continue_row = [
             InlineKeyboardButton(_("▶️ Continue my application"), callback_data=CONTINUE)

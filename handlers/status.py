@@ -37,9 +37,12 @@ async def show_status(update: Update, context: BotContext) -> None:
             ]
             await reply(update, _("You have no application yet."), InlineKeyboardMarkup(rows))
         case Collecting(progress=progress):
-            text = _(
+            text = context.i18n.ngettext(
                 "📊 <b>Your application</b>: collecting documents\n"
-                "{done} of {total} steps done  {bar}"
+                "{done} of {total} step done  {bar}",
+                "📊 <b>Your application</b>: collecting documents\n"
+                "{done} of {total} steps done  {bar}",
+                progress.total,
             ).format(
                 done=progress.done,
                 total=progress.total,

@@ -112,3 +112,14 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert translations.get(ENGLISH).format_date(day) == "March 5, 2026"
     assert translations.get(SIMPLIFIED).format_date(day) == "2026年3月5日"
     assert translations.get(ENGLISH).format_number(12345.5) == "12,345.5"
+
+
+def test_every_counted_noun_has_plural_forms() -> None:
+    """A count next to a noun ("1 recipients") goes through ngettext, in every message."""
+    counted = re.compile(r"\{(count|total)\} (?!of\b)[a-z]+|of \{total\} [a-z]+")
+    singular_only = [
+        message.id
+        for message in extract()
+        if isinstance(message.id, str) and counted.search(message.id)
+    ]
+    assert singular_only == []
