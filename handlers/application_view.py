@@ -137,9 +137,11 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
         state = states.get(item.id)
         title = item.title.get(translator.language)
         if state is None or state.state != StepStatus.ACCEPTED:
-            lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
+            missing_text = translator.labelled(title, f"<i>{_('missing')}</i>")
+            lines.append(f"⬜ {missing_text}" if item.required else f"⏭ {title}")
         else:
-            lines.append(f"✅ {title}: {describe_value(item, state.value, translator, timezone)}")
+            value = describe_value(item, state.value, translator, timezone)
+            lines.append(f"✅ {translator.labelled(title, value)}")
     missing = await service.missing(application)
     rows = []
     if missing:

@@ -204,7 +204,7 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
     for entry in card.history[-CARD_HISTORY:]:
         when = translator.format_datetime(entry.when, timezone)
         note = f" – {html.escape(entry.note[:120], quote=False)}" if entry.note else ""
-        lines.append(f"• {when}: {stage_name(entry.stage, translator)}{note}")
+        lines.append(f"• {translator.labelled(when, stage_name(entry.stage, translator))}{note}")
     rows = [
         [
             InlineKeyboardButton(

@@ -1,0 +1,47 @@
+"""Small things Chinese readers notice: full-width colons after Chinese labels."""
+
+from __future__ import annotations
+
+import re
+
+from babel.messages.pofile import read_po
+
+from bot.catalog_tools import po_path, texts_of
+from bot.filing.catalogue import load_catalogue
+from bot.i18n import SIMPLIFIED, TRADITIONAL, Translations
+from bot.services.notices import changes_notice
+from tests.support.harness import Client, Harness, last_reply
+
+ASCII_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）](?:</?[a-z]+>)*:(?!//)")
+
+
+def test_a_chinese_label_takes_a_full_width_colon() -> None:
+    translations = Translations.load()
+    catalogue = load_catalogue()
+    for language in (SIMPLIFIED, TRADITIONAL):
+        text = changes_notice("website_name: 名称太短", translations.get(language), catalogue)
+        assert not ASCII_COLON_AFTER_CHINESE.search(text), text
+        assert "</b>：名称太短" in text
+    english = changes_notice("website_name: too short", translations.get("en"), catalogue)
+    assert "</b>: too short" in english
+
+
+async def test_the_review_screen_in_chinese_uses_full_width_colons(harness: Harness) -> None:
+    client = Client(harness, user_id=6201, language_code="zh-hans")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    review = last_reply(await client.press("app:review"))
+    assert "：" in review.seen and not ASCII_COLON_AFTER_CHINESE.search(review.text), review.text
+
+
+def test_no_chinese_translation_puts_an_ascii_colon_after_chinese() -> None:
+    for language in (SIMPLIFIED, TRADITIONAL):
+        with po_path(language).open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        wrong = [
+            text
+            for message in catalog
+            for text in texts_of(message.string)
+            if ASCII_COLON_AFTER_CHINESE.search(text)
+        ]
+        assert wrong == [], language
