@@ -1,4 +1,5 @@
-"""Small things Chinese readers notice: full-width colons after Chinese labels."""
+"""Small things Chinese readers notice: full-width colons after Chinese labels, answers in
+the form of their question."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import re
 from babel.messages.pofile import read_po
 
 from bot.catalog_tools import po_path, texts_of
+from bot.filing import eligibility as rules
 from bot.filing.catalogue import load_catalogue
 from bot.i18n import SIMPLIFIED, TRADITIONAL, Translations
 from bot.services.notices import changes_notice
+from handlers import eligibility
 from tests.support.harness import Client, Harness, last_reply
 
 ASCII_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）](?:</?[a-z]+>)*:(?!//)")
@@ -45,3 +48,11 @@ def test_no_chinese_translation_puts_an_ascii_colon_after_chinese() -> None:
             if ASCII_COLON_AFTER_CHINESE.search(text)
         ]
         assert wrong == [], language
+
+
+def test_eligibility_answers_take_the_form_of_their_question() -> None:
+    simplified = Translations.load().get(SIMPLIFIED)
+    question = simplified.gettext(eligibility.QUESTIONS[rules.CONTENT])
+    assert "是否会" in question  # "will it…?" is answered 会 / 不会, not 有 / 没有
+    labels = [simplified.gettext(label) for _, label in eligibility.OPTIONS[rules.CONTENT]]
+    assert labels[0].startswith("不会") and labels[1].startswith("会"), labels
