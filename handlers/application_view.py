@@ -65,8 +65,10 @@ def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
 async def show_current(
     update: Update, context: BotContext, application: FilingApplication
 ) -> None:
-    """Show the step the client is on (or the review when all are done)."""
+    """Show the step the client is on (or the review when all are done): the client is back
+    at their application, so a pause ends."""
     service = applications(context)
+    service.resume(application)
     item = service.current(application)
     if item is None:
         await show_review(update, context, application)

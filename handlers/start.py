@@ -103,8 +103,9 @@ async def cancel(update: Update, context: BotContext) -> None:
     """Stop whatever is going on and show the menu; nothing the client gave us is lost."""
     _ = context.i18n.gettext
     text = _("OK, stopped. Nothing you sent us is lost.")
-    application, _service = await open_application(context)
+    application, service = await open_application(context)
     if application is not None:
+        service.pause(application)
         text = _(
             "⏸ Your application is paused and everything is saved. Continue any time with "
             "/start or “My status”."

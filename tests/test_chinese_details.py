@@ -56,3 +56,29 @@ def test_eligibility_answers_take_the_form_of_their_question() -> None:
     assert "是否会" in question  # "will it…?" is answered 会 / 不会, not 有 / 没有
     labels = [simplified.gettext(label) for _, label in eligibility.OPTIONS[rules.CONTENT]]
     assert labels[0].startswith("不会") and labels[1].startswith("会"), labels
+
+
+async def test_a_paused_application_is_not_prompted_by_small_talk(harness: Harness) -> None:
+    client = Client(harness, user_id=6202, language_code="zh-hans")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:id_card_front")
+    reminded = last_reply(await client.say("好的"))
+    assert "身份证" in reminded.text  # not paused: the reply reminds of the step
+    await client.press("app:pause")
+    calm = last_reply(await client.say("好的"))
+    assert "身份证" not in calm.text and "等待" not in calm.text, calm.text
+
+
+async def test_a_paused_text_step_does_not_take_small_talk_as_its_answer(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=6203, language_code="zh-hans")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:website_name")
+    await client.say("/cancel")  # pauses too
+    calls = await client.say("好的谢谢")  # three Chinese characters or more: a valid name
+    assert not any("已保存" in c.text for c in calls), [c.text for c in calls]
+    await client.press("app:continue")  # back at the step: the pause ends
+    assert any("已保存" in c.text for c in await client.say("红星科技"))
