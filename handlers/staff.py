@@ -11,6 +11,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
@@ -19,7 +20,7 @@ from bot.filing.stages import MoveError, Stage
 from bot.scope import commit_work
 from bot.services.notices import stage_name
 from bot.services.staff_desk import Card, MoveOutcome, StageDesk
-from handlers.common import answer_button, parse_id, reply, send_file
+from handlers.common import answer_button, chat_action, parse_id, reply, send_file
 from handlers.guards import staff_only
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ async def export(update: Update, context: BotContext) -> None:
     number = await _number_from_args(update, context)
     if number is None:
         return
-    dossier = await desk(context).export(number)
+    async with chat_action(update, ChatAction.UPLOAD_DOCUMENT):  # building the ZIP
+        dossier = await desk(context).export(number)
     if dossier is None:
         await _no_application(update, context)
         return

@@ -3,16 +3,23 @@ matching the menu, and the website's deep links."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from bot.config import Settings
 from bot.deep_links import DeepLink, Target, read_deep_link
+from handlers import common
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.harness import Client, Harness, last_reply, running_bot
+from tests.support.image_samples import encode, make_document
+from tests.test_staff_stages import StaffChat
 
 STAFF_COMMANDS = {"app", "approve", "reject", "changes", "export", "bookings", "broadcast"}
 CLIENT_COMMANDS = {"start", "faq", "eligibility", "status", "human", "language", "help"}
@@ -139,3 +146,41 @@ async def test_unknown_deep_link_falls_back_to_the_greeting(harness: Harness) ->
     for payload in ("ref_agency42", "faq_no_such_entry", "x" * 80):
         client = Client(harness, user_id=5110 + len(payload), language_code="en")
         assert "Hello, Anna" in last_reply(await client.say(f"/start {payload}")).text
+
+
+class _RecordingChat:
+    def __init__(self) -> None:
+        self.actions: list[str] = []
+
+    async def send_action(self, action: str, message_thread_id: int | None = None) -> None:
+        self.actions.append(action)
+
+
+async def test_a_chat_action_lasts_as_long_as_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "ACTION_REPEAT_SECONDS", 0.01)
+    chat = _RecordingChat()
+    update = SimpleNamespace(effective_chat=chat, effective_message=None)
+    async with common.chat_action(update, "typing"):  # type: ignore[arg-type]  # a stand-in
+        await asyncio.sleep(0.1)
+    shown = len(chat.actions)
+    await asyncio.sleep(0.05)
+    assert shown >= 3 and len(chat.actions) == shown  # repeated while working, then stopped
+    assert set(chat.actions) == {"typing"}
+
+
+async def test_uploads_and_exports_show_what_the_bot_is_doing(harness: Harness) -> None:
+    client = Client(harness, user_id=5130, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:hosting_provider:aliyun")
+    calls = await client.send_document(encode(make_document((1800, 1150), seed=1)), "a.jpg")
+    methods = [c.method for c in calls]
+    assert "sendChatAction" in methods
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    assert calls[methods.index("sendChatAction")].params["action"] == "typing"
+
+    calls = await StaffChat(harness).say("/export 1")
+    actions = [c for c in calls if c.method == "sendChatAction"]
+    assert actions and actions[0].params["action"] == "upload_document"
+    assert int(actions[0].params["chat_id"]) == STAFF_CHAT_ID
+    assert calls.index(actions[0]) < [c.method for c in calls].index("sendDocument")
