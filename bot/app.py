@@ -69,7 +69,7 @@ def build_services(settings: Settings) -> Services:
         catalogue=load_catalogue(settings.application_path),
         documents=documents,
         images=ImageService(documents, settings.max_concurrent_images),
-        send_budget=SendBudget(settings.messages_per_second),
+        send_budget=SendBudget(settings.messages_per_second, settings.group_messages_per_minute),
     )
 
 
