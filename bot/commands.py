@@ -6,14 +6,17 @@ Menus per scope (Bot API "Determining list of commands"):
 - the staff group (``BotCommandScopeChat``): the staff commands only, so clients' commands do
   not clutter it and staff find theirs (everyone in that group is staff, see
   ``handlers.guards.is_staff``);
-- each admin's private chat (``ADMIN_IDS``): the client commands and the staff commands;
+- each admin's private chat (``ADMIN_IDS``): the client commands and the staff commands (but
+  ``/close``, which belongs to a topic);
 - the default scope (any other group) is emptied: the bot serves nobody there.
 
 Telegram keys menus and descriptions by a two-letter ISO 639-1 ``language_code`` and matches
 the user's IETF tag (``zh-hans``, ``zh-hant``, ``zh-hk``…) by its first part, so "zh" cannot
 tell Simplified from Traditional: the "zh" lists are Simplified, and a client who reads
 Traditional (their choice, or their app's language, see ``bot.i18n.language_for_telegram_code``)
-gets a menu of their own in their private chat (``publish_chat_menu``).
+gets a menu of their own in their private chat (``publish_chat_menu``). The descriptions have no
+per-chat variant, so the "zh" ones carry the Simplified text and then the Traditional one when
+both fit Telegram's limits.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from telegram.constants import BotDescriptionLimit
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.i18n import ENGLISH, N_, SIMPLIFIED, Translations, Translator
+from bot.i18n import ENGLISH, N_, SIMPLIFIED, TRADITIONAL, Translations, Translator
 from bot.services.agency import AgencyInfo
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ STAFF_COMMANDS: Commands = (
     ("broadcast", N_("segment | English | 中文 – a notice to clients")),
     ("close", N_("End the conversation in this topic")),
 )
+GROUP_ONLY = {"close"}  # works in the staff group only, so not in an admin's private menu
 
 # Telegram's language_code for each menu, and the language it is written in (None: everyone
 # whose language has no list of its own).
@@ -74,22 +78,40 @@ def command_list(translator: Translator, commands: Commands) -> list[BotCommand]
 
 
 def description(translator: Translator, agency: AgencyInfo) -> str:
-    """What an empty chat with the bot shows (at most 512 characters)."""
+    """What an empty chat with the bot shows."""
     text = translator.gettext(
         "I'm the ICP filing assistant of {agency}. Ask me anything about China's ICP filing "
         "(ICP备案) in English or Chinese, check whether you can file, and prepare your "
         "application step by step: I check every document the moment you send it. Our team "
         "is one button away."
     ).format(agency=agency.name)
-    return text[: BotDescriptionLimit.MAX_DESCRIPTION_LENGTH]
+    return text
 
 
 def short_description(translator: Translator, agency: AgencyInfo) -> str:
-    """The bot's profile line and share text (at most 120 characters)."""
+    """The bot's profile line and share text."""
     text = translator.gettext(
         "{agency}: answers about China's ICP filing (ICP备案) and help with your application."
     ).format(agency=agency.name)
-    return text[: BotDescriptionLimit.MAX_SHORT_DESCRIPTION_LENGTH]
+    return text
+
+
+def profile_texts(
+    translations: Translations, language: str, agency: AgencyInfo
+) -> tuple[str, str]:
+    """The description and short description for one menu language, within Telegram's limits
+    (the Simplified ones followed by the Traditional ones when both fit)."""
+    texts = []
+    for render, limit, joint in (
+        (description, BotDescriptionLimit.MAX_DESCRIPTION_LENGTH, "\n\n"),
+        (short_description, BotDescriptionLimit.MAX_SHORT_DESCRIPTION_LENGTH, " / "),
+    ):
+        text = render(translations.get(language), agency)
+        if language == SIMPLIFIED:
+            both = joint.join((text, render(translations.get(TRADITIONAL), agency)))
+            text = both if len(both) <= limit else text
+        texts.append(text[:limit])
+    return texts[0], texts[1]
 
 
 async def publish_commands(
@@ -107,12 +129,12 @@ async def publish_commands(
         await _set(bot, clients, BotCommandScopeAllPrivateChats(), code)
         if settings.staff_chat_id is not None:
             await _set(bot, staff, BotCommandScopeChat(settings.staff_chat_id), code)
+        admins = clients + command_list(translator, _private(STAFF_COMMANDS))
         for admin in sorted(settings.admin_ids):
-            await _set(bot, clients + staff, BotCommandScopeChat(admin), code)
-        await _quietly(bot.set_my_description(description(translator, agency), code), "text")
-        await _quietly(
-            bot.set_my_short_description(short_description(translator, agency), code), "text"
-        )
+            await _set(bot, admins, BotCommandScopeChat(admin), code)
+        long_text, short_text = profile_texts(translations, language, agency)
+        await _quietly(bot.set_my_description(long_text, code), "text")
+        await _quietly(bot.set_my_short_description(short_text, code), "text")
 
 
 async def publish_chat_menu(
@@ -122,9 +144,13 @@ async def publish_chat_menu(
     language), e.g. Traditional Chinese, which Telegram's "zh" lists cannot be."""
     commands = command_list(translator, CLIENT_COMMANDS)
     if admin:
-        commands += command_list(translator, STAFF_COMMANDS)
+        commands += command_list(translator, _private(STAFF_COMMANDS))
     for code in MENU_LANGUAGES:
         await _set(bot, commands, BotCommandScopeChat(chat_id), code)
+
+
+def _private(commands: Commands) -> Commands:
+    return [(name, text) for name, text in commands if name not in GROUP_ONLY]
 
 
 async def _set(

@@ -91,6 +91,7 @@ async def test_admins_see_staff_commands_in_their_private_chat(
     async with running_bot(make_settings(admin_ids="4242")) as harness:
         admin = menu(harness.api, 4242, "en")
         assert set(admin) >= CLIENT_COMMANDS | STAFF_COMMANDS
+        assert "close" not in admin  # it ends a topic's conversation: staff group only
         assert not set(menu(harness.api, 4243, "en")) & STAFF_COMMANDS
 
 
@@ -115,6 +116,12 @@ async def test_descriptions_in_each_language(harness: Harness) -> None:
         assert "REDSTAR Works" in english and "ICP" in english
         assert "REDSTAR Works" in chinese and "备案" in chinese and english != chinese
     assert len(profile_text(harness.api, "setMyShortDescription", "short_description", "")) <= 120
+    taiwan = profile_text(harness.api, "setMyDescription", "description", "zh-hant")
+    assert "備案" in taiwan and "备案" in taiwan  # "zh" serves both: Traditional follows
+    for code in ("", "zh"):
+        assert len(profile_text(harness.api, "setMyDescription", "description", code)) <= 512
+        short = profile_text(harness.api, "setMyShortDescription", "short_description", code)
+        assert len(short) <= 120
 
 
 async def test_help_lists_exactly_the_menu(client: Client, harness: Harness) -> None:
