@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     booking_days_ahead: int = Field(default=14, ge=1, le=90)
     max_concurrent_images: int = Field(default=2, ge=1, le=16)
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    group_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     keep_documents_days_after_approval: int = Field(default=180, ge=1, le=3650)
     keep_abandoned_documents_days: int = Field(default=90, ge=1, le=3650)
     max_uploads_per_client: int = Field(default=200, ge=10, le=100_000)

@@ -108,6 +108,11 @@ class Translator:
         """The translation of a message with a count."""
         return self.translations.ngettext(singular, plural, count)
 
+    def labelled(self, label: str, value: str) -> str:
+        """“label: value” with this language's colon (full-width “：” in Chinese)."""
+        # Translators: a label and its value, e.g. "Domain: example.com"; keep both names.
+        return self.gettext("{label}: {value}").format(label=label, value=value)
+
     def format_date(self, value: date | datetime) -> str:
         """A date written the way this language writes dates."""
         return format_date(value, format="long", locale=self.locale)

@@ -275,6 +275,9 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
 
 async def pause(update: Update, context: BotContext) -> None:
     """Pause: everything is kept; /start or “My status” continues."""
+    application, service = await open_application(context)
+    if application is not None:
+        service.pause(application)
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
     text = _(

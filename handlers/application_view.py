@@ -69,8 +69,10 @@ def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
 async def show_current(
     update: Update, context: BotContext, application: FilingApplication
 ) -> None:
-    """Show the step the client is on (or the review when all are done)."""
+    """Show the step the client is on (or the review when all are done): the client is back
+    at their application, so a pause ends."""
     service = applications(context)
+    service.resume(application)
     item = service.current(application)
     if item is None:
         await show_review(update, context, application)
@@ -164,9 +166,11 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
         state = states.get(item.id)
         title = item.title.get(translator.language)
         if state is None or state.state != StepStatus.ACCEPTED:
-            lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
+            missing_text = translator.labelled(title, f"<i>{_('missing')}</i>")
+            lines.append(f"⬜ {missing_text}" if item.required else f"⏭ {title}")
         else:
-            lines.append(f"✅ {title}: {describe_value(item, state.value, translator, timezone)}")
+            value = describe_value(item, state.value, translator, timezone)
+            lines.append(f"✅ {translator.labelled(title, value)}")
     missing = await service.missing(application)
     rows = []
     if missing:

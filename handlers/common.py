@@ -6,7 +6,11 @@ that is where a handler's changes are stored.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 
 from telegram import (
     CallbackQuery,
@@ -22,6 +26,8 @@ from bot.i18n import Translator
 from bot.scope import commit_work
 
 log = logging.getLogger(__name__)
+
+ACTION_REPEAT_SECONDS = 4.0  # Telegram shows a chat action for 5 s, or until the bot speaks
 
 MENU_FAQ = "menu:faq"
 MENU_ELIGIBILITY = "menu:eligibility"
@@ -112,3 +118,35 @@ async def show_menu(update: Update, translator: Translator, text: str | None = N
     await reply(
         update, text or translator.gettext("What would you like to do?"), main_menu(translator)
     )
+
+
+@asynccontextmanager
+async def chat_action(update: Update, action: str) -> AsyncIterator[None]:
+    """Show "typing…" or "sending a file…" in the chat while the block runs (a file being
+    checked, an export being built), repeated until it ends.
+
+    The work so far is committed first; the repeats run outside the update's unit of work, so
+    they never commit (or wait for) what the block is doing."""
+    chat = update.effective_chat
+    if chat is None:
+        yield
+        return
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    await commit_work()
+
+    async def keep_showing() -> None:
+        while True:
+            try:
+                await chat.send_action(action, message_thread_id=topic)
+            except TelegramError as error:
+                log.debug("Could not show a chat action: %s", error)
+            await asyncio.sleep(ACTION_REPEAT_SECONDS)
+
+    task = asyncio.create_task(keep_showing(), context=contextvars.Context())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -46,7 +46,7 @@ OPTIONS = {
     ),
     rules.CONTENT: (
         ("none", N_("No, none of these")),
-        ("regulated", N_("Yes")),
+        ("regulated", N_("Yes, some of these")),
         ("unsure", N_("Not sure")),
     ),
 }

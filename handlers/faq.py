@@ -98,17 +98,22 @@ async def show_topic(update: Update, context: BotContext) -> None:
 
 async def show_entry(update: Update, context: BotContext) -> None:
     """Answer the entry whose button was pressed."""
-    query = update.callback_query
-    entry = context.services.faq.knowledge.find_entry(button_data(update, ENTRY_PREFIX))
-    if entry is None or context.client is None:
+    if not await open_entry(update, context, button_data(update, ENTRY_PREFIX)):
         await stale_faq_button(update, context)
-        return
-    await answer_button(query)
+
+
+async def open_entry(update: Update, context: BotContext, entry_id: str) -> bool:
+    """Answer one FAQ entry (a button, or a deep link); False when there is no such entry."""
+    entry = context.services.faq.knowledge.find_entry(entry_id)
+    if entry is None or context.client is None:
+        return False
+    await answer_button(update.callback_query)
     translator = context.i18n
     question_id = await context.services.faq.record_browsed(
         context.session, context.client, entry, translator.language
     )
     await send_answer(update, context, entry, translator, question_id)
+    return True
 
 
 async def send_answer(

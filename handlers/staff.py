@@ -11,6 +11,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
@@ -19,7 +20,7 @@ from bot.filing.stages import MoveError, Stage
 from bot.scope import commit_work
 from bot.services.notices import stage_name
 from bot.services.staff_desk import Card, MoveOutcome, StageDesk
-from handlers.common import answer_button, parse_id, reply, send_file
+from handlers.common import answer_button, chat_action, parse_id, reply, send_file
 from handlers.guards import staff_only
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,16 @@ async def export(update: Update, context: BotContext) -> None:
     number = await _number_from_args(update, context)
     if number is None:
         return
-    dossier = await desk(context).export(number)
+    async with chat_action(update, ChatAction.UPLOAD_DOCUMENT):  # building the ZIP
+        dossier = await desk(context).export(number)
     if dossier is None:
         await _no_application(update, context)
         return
-    caption = context.i18n.gettext("📦 Application #{number}: {count} documents and a summary.")
+    caption = context.i18n.ngettext(
+        "📦 Application #{number}: {count} document and a summary.",
+        "📦 Application #{number}: {count} documents and a summary.",
+        dossier.documents,
+    )
     await send_file(
         update,
         dossier.data,
@@ -231,7 +237,7 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
     for entry in card.history[-CARD_HISTORY:]:
         when = translator.format_datetime(entry.when, timezone)
         note = f" – {html.escape(entry.note[:120], quote=False)}" if entry.note else ""
-        lines.append(f"• {when}: {stage_name(entry.stage, translator)}{note}")
+        lines.append(f"• {translator.labelled(when, stage_name(entry.stage, translator))}{note}")
     rows = [
         [
             InlineKeyboardButton(

@@ -37,9 +37,12 @@ async def show_status(update: Update, context: BotContext) -> None:
             ]
             await reply(update, _("You have no application yet."), InlineKeyboardMarkup(rows))
         case Collecting(progress=progress):
-            text = _(
+            text = context.i18n.ngettext(
                 "📊 <b>Your application</b>: collecting documents\n"
-                "{done} of {total} steps done  {bar}"
+                "{done} of {total} step done  {bar}",
+                "📊 <b>Your application</b>: collecting documents\n"
+                "{done} of {total} steps done  {bar}",
+                progress.total,
             ).format(
                 done=progress.done,
                 total=progress.total,
@@ -71,7 +74,7 @@ def _stage_report(context: BotContext, report: InReview) -> str:
         lines.append(_("Your ICP number: <b>{number}</b>").format(number=report.icp_number))
     for entry in report.history:
         when = translator.format_datetime(entry.when, timezone)
-        lines.append(f"• {when}: {stage_name(entry.stage, translator)}")
+        lines.append(f"• {translator.labelled(when, stage_name(entry.stage, translator))}")
     if report.expected is not None:
         lines.append(
             _("Next step expected by {date}.").format(date=translator.format_date(report.expected))

@@ -161,6 +161,9 @@ class FilingApplication(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     icp_number: Mapped[str | None] = mapped_column(String(40))
     sms_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by ⏸ Pause, cleared when the client carries on: meanwhile what they type is not taken
+    # as a step's answer and small talk does not remind them of the step.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StepState(Base):

@@ -184,7 +184,7 @@ async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Sett
     async with running_bot(settings) as harness:
         client = Client(harness, user_id=6002, first_name="李雷", language_code="zh-hans")
         verdict = last_reply(
-            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "没有"])
+            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "不会"])
         )
         assert "可以办理备案" in verdict.text
         step = last_reply(await press(client, [verdict], "开始我的申请"))

@@ -248,20 +248,6 @@ async def test_a_dropped_connection_is_retried(client: Client, harness: Harness)
     assert "Hello, Anna" in last_reply(await client.say("/start")).text
 
 
-async def test_command_menu_is_set_in_each_language(harness: Harness) -> None:
-    calls = harness.api.of_method("setMyCommands")
-    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
-    assert set(by_language) == {None, "zh"}
-    assert {c["command"] for c in by_language[None]} >= {
-        "start",
-        "help",
-        "faq",
-        "language",
-        "cancel",
-    }
-    assert any("常见问题" in c["description"] for c in by_language["zh"])
-
-
 async def test_language_choice_survives_a_restart(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
     async with running_bot(settings) as first:

@@ -95,6 +95,6 @@ async def test_a_broadcast_reaches_recipients_exactly_as_staff_typed_it(
     assert english in preview.seen and chinese in preview.seen
     await StaffChat(harness).press(preview.button("Send"))
     await finished(harness)
-    assert harness.api.seen_in(8311)[-1] == english
-    assert harness.api.seen_in(8312)[-1] == chinese
+    assert harness.api.seen_in(8311)[-1] == f"📣 Notice from REDSTAR Works\n\n{english}"
+    assert harness.api.seen_in(8312)[-1] == f"📣 REDSTAR Works 通知\n\n{chinese}"
     assert refused(harness) == []

@@ -178,6 +178,17 @@ class ApplicationService:
         await self._move(application, step_id)
         return True
 
+    @staticmethod
+    def pause(application: FilingApplication) -> None:
+        """The client stepped away: until they carry on, nothing they type answers a step."""
+        application.paused_at = utcnow()
+
+    @staticmethod
+    def resume(application: FilingApplication) -> None:
+        """The client is back at their application (only written when it was paused)."""
+        if application.paused_at is not None:
+            application.paused_at = None
+
     async def review(self, application: FilingApplication) -> None:
         """Show the summary."""
         await self._move(application, REVIEW)

@@ -167,11 +167,15 @@ class Reminders:
         return Reminder(due.client.telegram_id, text, client=due.client)
 
     async def _unfinished_reminder(self, session: AsyncSession, due: Due) -> Reminder:
-        _ = self._translator_for(due.client).gettext
+        translator = self._translator_for(due.client)
+        _ = translator.gettext
         progress = await ApplicationService(session, self.catalogue).progress(due.application)
-        text = _(
+        text = translator.ngettext(
+            "📝 Your ICP application is waiting for you: {done} of {total} step done. "
+            "Continue whenever you are ready – everything you sent is saved.",
             "📝 Your ICP application is waiting for you: {done} of {total} steps done. "
-            "Continue whenever you are ready – everything you sent is saved."
+            "Continue whenever you are ready – everything you sent is saved.",
+            progress.total,
         ).format(done=progress.done, total=progress.total)
         buttons = keyboard([Button(_("▶️ Continue"), CONTINUE)])
         return Reminder(due.client.telegram_id, text, buttons, client=due.client)

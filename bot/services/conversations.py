@@ -331,7 +331,11 @@ class ConversationDesk:
         if application is None:
             return translator.gettext("none yet")
         progress = await service.progress(application)
-        return translator.gettext("#{number}, {stage}, {done} of {total} steps done").format(
+        return translator.ngettext(
+            "#{number}, {stage}, {done} of {total} step done",
+            "#{number}, {stage}, {done} of {total} steps done",
+            progress.total,
+        ).format(
             number=application.id,
             stage=stage_name(application.status, translator),
             done=progress.done,

@@ -139,9 +139,8 @@ def changes_notice(note: str, translator: Translator, catalogue: Catalogue) -> s
     for step_id, reason in parse_change_requests(note):
         item = catalogue.find_item(step_id)
         title = item.title.get(translator.language) if item else step_id
-        lines.append(
-            f"• <b>{html.escape(title, quote=False)}</b>: {html.escape(reason, quote=False)}"
-        )
+        label = f"<b>{html.escape(title, quote=False)}</b>"
+        lines.append(f"• {translator.labelled(label, html.escape(reason, quote=False))}")
     lines.append(_("Press “Continue” to send them – everything else stays as it is."))
     return "\n".join(lines)
 
