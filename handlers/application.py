@@ -18,6 +18,7 @@ from bot.filing.eligibility import APPLICANT, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
+from bot.names import name_of
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -258,7 +259,7 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
     ).format(
         number=application.id,
         telegram_id=client.telegram_id,
-        name=html.escape(client.full_name or str(client.telegram_id), quote=False),
+        name=html.escape(name_of(client) or str(client.telegram_id), quote=False),
         applicant=applicant.title.get(translator.language)
         if applicant
         else application.applicant_type,

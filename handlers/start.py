@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
+from bot.names import greeting_name
 from bot.services.clients import is_returning
 from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
@@ -18,9 +19,8 @@ async def start(update: Update, context: BotContext) -> None:
     """Greet the client by name and show the main menu."""
     _ = context.i18n.gettext
     client = context.client
-    name = html.escape(
-        update.effective_user.first_name if update.effective_user else "", quote=False
-    )
+    user = update.effective_user
+    name = html.escape(greeting_name(user.first_name, user.last_name) if user else "", quote=False)
     agency = context.services.agency.escaped_name
     greeting = _("Hello, {name}! 👋").format(name=name)
     if client is not None and is_returning(client):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.filing.applications import ApplicationService
 from bot.filing.booking import BookingService, OfficeHours
 from bot.filing.catalogue import Catalogue, ItemKind
+from bot.names import name_of
 from storage.models import Client, FilingApplication, as_utc, utcnow
 
 VERIFICATION_STEP = "verification"
@@ -104,7 +105,7 @@ class VerificationDesk:
         visits = [
             Visit(
                 as_utc(booking.starts_at).astimezone(self.hours.timezone),
-                client.full_name or str(client.telegram_id),
+                name_of(client) or str(client.telegram_id),
                 client.telegram_id,
             )
             for booking, client in await self.bookings.on_day(day)

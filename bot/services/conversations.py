@@ -30,6 +30,7 @@ from bot.messenger import (
     TopicGoneError,
     keyboard,
 )
+from bot.names import name_of
 from bot.services.clients import language_of
 from bot.services.handoff import staff_alert
 from bot.services.notices import stage_name
@@ -306,7 +307,7 @@ class ConversationDesk:
             return None
         if conversation.topic_id is not None and not fresh:
             return conversation.topic_id
-        name = f"{client.full_name or client.telegram_id} · {client.telegram_id}"
+        name = f"{name_of(client) or client.telegram_id} · {client.telegram_id}"
         try:
             topic = await self.messenger.create_topic(staff_chat, name[:MAX_TOPIC_NAME])
         except MessengerError as error:

@@ -25,6 +25,7 @@ from bot.messenger import (
     UndeliveredError,
     keyboard,
 )
+from bot.names import name_of
 from bot.services.clients import ClientService, language_of
 from bot.services.dossier import Dossier, build_dossier
 from bot.services.notices import notice, parse_change_requests
@@ -145,7 +146,7 @@ class StageDesk:
         client = await self.session.get(Client, application.client_id)
         return Card(
             number=application.id,
-            client_name=client.full_name if client is not None else None,
+            client_name=name_of(client) if client is not None else None,
             stage=application.status,
             icp_number=application.icp_number,
             history=await self.stages.entries(application),
