@@ -97,3 +97,13 @@ class Messenger(Protocol):
     async def is_forum(self, chat_id: int) -> bool:
         """Whether a group has forum topics."""
         ...
+
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Rename a forum topic and, when ``closed`` is given, close or reopen it."""
+        ...
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Put a quiet reaction on a message (no notification)."""
+        ...

@@ -117,6 +117,30 @@ class TelegramMessenger:
             raise _ours(error, None) from error
         return bool(chat.is_forum)
 
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Rename a forum topic and, when ``closed`` is given, close or reopen it."""
+        await commit_work()
+        try:
+            await self.bot.edit_forum_topic(chat_id, topic, name=name)
+            if closed is True:
+                await self.bot.close_forum_topic(chat_id, topic)
+            elif closed is False:
+                await self.bot.reopen_forum_topic(chat_id, topic)
+        except TelegramError as error:
+            text = str(error).lower()
+            if "not modified" not in text and "topic_closed" not in text:
+                raise _ours(error, topic) from error
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Put a quiet reaction on a message (no notification)."""
+        await commit_work()
+        try:
+            await self.bot.set_message_reaction(chat_id, message_id, emoji)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+
 
 def _ours(error: TelegramError, topic: int | None) -> MessengerError:
     """Our exception for a PTB error."""

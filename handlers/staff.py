@@ -47,6 +47,7 @@ def desk(context: BotContext) -> StageDesk:
         context.messenger,
         commit=commit_work,
         continue_data=CONTINUE,
+        conversations=context.conversations,
     )
 
 

@@ -11,8 +11,10 @@ from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.names import greeting_name
 from bot.services.clients import is_returning
+from bot.services.situation import situation_of
 from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
+from handlers.support import end_chat
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -72,8 +74,12 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    """Stop whatever is going on and show the menu; nothing the client gave us is lost."""
+    """Stop whatever is going on and show the menu; nothing the client gave us is lost. An
+    open conversation with staff is ended."""
     _ = context.i18n.gettext
+    if situation_of(context.scope.arrival, context.services.catalogue).conversation is not None:
+        await end_chat(update, context)
+        return
     text = _("OK, stopped. Nothing you sent us is lost.")
     application, _service = await open_application(context)
     if application is not None:

@@ -27,6 +27,7 @@ from bot.messenger import (
 )
 from bot.names import name_of
 from bot.services.clients import ClientService, language_of
+from bot.services.conversations import ConversationDesk
 from bot.services.dossier import Dossier, build_dossier
 from bot.services.notices import notice, parse_change_requests
 from storage.models import Client, FilingApplication, StageChange, as_utc, utcnow
@@ -80,9 +81,11 @@ class StageDesk:
         *,
         commit: Callable[[], Awaitable[None]],
         continue_data: str,
+        conversations: ConversationDesk | None = None,
     ) -> None:
         """``commit`` stores the unit of work; ``continue_data`` is the callback data of the
-        client's “Continue” button."""
+        client's “Continue” button; ``conversations`` closes the conversation a submission
+        opened once staff move the application on."""
         self.session = session
         self.settings = settings
         self.translations = translations
@@ -91,6 +94,7 @@ class StageDesk:
         self.messenger = messenger
         self.commit = commit
         self.continue_data = continue_data
+        self.conversations = conversations
         self.stages = StageService(session)
         self.applications = ApplicationService(session, catalogue)
 
@@ -117,6 +121,8 @@ class StageDesk:
         if client is not None:
             message = self._notice(application, change, client)
             delivered = await self._deliver(client, message, application.id)
+            if self.conversations is not None:
+                await self.conversations.close_case(client)
         return MoveOutcome(
             HistoryEntry.of(change), message, delivered, await self._card(application)
         )

@@ -55,6 +55,9 @@ class SupportService:
         conversation.status = ConversationStatus.OPEN
         conversation.reason = reason
         conversation.claimed_by = None
+        conversation.claimed_name = None
+        conversation.claimed_at = None
+        conversation.last_message_at = None
         conversation.opened_at = utcnow()
         conversation.closed_at = None
         await self.session.flush()
@@ -90,7 +93,8 @@ class SupportService:
         client_id: int,
         staff_id: int,
     ) -> None:
-        """Remember a copied message pair."""
+        """Remember a copied message pair (and that the conversation is not quiet)."""
+        conversation.last_message_at = utcnow()
         self.session.add(
             RelayedMessage(
                 conversation_id=conversation.id,
