@@ -261,9 +261,7 @@ async def queue(update: Update, context: BotContext) -> None:
         return
     now = utcnow()
     staff_chat = context.services.settings.staff_chat_id
-    lines = [
-_("<b>Open conversations: {count}</b>").format(count=len(entries))
-    ]
+    lines = [_("<b>Open conversations: {count}</b>").format(count=len(entries))]
     for entry in entries:
         minutes = max(0, int((now - entry.waiting_since).total_seconds() // 60))
         waited = _waiting(translator, minutes)
