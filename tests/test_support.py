@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.config import Settings
 from bot.context import services_of
+from bot.filing.applications import ApplicationService
 from bot.jobs.conversations import close_quiet_conversations
 from bot.telegram_messenger import TelegramMessenger
+from storage.models import Client as ClientRow
 from storage.models import utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
@@ -282,3 +286,35 @@ async def test_deleted_topic_is_created_again(harness: Harness) -> None:
     topics = harness.api.of_method("createForumTopic")
     assert len(topics) == 2
     assert harness.api.messages_to(STAFF_CHAT_ID)[-1].params["message_thread_id"] == 1002
+
+
+async def test_a_submission_opens_a_conversation_that_closes_when_the_case_moves_on(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=8116, first_name="Ana", language_code="en")
+    await client.say("/start")
+    services = services_of(harness.application)
+    async with services.database.sessions() as session:
+        row = await session.scalar(select(ClientRow).where(ClientRow.telegram_id == 8116))
+        applications = ApplicationService(session, services.catalogue)
+        application = await applications.start(row, "mainland_individual")
+        for item in await applications.missing(application):
+            await applications.accept_text(application, item, "x")
+        await applications.review(application)
+        await session.commit()
+        number = application.id
+    calls = await client.press("app:submit")
+    told = [c for c in replies(calls) if int(c.params["chat_id"]) == 8116]
+    assert "submitted" in told[0].text
+    assert "opened a conversation with our team" in told[1].text and told[1].button("End chat")
+    alert = [c for c in replies(calls) if int(c.params["chat_id"]) == STAFF_CHAT_ID][-1]
+    assert f"Application #{number} submitted" in alert.text and alert.button("Claim")
+
+    calls = await staff_press(harness, f"stage:{number}:with_provider")
+    told = [c.text for c in replies(calls) if int(c.params["chat_id"]) == 8116]
+    assert len(told) == 2 and "about your application is closed" in told[1]
+    edited = [c for c in calls if c.method == "editMessageText"]
+    assert any("Closed (the application moved on)" in c.text for c in edited)
+    assert any(c.method == "closeForumTopic" for c in calls)
+    calls = await client.say("how long does it take?")
+    assert not [c for c in calls if c.method == "copyMessage"]  # the FAQ answers again
