@@ -107,3 +107,9 @@ class Messenger(Protocol):
     async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
         """Put a quiet reaction on a message (no notification)."""
         ...
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Send up to 10 JPEG photos, each with its caption (plain text), as one album."""
+        ...

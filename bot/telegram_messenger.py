@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaPhoto,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.messenger import (
@@ -140,6 +147,22 @@ class TelegramMessenger:
             await self.bot.set_message_reaction(chat_id, message_id, emoji)
         except TelegramError as error:
             raise _ours(error, None) from error
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Send up to 10 JPEG photos, each with its caption (plain text), as one album."""
+        await commit_work()
+        media = [
+            InputMediaPhoto(
+                InputFile(data, filename=f"{index:02d}.jpg"), caption=caption, parse_mode=None
+            )
+            for index, (data, caption) in enumerate(photos, start=1)
+        ]
+        try:
+            await self.bot.send_media_group(chat_id, media, message_thread_id=topic)
+        except TelegramError as error:
+            raise _ours(error, topic) from error
 
 
 def _ours(error: TelegramError, topic: int | None) -> MessengerError:

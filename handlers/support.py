@@ -24,7 +24,13 @@ from bot.callbacks import (
 from bot.context import BotContext, HandlerList
 from bot.i18n import Translator
 from bot.names import name_of
-from bot.services.conversations import ClaimResult, HandOffResult, RelayResult, StaffMember
+from bot.services.conversations import (
+    ClaimResult,
+    HandOffResult,
+    RelayResult,
+    StaffMember,
+    topic_link,
+)
 from bot.telegram_messenger import markup_of
 from handlers.common import (
     MENU_STAFF,
@@ -267,7 +273,7 @@ async def queue(update: Update, context: BotContext) -> None:
         waited = _waiting(translator, minutes)
         name = html.escape(entry.name, quote=False)
         if entry.topic_id is not None and staff_chat is not None:
-            link = f"https://t.me/c/{str(staff_chat).removeprefix('-100')}/{entry.topic_id}"
+            link = topic_link(staff_chat, entry.topic_id)
             name = f'<a href="{link}">{name}</a>'
         if entry.claimed_name is None:
             state = _("🆕 unclaimed, waiting {time}").format(time=waited)

@@ -371,6 +371,29 @@ class ConversationDesk:
         ]
         return sorted(entries, key=lambda e: (e.claimed_name is not None, e.waiting_since))
 
+    async def place_in_topic(
+        self, client: Client, text: str, buttons: Keyboard | None, message_id: int | None
+    ) -> tuple[int, int] | None:
+        """Edit ``message_id`` in the client's topic (the application card), or post the text
+        there when there is none or it is gone; (topic, message id), None without a topic.
+        A client who never talked to staff gets a topic all the same."""
+        staff_chat = self.settings.staff_chat_id
+        if staff_chat is None or not await self._staff_chat_is_forum(staff_chat):
+            return None
+        conversation = await self.conversations.of_client(client)
+        if conversation is None:
+            conversation = await self.conversations.start_closed(client, "case")
+        if message_id is not None and conversation.topic_id is not None:
+            try:
+                await self.messenger.edit(staff_chat, message_id, text, buttons)
+                return conversation.topic_id, message_id
+            except MessengerError as error:
+                log.info("Could not edit the application card, posting it again: %s", error)
+        sent = await self._to_staff(conversation, client, text, buttons)
+        if sent is None or conversation.topic_id is None:
+            return None
+        return conversation.topic_id, sent
+
     async def _deliver(
         self, conversation: SupportConversation, client: Client, message_id: int
     ) -> tuple[RelayResult, str]:
@@ -602,7 +625,7 @@ class ConversationDesk:
             return conversation.topic_id
         try:
             topic = await self.messenger.create_topic(
-                staff_chat, topic_name(client, TopicState.WAITING)
+                staff_chat, topic_name(client, topic_state(conversation))
             )
         except MessengerError as error:
             log.warning("Could not create a forum topic: %s", error)
@@ -632,6 +655,18 @@ class ConversationDesk:
             done=progress.done,
             total=progress.total,
         )
+
+
+def topic_link(staff_chat: int, topic: int) -> str:
+    """A link that opens a topic of a supergroup (for its members)."""
+    return f"https://t.me/c/{str(staff_chat).removeprefix('-100')}/{topic}"
+
+
+def topic_state(conversation: SupportConversation) -> TopicState:
+    """The icon that fits the conversation as it stands."""
+    if conversation.status != ConversationStatus.OPEN:
+        return TopicState.CLOSED
+    return TopicState.WAITING if conversation.claimed_by is None else TopicState.CLAIMED
 
 
 def topic_name(client: Client, state: TopicState) -> str:

@@ -1,5 +1,6 @@
-"""The staff desk's use cases: an application's card, moving it between stages (the client is
-told in their language, after the move is stored) and its dossier for submission."""
+"""The staff desk's use cases: an application's card (kept as one message in the client's
+topic, edited as the application moves), moving it between stages (the client is told in their
+language, after the move is stored), its documents as an album and its dossier."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.filing.applications import ApplicationService
-from bot.filing.catalogue import Catalogue
+from bot.filing.applications import ApplicationService, StepStatus
+from bot.filing.catalogue import Catalogue, Item
 from bot.filing.stages import STAFF_MOVES, HistoryEntry, Stage, StageService, next_expected
-from bot.i18n import Translations
+from bot.i18n import Translations, Translator
 from bot.images.storage import DocumentStore
 from bot.messenger import (
     BlockedError,
     Button,
     Keyboard,
     Messenger,
+    MessengerError,
     RetryLaterError,
     UndeliveredError,
     keyboard,
@@ -45,6 +47,13 @@ class Card:
     icp_number: str | None
     history: tuple[HistoryEntry, ...]  # oldest first
     moves: tuple[Stage, ...]  # the stages staff may move it to now
+    steps: tuple[Item, ...] = ()  # the application's own steps, in order
+    values: tuple[tuple[Item, str | None], ...] = ()  # accepted steps and their answers
+    documents: int = 0  # current normalised documents
+    resubmitted: bool = False  # submitted again after staff asked for changes
+
+
+MAX_ALBUM = 10  # Telegram's limit per media group
 
 
 @dataclass(frozen=True)
@@ -150,14 +159,91 @@ class StageDesk:
 
     async def _card(self, application: FilingApplication) -> Card:
         client = await self.session.get(Client, application.client_id)
+        history = await self.stages.entries(application)
+        states = await self.applications.states(application)
+        steps = tuple(self.applications.steps(application))
+        values = tuple(
+            (item, states[item.id].value)
+            for item in steps
+            if item.id in states and states[item.id].state == StepStatus.ACCEPTED
+        )
+        documents = await self.applications.current_documents(application)
         return Card(
             number=application.id,
             client_name=name_of(client) if client is not None else None,
             stage=application.status,
             icp_number=application.icp_number,
-            history=await self.stages.entries(application),
+            history=history,
             moves=STAFF_MOVES.get(Stage(application.status), ()),
+            steps=steps,
+            values=values,
+            documents=sum(1 for d in documents if d.normalised_sha256),
+            resubmitted=any(entry.stage == Stage.CHANGES_REQUESTED for entry in history),
         )
+
+    async def client_translator(self, number: int) -> Translator | None:
+        """The language of the client of application ``number`` (for preset reasons)."""
+        application = await self.stages.get(number)
+        client = await self.session.get(Client, application.client_id) if application else None
+        if client is None:
+            return None
+        return self.translations.get(language_of(client, self.settings.default_language))
+
+    async def publish(
+        self, number: int, text: str, buttons: Keyboard | None, *, fresh: bool
+    ) -> tuple[int, int] | None:
+        """Show the card in the client's topic: edit the card posted before, or post a new
+        one when ``fresh`` (or when there is none); (topic, message id), None without a
+        topic."""
+        application = await self.stages.get(number)
+        client = await self.session.get(Client, application.client_id) if application else None
+        if application is None or client is None or self.conversations is None:
+            return None
+        previous = None if fresh else application.staff_card_message_id
+        placed = await self.conversations.place_in_topic(client, text, buttons, previous)
+        if placed is None:
+            return None
+        application.staff_card_message_id = placed[1]
+        return placed
+
+    async def album(self, number: int, chat_id: int, topic: int | None) -> int:
+        """Send the application's normalised documents as albums (captioned with their
+        step); how many were sent. The files are read off the event loop."""
+        application = await self.stages.get(number)
+        if application is None:
+            return 0
+        language = self.translations.get(None).language
+        order = {
+            item.id: (position, item)
+            for position, item in enumerate(self.applications.steps(application))
+        }
+        current = [
+            d
+            for d in await self.applications.current_documents(application)
+            if d.normalised_sha256
+        ]
+        current.sort(key=lambda d: order[d.step_id][0] if d.step_id in order else len(order))
+        documents = [
+            (
+                order[d.step_id][1].title.get(language) if d.step_id in order else d.step_id,
+                d.normalised_sha256 or "",
+            )
+            for d in current
+        ]
+        await self.commit()
+        photos = [
+            (await asyncio.to_thread(self.documents.read, sha, ".jpg"), f"#{number} · {title}")
+            for title, sha in documents
+        ]
+        for start in range(0, len(photos), MAX_ALBUM):
+            try:
+                await self.messenger.send_album(
+                    chat_id, photos[start : start + MAX_ALBUM], topic=topic
+                )
+            except MessengerError as error:
+                log.warning("Could not send the documents of application %s: %s", number, error)
+                return start
+        return len(photos)
 
     def _notice(
         self, application: FilingApplication, change: StageChange, client: Client

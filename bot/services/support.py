@@ -63,6 +63,19 @@ class SupportService:
         await self.session.flush()
         return conversation, True
 
+    async def start_closed(self, client: Client, reason: str) -> SupportConversation:
+        """A closed conversation for a client who has none (it holds their staff topic)."""
+        conversation = SupportConversation(
+            client_id=client.id,
+            status=ConversationStatus.CLOSED,
+            reason=reason,
+            closed_at=utcnow(),
+        )
+        self.session.add(conversation)
+        await self.session.flush()
+        self.session.info.setdefault(_KNOWN, {})[client.id] = conversation
+        return conversation
+
     async def get(self, conversation_id: int) -> SupportConversation | None:
         """A conversation by id."""
         return await self.session.get(SupportConversation, conversation_id)
