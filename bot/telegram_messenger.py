@@ -8,7 +8,6 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     InputMediaPhoto,
     ReplyParameters,
 )
@@ -154,9 +153,7 @@ class TelegramMessenger:
         """Send up to 10 JPEG photos, each with its caption (plain text), as one album."""
         await commit_work()
         media = [
-            InputMediaPhoto(
-                InputFile(data, filename=f"{index:02d}.jpg"), caption=caption, parse_mode=None
-            )
+            InputMediaPhoto(data, caption=caption, filename=f"{index:02d}.jpg")
             for index, (data, caption) in enumerate(photos, start=1)
         ]
         try:

@@ -15,7 +15,7 @@ from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
 from bot.filing.eligibility import APPLICANT, EligibilityService
-from bot.filing.stages import OPEN_TO_CLIENT
+from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
 from bot.names import name_of
@@ -271,6 +271,20 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
         documents=len(documents),
         verification=_answer("verification"),
     )
+    changed = changes_answered(await StageService(context.session).entries(application))
+    if changed is not None:
+        titles = [
+            html.escape(item.title.get(translator.language), quote=False)
+            for item in (catalogue.find_item(step) for step in changed)
+            if item is not None
+        ]
+        text = (
+            _("🔁 <b>Resubmitted after changes</b> – changed: {steps}").format(
+                steps=", ".join(titles) or "–"
+            )
+            + "\n"
+            + text
+        )
     return text
 
 
