@@ -111,5 +111,5 @@ class Messenger(Protocol):
     async def send_album(
         self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
     ) -> None:
-        """Send up to 10 JPEG photos, each with its caption (plain text), as one album."""
+        """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
         ...

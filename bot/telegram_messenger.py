@@ -150,7 +150,7 @@ class TelegramMessenger:
     async def send_album(
         self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
     ) -> None:
-        """Send up to 10 JPEG photos, each with its caption (plain text), as one album."""
+        """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
         await commit_work()
         media = [
             InputMediaPhoto(data, caption=caption, filename=f"{index:02d}.jpg")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.names import full_name, greeting_name
+from tests.conftest import STAFF_CHAT_ID
+from tests.support.harness import Client, Harness, last_reply
 
 
 @pytest.mark.parametrize(
@@ -37,3 +39,17 @@ def test_full_name(first: str, last: str | None, expected: str) -> None:
 )
 def test_greeting_name(first: str | None, last: str | None, expected: str) -> None:
     assert greeting_name(first, last) == expected
+
+
+async def test_a_chinese_client_is_greeted_and_named_family_name_first(harness: Harness) -> None:
+    client = Client(harness, user_id=8120, first_name="伟", language_code="zh-hans")
+    update = client.message_update(text="/start")
+    update["message"]["from"]["last_name"] = "王"
+    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    greeting = last_reply(await harness.feed(update))
+    assert "您好，王伟！" in greeting.text and "伟 王" not in greeting.text
+    calls = await client.say("/human")  # the stored client keeps the last name
+    [topic] = [c for c in calls if c.method == "createForumTopic"]
+    assert topic.params["name"] == "🆕 王伟 · 8120"
+    alert = [c for c in calls if int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID][-1]
+    assert "王伟" in alert.seen

@@ -5,6 +5,7 @@ language, after the move is stored), its documents as an album and its dossier."
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -232,7 +233,10 @@ class StageDesk:
         ]
         await self.commit()
         photos = [
-            (await asyncio.to_thread(self.documents.read, sha, ".jpg"), f"#{number} · {title}")
+            (
+                await asyncio.to_thread(self.documents.read, sha, ".jpg"),
+                f"#{number} · {html.escape(title, quote=False)}",
+            )
             for title, sha in documents
         ]
         for start in range(0, len(photos), MAX_ALBUM):
