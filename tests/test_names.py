@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.names import full_name, greeting_name
@@ -43,12 +45,16 @@ def test_greeting_name(first: str | None, last: str | None, expected: str) -> No
 
 async def test_a_chinese_client_is_greeted_and_named_family_name_first(harness: Harness) -> None:
     client = Client(harness, user_id=8120, first_name="伟", language_code="zh-hans")
-    update = client.message_update(text="/start")
-    update["message"]["from"]["last_name"] = "王"
-    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
-    greeting = last_reply(await harness.feed(update))
+
+    def command(text: str) -> dict[str, Any]:
+        update = client.message_update(text=text)
+        update["message"]["from"]["last_name"] = "王"  # Telegram's fields, filled the Western way
+        update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        return update
+
+    greeting = last_reply(await harness.feed(command("/start")))
     assert "您好，王伟！" in greeting.text and "伟 王" not in greeting.text
-    calls = await client.say("/human")  # the stored client keeps the last name
+    calls = await harness.feed(command("/human"))
     [topic] = [c for c in calls if c.method == "createForumTopic"]
     assert topic.params["name"] == "🆕 王伟 · 8120"
     alert = [c for c in calls if int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID][-1]
