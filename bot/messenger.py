@@ -57,6 +57,10 @@ class TopicGoneError(UndeliveredError):
     """The forum topic the message was meant for was deleted."""
 
 
+class TopicClosedError(UndeliveredError):
+    """The forum topic the message was meant for is closed."""
+
+
 class Messenger(Protocol):
     """What services and jobs may ask of Telegram."""
 

@@ -163,23 +163,8 @@ async def relay_from_staff(update: Update, context: BotContext) -> None:
         _staff(user), message.message_id, topic=topic, reply_to=reply_to
     )
     _ = context.services.translations.get(None).gettext
-    if result is RelayResult.CLOSED:
-        await reply_to_message(
-            update,
-            _("This conversation is closed – the client was not messaged."),
-            InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            _("🔄 Reopen and send"),
-                            callback_data=(
-                                f"{REOPEN_CONVERSATION}{conversation_id}:{message.message_id}"
-                            ),
-                        )
-                    ]
-                ]
-            ),
-        )
+    if result is RelayResult.CLOSED and conversation_id is not None:
+        await context.conversations.offer_reopen(conversation_id, message.message_id)
     elif result is RelayResult.FAILED:
         await _failed(update, context, reason)
 

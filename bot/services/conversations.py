@@ -37,6 +37,7 @@ from bot.messenger import (
     Keyboard,
     Messenger,
     MessengerError,
+    TopicClosedError,
     TopicGoneError,
     keyboard,
 )
@@ -185,10 +186,12 @@ class ConversationDesk:
         opens = None if hours.is_open(now) else hours.next_opening(now)
         return HandOff(HandOffResult.CONNECTED, opens)
 
-    async def open_with_alert(self, client: Client, reason: str, alert: str) -> bool:
+    async def open_with_alert(
+        self, client: Client, reason: str, alert: str, *, tell_client: bool = True
+    ) -> bool:
         """Open the client's conversation unasked with a given alert (e.g. a submitted
-        application) and tell the client; False when staff could not be reached. No second
-        alert while it is open."""
+        application) and tell the client (unless the caller does, ``opened_note``); False
+        when staff could not be reached. No second alert while it is open."""
         if self.settings.staff_chat_id is None:
             return False
         conversation, opened = await self.conversations.open(client, reason)
@@ -197,15 +200,9 @@ class ConversationDesk:
         if not await self._post_alert(conversation, client, alert):
             SupportService.close(conversation)
             return False
-        _ = self._client_language(client).gettext
-        await self._tell_client(
-            client,
-            _(
-                "💬 I've also opened a conversation with our team about it: write here if you "
-                "have a question for them."
-            ),
-            with_end=True,
-        )
+        if tell_client:
+            translator = self._client_language(client)
+            await self._tell_client(client, opened_note(translator), with_end=True)
         return True
 
     def state_keyboard(self, translator: Translator) -> Keyboard:
@@ -599,21 +596,78 @@ class ConversationDesk:
         client: Client,
         text: str,
         buttons: Keyboard | None = None,
+        *,
+        reply_to: int | None = None,
     ) -> int | None:
-        """Post in the client's topic (created again if staff deleted it) or the group."""
+        """Post in the client's topic (created again if staff deleted it; opened for the post
+        and closed again if the conversation is closed) or the group."""
         staff_chat = self.settings.staff_chat_id
         if staff_chat is None:
             return None
         for fresh in (False, True):
             topic = await self._topic(conversation, client, fresh=fresh)
             try:
-                return await self.messenger.send(staff_chat, text, buttons, topic=topic)
+                return await self.messenger.send(
+                    staff_chat, text, buttons, topic=topic, reply_to=reply_to
+                )
             except TopicGoneError:
                 continue
+            except TopicClosedError:
+                return await self._post_in_closed_topic(
+                    conversation, client, text, buttons, reply_to
+                )
             except MessengerError as error:
                 log.warning("Could not post in the staff chat: %s", error)
                 return None
         return None
+
+    async def _post_in_closed_topic(
+        self,
+        conversation: SupportConversation,
+        client: Client,
+        text: str,
+        buttons: Keyboard | None,
+        reply_to: int | None,
+    ) -> int | None:
+        staff_chat, topic = self.settings.staff_chat_id, conversation.topic_id
+        if staff_chat is None or topic is None:
+            return None
+        name = topic_name(client, topic_state(conversation))
+        try:
+            await self.messenger.edit_topic(staff_chat, topic, name, closed=False)
+            sent = await self.messenger.send(
+                staff_chat, text, buttons, topic=topic, reply_to=reply_to
+            )
+            if conversation.status != ConversationStatus.OPEN:
+                await self.messenger.edit_topic(staff_chat, topic, name, closed=True)
+        except MessengerError as error:
+            log.warning("Could not post in a closed topic: %s", error)
+            return None
+        return sent
+
+    async def offer_reopen(self, conversation_id: int, message_id: int) -> None:
+        """Under a staff message written in a closed conversation: say it was not sent, and
+        offer to reopen the conversation and send it."""
+        conversation = await self.conversations.get(conversation_id)
+        client = await self._client_of(conversation)
+        if conversation is None or client is None:
+            return
+        _ = self.staff_language.gettext
+        buttons = keyboard(
+            [
+                Button(
+                    _("🔄 Reopen and send"),
+                    f"{REOPEN_CONVERSATION}{conversation.id}:{message_id}",
+                )
+            ]
+        )
+        await self._to_staff(
+            conversation,
+            client,
+            _("This conversation is closed – the client was not messaged."),
+            buttons,
+            reply_to=message_id,
+        )
 
     async def _topic(
         self, conversation: SupportConversation, client: Client, *, fresh: bool
@@ -655,6 +709,14 @@ class ConversationDesk:
             done=progress.done,
             total=progress.total,
         )
+
+
+def opened_note(translator: Translator) -> str:
+    """What a client is told when staff open a conversation about their case."""
+    return translator.gettext(
+        "💬 I've also opened a conversation with our team about it: write here if you have a "
+        "question for them."
+    )
 
 
 def topic_link(staff_chat: int, topic: int) -> str:
