@@ -267,11 +267,15 @@ async def test_staff_buttons_are_refused_to_clients(harness: Harness) -> None:
     client = Client(harness, user_id=8103, language_code="en")
     await client.say("/human")
     intruder = Client(harness, user_id=8104, language_code="en")
-    calls = await intruder.press("sup:close:1")
-    assert any("staff only" in c.params.get("text", "") for c in calls)
-    assert not [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
+    for data in ("sup:close:1", "sup:claim:1", "sup:reopen:1:5"):
+        calls = await intruder.press(data)
+        assert any("staff only" in c.params.get("text", "") for c in calls)
+        assert not [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
+        assert not [c for c in calls if "ForumTopic" in c.method or c.method == "editMessageText"]
     calls = await client.say("still there?")
     assert [c.method for c in calls] == ["copyMessage", "setMessageReaction"]  # still open
+    calls = await intruder.say("/queue")
+    assert "staff only" in last_reply(calls).text
 
 
 async def test_deleted_topic_is_created_again(harness: Harness) -> None:

@@ -290,9 +290,12 @@ class ConversationDesk:
 
     async def close_case(self, client: Client) -> bool:
         """The case a conversation was opened for unasked (a submitted application) was
-        handled: close that conversation; one the client asked for stays open."""
+        handled: close that conversation. One the client asked for, or one a staff member
+        took up, stays open (they close it themselves)."""
         conversation = await self.conversations.open_for(client)
         if conversation is None or conversation.reason != "submitted":
+            return False
+        if conversation.claimed_by is not None:
             return False
         return await self._close(conversation, ClosedBy.HANDLED)
 
@@ -644,6 +647,27 @@ class ConversationDesk:
             log.warning("Could not post in a closed topic: %s", error)
             return None
         return sent
+
+    async def album_in_topic(self, client: Client, photos: list[tuple[bytes, str]]) -> bool:
+        """Send photos as an album in the client's topic (opened for it if closed); False
+        without a topic or when it failed."""
+        staff_chat = self.settings.staff_chat_id
+        conversation = await self.conversations.of_client(client)
+        if staff_chat is None or conversation is None or conversation.topic_id is None:
+            return False
+        topic = conversation.topic_id
+        closed = conversation.status != ConversationStatus.OPEN
+        name = topic_name(client, topic_state(conversation))
+        try:
+            if closed:
+                await self.messenger.edit_topic(staff_chat, topic, name, closed=False)
+            await self.messenger.send_album(staff_chat, photos, topic=topic)
+            if closed:
+                await self.messenger.edit_topic(staff_chat, topic, name, closed=True)
+        except MessengerError as error:
+            log.warning("Could not send documents to the client's topic: %s", error)
+            return False
+        return True
 
     async def offer_reopen(self, conversation_id: int, message_id: int) -> None:
         """Under a staff message written in a closed conversation: say it was not sent, and

@@ -239,11 +239,15 @@ class StageDesk:
             )
             for title, sha in documents
         ]
+        client = await self.session.get(Client, application.client_id)
         for start in range(0, len(photos), MAX_ALBUM):
+            part = photos[start : start + MAX_ALBUM]
+            if topic is not None and self.conversations is not None and client is not None:
+                if not await self.conversations.album_in_topic(client, part):
+                    return start
+                continue
             try:
-                await self.messenger.send_album(
-                    chat_id, photos[start : start + MAX_ALBUM], topic=topic
-                )
+                await self.messenger.send_album(chat_id, part, topic=topic)
             except MessengerError as error:
                 log.warning("Could not send the documents of application %s: %s", number, error)
                 return start
