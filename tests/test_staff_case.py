@@ -47,6 +47,7 @@ async def test_the_case_view_and_preset_reasons_in_the_clients_language(
     edits = [c for c in calls if c.method == "editMessageText"]
     assert any(c.params["message_id"] == card.result["message_id"] for c in edits)
     assert any("changes requested" in c.text.lower() for c in edits)
+    assert not any("resubmitted" in c.text for c in edits)  # not yet
 
     # The client fixes it and submits again: staff see a resubmission and what changed.
     step = await client.press("app:continue")

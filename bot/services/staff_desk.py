@@ -179,7 +179,7 @@ class StageDesk:
             steps=steps,
             values=values,
             documents=sum(1 for d in documents if d.normalised_sha256),
-            resubmitted=any(entry.stage == Stage.CHANGES_REQUESTED for entry in history),
+            resubmitted=_resubmitted(history),
         )
 
     async def client_translator(self, number: int) -> Translator | None:
@@ -284,3 +284,12 @@ class StageDesk:
             log.warning("Could not notify client of application %s: %s", number, error)
             return False
         return True
+
+
+def _resubmitted(history: tuple[HistoryEntry, ...]) -> bool:
+    """Whether the client submitted again after staff asked for changes."""
+    stages = [entry.stage for entry in history]
+    if Stage.CHANGES_REQUESTED not in stages:
+        return False
+    first_request = stages.index(Stage.CHANGES_REQUESTED)
+    return Stage.SUBMITTED in stages[first_request:]
