@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     max_stored_mb_per_client: int = Field(default=300, ge=10, le=100_000)
     flood_limit: int = Field(default=20, ge=3, le=1000)
     flood_window_seconds: float = Field(default=10.0, gt=0, le=600)
+    # An open conversation with staff closes by itself after this long without a message.
+    conversation_quiet_minutes: int = Field(default=1440, ge=5, le=43_200)
 
     # Files not recorded in the database are removed at start once this old. None: at once on
     # SQLite (one process), after 15 minutes otherwise (another process may be mid-upload).

@@ -57,6 +57,10 @@ class TopicGoneError(UndeliveredError):
     """The forum topic the message was meant for was deleted."""
 
 
+class TopicClosedError(UndeliveredError):
+    """The forum topic the message was meant for is closed."""
+
+
 class Messenger(Protocol):
     """What services and jobs may ask of Telegram."""
 
@@ -107,4 +111,20 @@ class Messenger(Protocol):
 
     async def is_forum(self, chat_id: int) -> bool:
         """Whether a group has forum topics."""
+        ...
+
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Rename a forum topic and, when ``closed`` is given, close or reopen it."""
+        ...
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Put a quiet reaction on a message (no notification)."""
+        ...
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
         ...

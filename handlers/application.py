@@ -11,13 +11,16 @@ from telegram.ext import (
 )
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
+from bot.callbacks import END_CONVERSATION
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
 from bot.filing.eligibility import APPLICANT, EligibilityService
-from bot.filing.stages import OPEN_TO_CLIENT
+from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
 from bot.filing.validators import Problem, validate
 from bot.i18n import N_
+from bot.names import name_of
+from bot.services.conversations import opened_note
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -211,6 +214,7 @@ async def submit(update: Update, context: BotContext, application: FilingApplica
         await show_review(update, context, application)
         return
     await answer_button(query, _("Submitted!"))
+    talking = await _alert_staff(context, application)
     submitted = context.i18n.format_datetime(
         as_utc(application.submitted_at or utcnow()), context.services.settings.office_timezone
     )
@@ -220,15 +224,22 @@ async def submit(update: Update, context: BotContext, application: FilingApplica
         "needs changing we tell you here; otherwise we submit it to your hosting provider and "
         "then to the bureau. You can see where it stands at any time under “My status”."
     ).format(date=submitted)
-    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
-    await _alert_staff(context, application)
+    rows = [[back_to_menu_button(context.i18n)]]
+    if talking:
+        text += "\n\n" + opened_note(context.i18n)
+        rows.insert(0, [InlineKeyboardButton(_("✖️ End chat"), callback_data=END_CONVERSATION)])
+    await reply(update, text, InlineKeyboardMarkup(rows))
 
 
-async def _alert_staff(context: BotContext, application: FilingApplication) -> None:
-    """Open the client's conversation with staff, the application summary as its alert."""
-    if context.client is not None:
-        summary = await _summary(context, application)
-        await context.conversations.open_with_alert(context.client, "submitted", summary)
+async def _alert_staff(context: BotContext, application: FilingApplication) -> bool:
+    """Open the client's conversation with staff, the application summary as its alert;
+    whether it is open now."""
+    if context.client is None:
+        return False
+    summary = await _summary(context, application)
+    return await context.conversations.open_with_alert(
+        context.client, "submitted", summary, tell_client=False
+    )
 
 
 async def _summary(context: BotContext, application: FilingApplication) -> str:
@@ -258,7 +269,7 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
     ).format(
         number=application.id,
         telegram_id=client.telegram_id,
-        name=html.escape(client.full_name or str(client.telegram_id), quote=False),
+        name=html.escape(name_of(client) or str(client.telegram_id), quote=False),
         applicant=applicant.title.get(translator.language)
         if applicant
         else application.applicant_type,
@@ -270,6 +281,20 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
         documents=len(documents),
         verification=_answer("verification"),
     )
+    changed = changes_answered(await StageService(context.session).entries(application))
+    if changed is not None:
+        titles = [
+            html.escape(item.title.get(translator.language), quote=False)
+            for item in (catalogue.find_item(step) for step in changed)
+            if item is not None
+        ]
+        text = (
+            _("🔁 <b>Resubmitted after changes</b> – changed: {steps}").format(
+                steps=", ".join(titles) or "–"
+            )
+            + "\n"
+            + text
+        )
     return text
 
 

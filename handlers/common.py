@@ -90,12 +90,26 @@ async def send_file(update: Update, data: bytes, file_name: str, caption: str) -
         await chat.send_document(InputFile(data, filename=file_name), caption=caption)
 
 
-async def reply_to_message(update: Update, text: str) -> None:
+async def reply_to_message(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Commit the update's work, then answer its message (quoting it, in its topic)."""
     message = update.effective_message
     if message is not None:
         await commit_work()
-        await message.reply_text(text)
+        await message.reply_text(text, reply_markup=markup)
+
+
+async def edit_pressed_message(
+    query: CallbackQuery | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Commit the update's work, then replace the message whose button was pressed."""
+    if query is not None and query.message is not None:
+        await commit_work()
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except TelegramError as error:
+            log.info("Could not edit a message: %s", error)
 
 
 async def answer_button(

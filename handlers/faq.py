@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotContext, HandlerList
 from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
+from bot.faq.text import is_question, normalise, sentences
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from handlers.common import (
@@ -196,10 +197,31 @@ async def question(
         lead = _("I'm not completely sure what you're asking. Is it one of these?")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     else:
-        rows = [[InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)]]
-        lead = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
+        rows = [
+            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
+            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+        ]
+        lead = _(
+            "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
+            "A member of our team can answer it: press Talk to staff."
+        )
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
-        await hand_off(update, context, translator, last_question=text, reason="faq_unsure")
+
+
+async def answer_if_confident(update: Update, context: BotContext, text: str) -> None:
+    """While a conversation with staff is open: a typed question the FAQ is sure of is also
+    answered at once (staff got it already); anything else waits for staff, silently."""
+    client = context.client
+    if client is None or not any(map(is_question, sentences(normalise(text)))):
+        return  # news for staff ("I sent the papers"), not a question
+    result = await context.services.faq.ask(context.session, client, text, context.i18n.language)
+    if result.entry is None or result.question_id is None:
+        return
+    translator = context.services.translations.get(result.language)
+    footer = "\n\n" + translator.gettext(
+        "💬 Your message also went to our team; they will answer here too."
+    )
+    await send_answer(update, context, result.entry, translator, result.question_id, footer=footer)
 
 
 MAX_SECOND_ANSWER = 1800  # characters: both answers must fit one message (4096)

@@ -7,7 +7,8 @@ the message to exactly one place, which gives one coherent reply:
 
 1. text at a text step → that step's answer (unless the client paused the application);
 2. a photo or file at a picture step → the upload checks;
-3. anything while a conversation with staff is open → copied to staff;
+3. anything while a conversation with staff is open → copied to staff (marked 👌 once it
+   arrived); a typed question the FAQ is sure of is answered too, while staff are waited for;
 4. other text → the FAQ (at a step that waits for something, the answer reminds of it, unless
    the application is paused);
 5. a photo or file elsewhere → the upload service says why it cannot be taken now;
@@ -41,7 +42,9 @@ async def route(update: Update, context: BotContext) -> None:
     elif is_file and step is not None and step.kind is ItemKind.IMAGE:
         await uploads.receive_upload(update, context, situation)
     elif situation.conversation is not None:
-        await relay_to_staff(update, context, situation.conversation)
+        delivered = await relay_to_staff(update, context, situation.conversation)
+        if delivered and message.text:
+            await faq.answer_if_confident(update, context, message.text)
     elif message.text:
         waiting = None if situation.paused else step
         await faq.question(update, context, message.text, waiting_step=waiting)

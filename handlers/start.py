@@ -12,11 +12,14 @@ from bot.commands import CLIENT_COMMANDS
 from bot.context import BotContext, HandlerList
 from bot.deep_links import DeepLink, Target, read_deep_link
 from bot.i18n import TRADITIONAL
+from bot.names import greeting_name
 from bot.services.clients import is_returning
+from bot.services.situation import situation_of
 from handlers import application, eligibility, faq, status, support
 from handlers.application_view import open_application
 from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
 from handlers.language import refresh_chat_menu
+from handlers.support import end_chat
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -48,9 +51,8 @@ async def greet(update: Update, context: BotContext) -> None:
     """Greet the client by name and show the main menu."""
     _ = context.i18n.gettext
     client = context.client
-    name = html.escape(
-        update.effective_user.first_name if update.effective_user else "", quote=False
-    )
+    user = update.effective_user
+    name = html.escape(greeting_name(user.first_name, user.last_name) if user else "", quote=False)
     agency = context.services.agency.escaped_name
     greeting = _("Hello, {name}! 👋").format(name=name)
     if client is not None and is_returning(client):
@@ -100,8 +102,12 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    """Stop whatever is going on and show the menu; nothing the client gave us is lost."""
+    """Stop whatever is going on and show the menu; nothing the client gave us is lost. An
+    open conversation with staff is ended."""
     _ = context.i18n.gettext
+    if situation_of(context.scope.arrival, context.services.catalogue).conversation is not None:
+        await end_chat(update, context)
+        return
     text = _("OK, stopped. Nothing you sent us is lost.")
     application, service = await open_application(context)
     if application is not None:

@@ -110,27 +110,31 @@ async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -
     assert all(int(c.params.get("chat_id", intruder.user_id)) == intruder.user_id for c in calls)
 
 
-async def test_unanswerable_question_alerts_the_staff_chat_once(
+async def test_unanswerable_question_offers_a_person_and_alerts_once(
     client: Client, harness: Harness
 ) -> None:
     # (not "on the Chinese app stores": APP filing is covered now)
     calls = await client.say(
         "can my wordpress plugin be sold to Chinese customers through a reseller?"
     )
-    assert "connected you with our team" in last_reply(calls).text
-    assert "hello@agency.example" in last_reply(calls).text
+    offer = last_reply(calls)
+    assert "not sure I understood" in offer.text and offer.button("Talk to staff")
+    assert not harness.api.messages_to(STAFF_CHAT_ID)  # nothing opened unasked
+    connected = last_reply(await client.press_on(offer, "Talk to staff"))
+    assert "talking with our team" in connected.text
+    assert "hello@agency.example" in connected.text
     alerts = harness.api.messages_to(STAFF_CHAT_ID)
     assert len(alerts) == 1
     assert "wordpress plugin" in alerts[0].text and "English" in alerts[0].text
     reply = last_reply(await client.press("menu:staff"))
-    assert "already connected" in reply.text
+    assert "talking with our team" in reply.text and reply.button("End chat")
     await client.say("/human")
     assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert
 
 
 async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
     reply = last_reply(await client.say("I want to talk to a real person please"))
-    assert "connected you with our team" in reply.text
+    assert "talking with our team" in reply.text
     assert harness.api.messages_to(STAFF_CHAT_ID)
 
 

@@ -41,9 +41,11 @@ async def test_a_staff_name_with_markup_is_shown_as_typed(
         assert seen_anywhere(harness, 8301, "from our team has joined") == [
             f"👋 {NASTY} from our team has joined the conversation."
         ]
-        assert seen_anywhere(harness, STAFF_CHAT_ID, "took this conversation") == [
-            f"✋ {NASTY} took this conversation."
-        ]
+        [edited] = seen_anywhere(harness, STAFF_CHAT_ID, "Claimed by")  # the alert, edited
+        assert f"✋ Claimed by {NASTY}, " in edited
+        await staff.press("sup:close:1", {**message, "text": "alert"})
+        closed = seen_anywhere(harness, STAFF_CHAT_ID, "✅ Closed (")
+        assert closed and all(f"Closed ({NASTY})" in text for text in closed)
         assert refused(harness) == []
 
 

@@ -14,7 +14,9 @@ from bot.config import Settings
 from bot.context import services_of
 from bot.filing.applications import ApplicationService
 from bot.filing.stages import Stage, add_working_days, is_icp_number
+from bot.i18n import Translations
 from bot.jobs.schedule import send_due_reminders
+from bot.services.notices import stage_name
 from bot.services.retention import purge_expired_documents
 from storage.models import Client as ClientRow
 from storage.models import FilingApplication, StageChange, utcnow
@@ -71,6 +73,10 @@ class StaffChat:
         return await self.member.press(data, message)
 
 
+def stage_name_en(stage: Stage) -> str:
+    return stage_name(stage.value, Translations.load().get("en"))
+
+
 def to(calls: list, chat_id: int) -> list[str]:
     return [
         c.text for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id
@@ -81,8 +87,11 @@ async def test_every_stage_reaches_the_client_in_english(harness: Harness) -> No
     client = Client(harness, user_id=7101, language_code="en")
     number = await submitted_application(harness, client)
     staff = StaffChat(harness)
-    card = to(await staff.say(f"/app {number}"), STAFF_CHAT_ID)[-1]
-    assert f"Application #{number}" in card and "submitted for our review" in card
+    calls = await staff.say(f"/app {number}")
+    [card] = [c for c in calls if c.method == "sendMessage" and c.params.get("message_thread_id")]
+    assert f"Application #{number}" in card.text and "submitted for our review" in card.text
+    assert "is in" in last_reply(calls).text  # in General: where the card is
+    card_id = card.result["message_id"]
 
     expected = {
         Stage.WITH_PROVIDER: "passed our review",
@@ -91,10 +100,16 @@ async def test_every_stage_reaches_the_client_in_english(harness: Harness) -> No
         Stage.BUREAU_REVIEW: "up to 20 working days",
     }
     for stage, phrase in expected.items():
-        calls = await staff.press(f"stage:{number}:{stage.value}")
+        calls = await staff.member.press(f"stage:{number}:{stage.value}", card.result)
         notices = to(calls, client.user_id)
         assert len(notices) == 1 and phrase in notices[0], (stage, notices)
-        assert "client notified" in " ".join(to(calls, STAFF_CHAT_ID))
+        toasts = [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
+        assert any("client notified" in toast for toast in toasts)
+        assert not to(calls, STAFF_CHAT_ID)  # nothing new in the staff group
+        edits = [c for c in calls if c.method == "editMessageText"]
+        assert [c.params["message_id"] for c in edits] == [card_id], [c.text for c in edits]
+        edited = edits[0]  # the card in the topic moves along
+        assert stage_name_en(stage) in edited.text
 
     refused = to(await staff.say(f"/approve {number} ICP12345"), STAFF_CHAT_ID)
     assert "not possible" in refused[0] and not to(await staff.say("/app"), client.user_id)

@@ -161,6 +161,20 @@ class StageService:
         return tuple(HistoryEntry.of(change) for change in await self.history(application))
 
 
+def changes_answered(history: tuple[HistoryEntry, ...]) -> list[str] | None:
+    """For an application submitted again after staff asked for changes: the steps they named
+    in their last request (what the client changed); None for a first submission."""
+    requests = [entry for entry in history if entry.stage == Stage.CHANGES_REQUESTED]
+    if not requests:
+        return None
+    steps = []
+    for part in filter(None, (p.strip() for p in requests[-1].note.split(";"))):
+        step, separator, _reason = part.partition(":")
+        if separator and step.strip():
+            steps.append(step.strip())
+    return steps
+
+
 def next_expected(
     stage: Stage, since: datetime, timezone_today: date | None = None
 ) -> date | None:

@@ -17,6 +17,7 @@ from bot.filing.booking import BookingService, OfficeHours
 from bot.filing.catalogue import Catalogue, ItemKind
 from bot.filing.stages import OPEN_TO_CLIENT, Stage
 from bot.localized import LocalizedText
+from bot.names import name_of
 from storage.models import Client, FilingApplication, as_utc, utcnow
 
 VERIFICATION_STEP = "verification"
@@ -155,7 +156,7 @@ class VerificationDesk:
         visits = [
             Visit(
                 as_utc(booking.starts_at).astimezone(self.hours.timezone),
-                client.full_name or str(client.telegram_id),
+                name_of(client) or str(client.telegram_id),
                 client.telegram_id,
             )
             for booking, client in await self.bookings.on_day(day)

@@ -20,6 +20,7 @@ from bot.filing.booking import BookingService
 from bot.filing.catalogue import Catalogue
 from bot.i18n import Translations, Translator
 from bot.messenger import BlockedError, Button, Keyboard, Messenger, MessengerError, keyboard
+from bot.names import name_of
 from bot.scope import background_session
 from bot.services.agency import AgencyInfo
 from bot.services.clients import ClientService, language_of
@@ -192,7 +193,7 @@ class Reminders:
             "Open it with /app {number}."
         ).format(
             number=due.application.id,
-            name=html.escape(due.client.full_name or str(due.client.telegram_id), quote=False),
+            name=html.escape(name_of(due.client) or str(due.client.telegram_id), quote=False),
             since=since,
         )
         return Reminder(self.settings.staff_chat_id, text)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.filing.catalogue import Catalogue, ItemKind
 from bot.i18n import Translator
 from bot.images.storage import DocumentStore
+from bot.names import name_of
 from bot.services.notices import stage_name
 from storage.models import Client, DocumentVersion, FilingApplication, StepState
 
@@ -39,7 +40,7 @@ def build_dossier(
     packed = 0
     summary = [
         f"Application #{application.id}",
-        f"Client: {client.full_name} (Telegram id {client.telegram_id})",
+        f"Client: {name_of(client)} (Telegram id {client.telegram_id})",
         f"Stage: {stage_name(application.status, translator)}",
     ]
     applicant = catalogue.find_applicant(application.applicant_type)

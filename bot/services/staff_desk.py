@@ -1,9 +1,11 @@
-"""The staff desk's use cases: an application's card, moving it between stages (the client is
-told in their language, after the move is stored) and its dossier for submission."""
+"""The staff desk's use cases: an application's card (kept as one message in the client's
+topic, edited as the application moves), moving it between stages (the client is told in their
+language, after the move is stored), its documents as an album and its dossier."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -12,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import TALK_TO_STAFF
 from bot.config import Settings
-from bot.filing.applications import ApplicationService
-from bot.filing.catalogue import Catalogue
+from bot.filing.applications import ApplicationService, StepStatus
+from bot.filing.catalogue import Catalogue, Item
 from bot.filing.icp_numbers import parse_public_security_number
 from bot.filing.stages import (
     STAFF_MOVES,
@@ -23,18 +25,21 @@ from bot.filing.stages import (
     StageService,
     next_expected,
 )
-from bot.i18n import Translations
+from bot.i18n import Translations, Translator
 from bot.images.storage import DocumentStore
 from bot.messenger import (
     BlockedError,
     Button,
     Keyboard,
     Messenger,
+    MessengerError,
     RetryLaterError,
     UndeliveredError,
     keyboard,
 )
+from bot.names import name_of
 from bot.services.clients import ClientService, language_of
+from bot.services.conversations import ConversationDesk
 from bot.services.dossier import Dossier, build_dossier
 from bot.services.footer import PUBLIC_SECURITY_KEY
 from bot.services.notices import notice, parse_change_requests, public_security_notice
@@ -54,6 +59,13 @@ class Card:
     history: tuple[HistoryEntry, ...]  # oldest first
     moves: tuple[Stage, ...]  # the stages staff may move it to now
     public_security: str | None = None  # the 公网安备 number, once recorded
+    steps: tuple[Item, ...] = ()  # the application's own steps, in order
+    values: tuple[tuple[Item, str | None], ...] = ()  # accepted steps and their answers
+    documents: int = 0  # current normalised documents
+    resubmitted: bool = False  # submitted again after staff asked for changes
+
+
+MAX_ALBUM = 10  # Telegram's limit per media group
 
 
 @dataclass(frozen=True)
@@ -98,9 +110,11 @@ class StageDesk:
         *,
         commit: Callable[[], Awaitable[None]],
         continue_data: str,
+        conversations: ConversationDesk | None = None,
     ) -> None:
         """``commit`` stores the unit of work; ``continue_data`` is the callback data of the
-        client's “Continue” button."""
+        client's “Continue” button; ``conversations`` closes the conversation a submission
+        opened once staff move the application on."""
         self.session = session
         self.settings = settings
         self.translations = translations
@@ -109,6 +123,7 @@ class StageDesk:
         self.messenger = messenger
         self.commit = commit
         self.continue_data = continue_data
+        self.conversations = conversations
         self.stages = StageService(session)
         self.applications = ApplicationService(session, catalogue)
 
@@ -135,6 +150,8 @@ class StageDesk:
         if client is not None:
             message = self._notice(application, change, client)
             delivered = await self._deliver(client, message, application.id)
+            if self.conversations is not None:
+                await self.conversations.close_case(client)
         return MoveOutcome(
             HistoryEntry.of(change), message, delivered, await self._card(application)
         )
@@ -188,15 +205,99 @@ class StageDesk:
 
     async def _card(self, application: FilingApplication) -> Card:
         client = await self.session.get(Client, application.client_id)
+        history = await self.stages.entries(application)
+        states = await self.applications.states(application)
+        steps = tuple(self.applications.steps(application))
+        values = tuple(
+            (item, states[item.id].value)
+            for item in steps
+            if item.id in states and states[item.id].state == StepStatus.ACCEPTED
+        )
+        documents = await self.applications.current_documents(application)
         return Card(
             number=application.id,
-            client_name=client.full_name if client is not None else None,
+            client_name=name_of(client) if client is not None else None,
             stage=application.status,
             icp_number=application.icp_number,
-            history=await self.stages.entries(application),
+            history=history,
             moves=STAFF_MOVES.get(Stage(application.status), ()),
             public_security=(application.answers or {}).get(PUBLIC_SECURITY_KEY),
+            steps=steps,
+            values=values,
+            documents=sum(1 for d in documents if d.normalised_sha256),
+            resubmitted=_resubmitted(history),
         )
+
+    async def client_translator(self, number: int) -> Translator | None:
+        """The language of the client of application ``number`` (for preset reasons)."""
+        application = await self.stages.get(number)
+        client = await self.session.get(Client, application.client_id) if application else None
+        if client is None:
+            return None
+        return self.translations.get(language_of(client, self.settings.default_language))
+
+    async def publish(
+        self, number: int, text: str, buttons: Keyboard | None, *, fresh: bool
+    ) -> tuple[int, int] | None:
+        """Show the card in the client's topic: edit the card posted before, or post a new
+        one when ``fresh`` (or when there is none); (topic, message id), None without a
+        topic."""
+        application = await self.stages.get(number)
+        client = await self.session.get(Client, application.client_id) if application else None
+        if application is None or client is None or self.conversations is None:
+            return None
+        previous = None if fresh else application.staff_card_message_id
+        placed = await self.conversations.place_in_topic(client, text, buttons, previous)
+        if placed is None:
+            return None
+        application.staff_card_message_id = placed[1]
+        return placed
+
+    async def album(self, number: int, chat_id: int, topic: int | None) -> int:
+        """Send the application's normalised documents as albums (captioned with their
+        step); how many were sent. The files are read off the event loop."""
+        application = await self.stages.get(number)
+        if application is None:
+            return 0
+        language = self.translations.get(None).language
+        order = {
+            item.id: (position, item)
+            for position, item in enumerate(self.applications.steps(application))
+        }
+        current = [
+            d
+            for d in await self.applications.current_documents(application)
+            if d.normalised_sha256
+        ]
+        current.sort(key=lambda d: order[d.step_id][0] if d.step_id in order else len(order))
+        documents = [
+            (
+                order[d.step_id][1].title.get(language) if d.step_id in order else d.step_id,
+                d.normalised_sha256 or "",
+            )
+            for d in current
+        ]
+        await self.commit()
+        photos = [
+            (
+                await asyncio.to_thread(self.documents.read, sha, ".jpg"),
+                f"#{number} · {html.escape(title, quote=False)}",
+            )
+            for title, sha in documents
+        ]
+        client = await self.session.get(Client, application.client_id)
+        for start in range(0, len(photos), MAX_ALBUM):
+            part = photos[start : start + MAX_ALBUM]
+            if topic is not None and self.conversations is not None and client is not None:
+                if not await self.conversations.album_in_topic(client, part):
+                    return start
+                continue
+            try:
+                await self.messenger.send_album(chat_id, part, topic=topic)
+            except MessengerError as error:
+                log.warning("Could not send the documents of application %s: %s", number, error)
+                return start
+        return len(photos)
 
     def _notice(
         self, application: FilingApplication, change: StageChange, client: Client
@@ -232,3 +333,12 @@ class StageDesk:
             log.warning("Could not notify client of application %s: %s", number, error)
             return False
         return True
+
+
+def _resubmitted(history: tuple[HistoryEntry, ...]) -> bool:
+    """Whether the client submitted again after staff asked for changes."""
+    stages = [entry.stage for entry in history]
+    if Stage.CHANGES_REQUESTED not in stages:
+        return False
+    first_request = stages.index(Stage.CHANGES_REQUESTED)
+    return Stage.SUBMITTED in stages[first_request:]

@@ -317,6 +317,10 @@ class FakeBotApi(BaseRequest):
                     "address": params["address"],
                 }
             return message
+        if method == "sendMediaGroup":
+            media = params["media"]
+            media = json.loads(media) if isinstance(media, str) else media
+            return [{**self._message(params), "photo": []} for _item in media]
         if method == "getChat":
             chat_id = int(params["chat_id"])
             return {

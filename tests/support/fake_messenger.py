@@ -34,6 +34,9 @@ class FakeMessenger:
         self._blocked: set[int] = set()
         self._failures: dict[int, list[MessengerError]] = {}
         self._message_ids = itertools.count(1000)
+        self.topics: list[tuple[int, str, bool | None]] = []
+        self.reactions: list[tuple[int, int, str]] = []
+        self.albums: list[tuple[int, list[str]]] = []
 
     def block(self, chat_id: int) -> None:
         """The chat blocked the bot: every send to it raises ``BlockedError``."""
@@ -109,6 +112,25 @@ class FakeMessenger:
     async def is_forum(self, chat_id: int) -> bool:
         """Every group is a forum here."""
         return True
+
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Record the topic's new name and state."""
+        self._check_committed("edit_topic")
+        self.topics.append((topic, name, closed))
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Record the reaction."""
+        self._check_committed("react")
+        self.reactions.append((chat_id, message_id, emoji))
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Record the album's captions."""
+        self._check_committed("send_album")
+        self.albums.append((chat_id, [caption for _data, caption in photos]))
 
     def _check_committed(self, call: str) -> None:
         if uncommitted_work():

@@ -1,7 +1,7 @@
 """applications: paused_at (the client pressed Pause)
 
 Revision ID: 0002_application_paused
-Revises: 0001
+Revises: 0002_staff_desk
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_application_paused"
-down_revision = "0001"
+down_revision = "0002_staff_desk"
 branch_labels = None
 depends_on = None
 
