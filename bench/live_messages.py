@@ -15,8 +15,10 @@ way a client would, pressing buttons on the very messages the bot sent (their la
    copyMessage…) and edits (editMessageText, editMessageReplyMarkup…). The steps are read from
    the application as it goes, so the flow follows the data file.
 2. **Every button a client can reach**, per language: starting from /start, it presses each
-   distinct button (by its callback data) on the newest message that shows it, until none is
-   left, and counts the presses that edited the message the button belongs to, the presses that
+   button of each screen (a message's text and a button's callback data, pressed once) on the
+   newest message that shows it; with nothing new in sight it sends /start, and it ends when
+   even that shows nothing new (or after 400 presses). It counts the presses that edited the
+   message the button belongs to, the presses that
    only sent new messages, and those that did neither (a notice on the button only). Language
    buttons other than the client's own are left out (they would switch the rest of the walk to
    another language).
@@ -125,9 +127,15 @@ class Chat:
                     found.append((message_id, button["text"], button.get("callback_data", "")))
         return found
 
+    def screen(self, message_id: int) -> str:
+        """What a message shows now (its text), which tells one screen from another."""
+        return str(self.messages[message_id].get("text", ""))
+
     def find(self, prefix: str) -> tuple[int, str] | None:
         """The newest live button whose data starts with ``prefix``."""
-        return next(((mid, data) for mid, _l, data in self.buttons() if data.startswith(prefix)), None)
+        return next(
+            ((mid, data) for mid, _l, data in self.buttons() if data.startswith(prefix)), None
+        )
 
     async def press(self, message_id: int, data: str) -> tuple[set[int], int]:
         """Press a button on a message as it is now."""
@@ -251,19 +259,24 @@ async def press_everything(harness: Harness, language: str, user_id: int) -> Wal
     code = {"en": "en", "zh_Hans": "zh-hans"}[language]
     chat = Chat(Client(harness, user_id=user_id, first_name="Anna", language_code=code))
     await chat.say("/start")
-    walk, done = Walk(), set()
+    walk, done, restarted = Walk(), set(), False
     while walk.presses < MAX_PRESSES:
         target = next(
             (
                 (mid, data)
                 for mid, _label, data in chat.buttons()
-                if data not in done and not _walk_skips(data, language)
+                if (chat.screen(mid), data) not in done and not _walk_skips(data, language)
             ),
             None,
         )
-        if target is None:
+        if target is None and restarted:
             break
-        done.add(target[1])
+        if target is None:  # nothing new in sight: back to the main menu, as a client would
+            await chat.say("/start")
+            restarted = True
+            continue
+        restarted = False
+        done.add((chat.screen(target[0]), target[1]))
         walk.pressed.append(target[1])
         edited, new = await chat.press(*target)
         if target[0] in edited:

@@ -15,7 +15,7 @@ from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from bot.progress import progress_bar
 from bot.services.situation import situation_of
-from handlers.common import answer_button, reply
+from handlers.common import answer_button, send_card, show
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
@@ -47,13 +47,14 @@ def bookings(context: BotContext) -> BookingService:
     return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
 
 
-def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
-    """Back / skip / checklist / pause buttons under a step."""
+def nav_rows(translator: Translator, *, done: bool = False) -> list[list[InlineKeyboardButton]]:
+    """Back / skip (or next, on a step that is done) / checklist / pause buttons under a step."""
     _ = translator.gettext
+    onward = _("Next ➡️") if done else _("⏭ Skip for now")
     return [
         [
             InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
-            InlineKeyboardButton(_("⏭ Skip for now"), callback_data=SKIP),
+            InlineKeyboardButton(onward, callback_data=SKIP),
         ],
         [
             InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
@@ -63,13 +64,19 @@ def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
 
 
 async def show_current(
-    update: Update, context: BotContext, application: FilingApplication
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
 ) -> None:
-    """Show the step the client is on (or the review when all are done)."""
+    """Show the step the client is on (or the review when all are done) as the chat's card,
+    after a ``lead`` paragraph (what just happened); ``new``: as a new message, never an edit."""
     service = applications(context)
     item = service.current(application)
     if item is None:
-        await show_review(update, context, application)
+        await show_review(update, context, application, lead=lead, new=new)
         return
     translator = context.i18n
     _ = translator.gettext
@@ -78,19 +85,25 @@ async def show_current(
         position=progress.position, total=progress.total
     )
     text = (
-        f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
+        (f"{lead}\n\n" if lead else "")
+        + f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
         f"<b>{item.title.get(translator.language)}</b>\n{item.instructions.get(translator.language)}"
     )
     states = await service.states(application)
     state = states.get(item.id)
-    if state is not None and state.state == StepStatus.ACCEPTED:
-        text += "\n\n" + _("✅ Already done – send a new one to replace it, or skip.")
+    done = state is not None and state.state == StepStatus.ACCEPTED
+    if done and item.kind is ItemKind.CHOICE:
+        text += "\n\n" + _("✅ Already done – choose again to change it, or press Next.")
+    elif done:
+        text += "\n\n" + _("✅ Already done – send a new one to replace it, or press Next.")
     rows: list[list[InlineKeyboardButton]] = []
     if item.kind is ItemKind.CHOICE:
+        chosen = state.value if done and state is not None else None
         rows = [
             [
                 InlineKeyboardButton(
-                    option.label.get(translator.language),
+                    ("✅ " if option.value == chosen else "")
+                    + option.label.get(translator.language),
                     callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
                 )
             ]
@@ -99,7 +112,8 @@ async def show_current(
     elif item.kind is ItemKind.VERIFICATION:
         text_extra, rows = await verification_rows(context, application, translator)
         text += text_extra
-    await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
+    markup = InlineKeyboardMarkup(rows + nav_rows(translator, done=done))
+    await (send_card if new else show)(update, context, text, markup)
 
 
 async def verification_rows(
@@ -125,27 +139,41 @@ async def verification_rows(
     return "", rows
 
 
-async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:
+async def show_review(
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
+) -> None:
     """Everything given so far, what is missing, and submit when complete."""
     service = applications(context)
     translator = context.i18n
     timezone = context.services.settings.office_timezone
     _ = translator.gettext
     states = await service.states(application)
-    lines = [_("<b>Review your application</b>")]
+    lines = [lead, ""] if lead else []
+    lines.append(_("<b>Review your application</b>"))
+    answer_line = _("{step}: {value}")
+    missing_word = "<i>" + _("missing") + "</i>"
     for item in service.steps(application):
         state = states.get(item.id)
         title = item.title.get(translator.language)
         if state is None or state.state != StepStatus.ACCEPTED:
-            lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
+            shown = answer_line.format(step=title, value=missing_word)
+            lines.append(f"⬜ {shown}" if item.required else f"⏭ {title}")
         else:
-            lines.append(f"✅ {title}: {describe_value(item, state.value, translator, timezone)}")
+            value = describe_value(item, state.value, translator, timezone)
+            lines.append("✅ " + answer_line.format(step=title, value=value))
     missing = await service.missing(application)
     rows = []
     if missing:
         lines.append(
             _("Still needed before you can submit: {steps}.").format(
-                steps=", ".join(item.title.get(translator.language) for item in missing)
+                steps=translator.format_list(
+                    [item.title.get(translator.language) for item in missing]
+                )
             )
         )
         rows.append(
@@ -154,8 +182,15 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     else:
         lines.append(_("Everything is here. Submit it for our review?"))
         rows.append([InlineKeyboardButton(_("✅ Submit"), callback_data=SUBMIT)])
-    rows.append([InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST)])
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append(
+        [
+            InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
+            InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
+        ]
+    )
+    await (send_card if new else show)(
+        update, context, "\n".join(lines), InlineKeyboardMarkup(rows)
+    )
 
 
 VISIT_PREFIX = "visit "
@@ -178,7 +213,8 @@ def describe_value(item: Item, value: str | None, translator: Translator, timezo
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an earlier step or a closed application."""
+    """A button from an earlier step or a closed application: the pressed message shows the
+    current step instead."""
     _ = context.i18n.gettext
     if update.callback_query:
         await answer_button(update.callback_query, _("This button is out of date."))

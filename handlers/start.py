@@ -11,7 +11,15 @@ from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.services.clients import is_returning
 from handlers.application_view import open_application
-from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
+from handlers.common import (
+    MENU_HOME,
+    MENU_OPEN,
+    answer_button,
+    button_data,
+    main_menu,
+    send_card,
+    show_menu,
+)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -48,7 +56,7 @@ async def start(update: Update, context: BotContext) -> None:
             InlineKeyboardButton(_("▶️ Continue my application"), callback_data=CONTINUE)
         ]
         markup = InlineKeyboardMarkup([continue_row, *markup.inline_keyboard])
-    await reply(update, text, markup)
+    await send_card(update, context, text, markup)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -68,7 +76,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         "/delete_my_data – delete everything we hold about you\n"
         "/help – this message"
     )
-    await reply(update, text, main_menu(context.i18n))
+    await send_card(update, context, text, main_menu(context.i18n))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -81,18 +89,18 @@ async def cancel(update: Update, context: BotContext) -> None:
             "⏸ Your application is paused and everything is saved. Continue any time with "
             "/start or “My status”."
         )
-    await show_menu(update, context.i18n, text)
+    await show_menu(update, context, text)
 
 
 async def menu_home(update: Update, context: BotContext) -> None:
-    """The “Main menu” button."""
+    """The “Main menu” button: in its message, or below a message to keep."""
     await answer_button(update.callback_query)
-    await show_menu(update, context.i18n)
+    await show_menu(update, context, new=button_data(update) == MENU_OPEN)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("start", start, filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel, filters.ChatType.PRIVATE),
-    CallbackQueryHandler(menu_home, pattern=f"^{MENU_HOME}$"),
+    CallbackQueryHandler(menu_home, pattern=f"^({MENU_HOME}|{MENU_OPEN})$"),
 ]

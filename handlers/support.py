@@ -55,7 +55,9 @@ async def hand_off(
             if agency.has_contact
             else unreachable
         )
-        await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(translator)]]))
+        await reply(
+            update, text, InlineKeyboardMarkup([[back_to_menu_button(translator, keep=True)]])
+        )
         return
     if outcome.result is HandOffResult.ALREADY_OPEN:
         await reply(update, _("You are already connected with our team – just write here."))
