@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
@@ -15,7 +15,7 @@ from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from bot.progress import progress_bar
 from bot.services.situation import situation_of
-from handlers.common import answer_button, send_card, show
+from handlers.common import answer_button, edit_buttons, send_card, show
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
@@ -219,8 +219,11 @@ async def stale_button(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await answer_button(update.callback_query, _("This button is out of date."))
     application, _service = await open_application(context)
+    message = update.callback_query.message if update.callback_query else None
     if application is not None:
         await show_current(update, context, application)
+    elif isinstance(message, Message) and message.reply_markup is not None:
+        await edit_buttons(message, None)  # nothing left to do there: no more live buttons
 
 
 async def open_application(

@@ -157,7 +157,7 @@ async def test_the_day_picker_has_back(client: Client) -> None:
     days = last_reply(await client.press_on(step, "Book a visit"))
     assert "Which day" in days.text
     back = last_reply(await client.press_on(days, "Back"))
-    assert "Book a visit to our office" in [label for label, _data in back.buttons][0]
+    assert "Book a visit to our office" in back.buttons[0][0]
     days = last_reply(await client.press_on(back, "Book a visit"))
     slots = last_reply(await client.press_on(days, days.buttons[0][0]))
     booked = await client.press_on(slots, slots.buttons[0][0])
