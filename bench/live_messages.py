@@ -2,7 +2,7 @@
 """How many messages the bot sends a client, and how many it edits in place instead.
 
 Usage:
-    python bench/live_messages.py
+    python bench/live_messages.py [--transcript]
 
 Drives the real bot in-process against the tests' offline Bot API (``tests/support``), the
 way a client would, pressing buttons on the very messages the bot sent (their latest version):
@@ -91,6 +91,7 @@ class Chat:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     new: int = 0
     edited: int = 0
+    edit_counts: dict[int, int] = field(default_factory=dict)
 
     def take(self, calls: Iterable[ApiCall]) -> tuple[set[int], int]:
         """Record the calls of one update: (ids of edited messages, new messages)."""
@@ -107,6 +108,7 @@ class Chat:
                 message_id = int(call.params["message_id"])
                 edited.add(message_id)
                 self.edited += 1
+                self.edit_counts[message_id] = self.edit_counts.get(message_id, 0) + 1
                 message = self.messages.setdefault(message_id, {"message_id": message_id})
                 if "text" in call.params:
                     message["text"] = call.params["text"]
@@ -116,6 +118,21 @@ class Chat:
                 message["reply_markup"] = markup or None
         self.new += new
         return edited, new
+
+    def transcript(self) -> list[str]:
+        """The chat as it reads in the end: each message's first line, its edits and buttons."""
+        lines = []
+        for message_id in sorted(self.messages):
+            message = self.messages[message_id]
+            first = str(message.get("text", "")).strip().split("\n")[0][:70]
+            markup = message.get("reply_markup") or {}
+            buttons = sum(len(row) for row in markup.get("inline_keyboard", []))
+            edits = self.edit_counts.get(message_id, 0)
+            notes = (f" [edited {edits}×]" if edits else "") + (
+                f" [{buttons} buttons]" if buttons else ""
+            )
+            lines.append(f"  {first}{notes}")
+        return lines
 
     def buttons(self) -> list[tuple[int, str, str]]:
         """(message id, label, data) of every live button, newest message first."""
@@ -299,12 +316,15 @@ def _settings(data_dir: Path) -> Settings:
     )
 
 
-async def measure(data_dir: Path) -> dict[str, dict[str, int]]:
+async def measure(data_dir: Path, transcript: bool = False) -> dict[str, dict[str, int]]:
     """The figures, per language: the application's messages and the walk's presses."""
     figures: dict[str, dict[str, int]] = {}
     async with running_bot(_settings(data_dir)) as harness:
         for number, language in enumerate(("en", "zh_Hans")):
             chat = await complete_application(harness, language, 920_001 + number)
+            if transcript:
+                print(f"{language}: the chat after a complete application")
+                print("\n".join(chat.transcript()))
             walk = await press_everything(harness, language, 930_001 + number)
             figures[language] = {
                 "application_new": chat.new,
@@ -318,9 +338,9 @@ async def measure(data_dir: Path) -> dict[str, dict[str, int]]:
 
 
 def main() -> None:
-    """Print the figures."""
+    """Print the figures (``--transcript``: and the chats of the complete applications)."""
     with tempfile.TemporaryDirectory() as directory:
-        figures = asyncio.run(measure(Path(directory)))
+        figures = asyncio.run(measure(Path(directory), "--transcript" in sys.argv))
     for language, numbers in figures.items():
         share = numbers["presses_editing"] / max(numbers["presses"], 1)
         print(
