@@ -162,6 +162,14 @@ async def test_removed_faq_entry_button_is_stale(client: Client) -> None:
     assert last_reply(calls).buttons  # the current topics are offered instead
 
 
+async def test_a_button_of_a_merged_faq_entry_opens_the_entry_that_replaced_it(
+    client: Client,
+) -> None:
+    reply = last_reply(await client.press("faq:e:timeline_number"))  # merged into "duration"
+    assert "out of date" not in reply.text
+    assert "1–4 weeks" in reply.text and "When do I see the number?" in reply.text
+
+
 async def test_status_without_an_application_offers_the_way_in(client: Client) -> None:
     reply = last_reply(await client.press("menu:status"))
     assert "no application yet" in reply.text
