@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -130,6 +131,10 @@ class Translator:
     def format_number(self, value: float) -> str:
         """A number with this language's separators."""
         return format_decimal(value, locale=self.locale)
+
+    def format_list(self, items: list[str]) -> str:
+        """Items joined the way this language lists them (“a, b and c”, “a、b和c”)."""
+        return format_list(items, locale=self.locale)
 
 
 class Translations:

@@ -39,7 +39,15 @@ from handlers.application_view import (
     show_review,
     stale_button,
 )
-from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, button_data, reply
+from handlers.common import (
+    MENU_APPLY,
+    answer_button,
+    back_to_menu_button,
+    button_data,
+    reply,
+    retire_card,
+    show,
+)
 from handlers.guards import with_open_application
 from handlers.status import show_status
 from storage.models import FilingApplication, as_utc, utcnow
@@ -103,18 +111,29 @@ async def start_application(update: Update, context: BotContext) -> None:
         application = await service.start(client, applicant, prefill)
         await show_current(update, context, application)
         return
+    await show_applicants(update, context)
+
+
+async def show_applicants(
+    update: Update, context: BotContext, current: FilingApplication | None = None
+) -> None:
+    """Who applies: one button per applicant type (the current one ticked)."""
     _ = context.i18n.gettext
+    chosen = current.applicant_type if current is not None else None
     rows = [
         [
             InlineKeyboardButton(
-                applicant.title.get(context.i18n.language),
+                ("✅ " if applicant.id == chosen else "")
+                + applicant.title.get(context.i18n.language),
                 callback_data=f"{TYPE_PREFIX}{applicant.id}",
             )
         ]
         for applicant in context.services.catalogue.applicants
     ]
     rows.append([back_to_menu_button(context.i18n)])
-    await reply(update, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows))
+    await show(
+        update, context, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows)
+    )
 
 
 async def choose_applicant(update: Update, context: BotContext) -> None:
@@ -125,7 +144,12 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await answer_button(query)
-    application = await applications(context).start(context.client, applicant)
+    service = applications(context)
+    application = await service.open_for(context.client)
+    if application is None:
+        application = await service.start(context.client, applicant)
+    elif application.applicant_type != applicant:
+        await service.change_applicant(application, applicant)
     await show_current(update, context, application)
 
 
@@ -154,6 +178,10 @@ async def navigate(update: Update, context: BotContext, application: FilingAppli
     query = update.callback_query
     service = applications(context)
     data = button_data(update)
+    if data == BACK and service.is_first_step(application):
+        await answer_button(query)
+        await show_applicants(update, context, application)
+        return
     if data == BACK:
         await service.back(application)
     elif data == SKIP:
@@ -177,7 +205,16 @@ async def show_checklist(
     translator = context.i18n
     _ = translator.gettext
     states = await service.states(application)
-    lines, rows = [_("<b>Your checklist</b>")], []
+    progress = await service.progress(application)
+    lines = [
+        _("<b>Your checklist</b>"),
+        context.i18n.ngettext(
+            "{done} of {total} step done. Tap a step to open it.",
+            "{done} of {total} steps done. Tap a step to open it.",
+            progress.total,
+        ).format(done=progress.done, total=progress.total),
+    ]
+    rows = []
     for item in service.steps(application):
         status = states[item.id].state if item.id in states else StepStatus.PENDING
         icon = {"accepted": "✅", "skipped": "⏭"}.get(status, "⬜")
@@ -185,12 +222,16 @@ async def show_checklist(
             icon = "➡️"
         optional = "" if item.required else _(" (optional)")
         title = item.title.get(translator.language)
-        lines.append(f"{icon} {title}{optional}")
         rows.append(
-            [InlineKeyboardButton(f"{icon} {title}", callback_data=f"{GOTO_PREFIX}{item.id}")]
+            [
+                InlineKeyboardButton(
+                    f"{icon} {title}{optional}", callback_data=f"{GOTO_PREFIX}{item.id}"
+                )
+            ]
         )
     rows.append([InlineKeyboardButton(_("📝 Review and submit"), callback_data=REVIEW_BUTTON)])
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append([InlineKeyboardButton(_("▶️ Continue"), callback_data=CONTINUE)])
+    await show(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 @with_open_application
@@ -224,10 +265,12 @@ async def submit(update: Update, context: BotContext, application: FilingApplica
         "needs changing we tell you here; otherwise we submit it to your hosting provider and "
         "then to the bureau. You can see where it stands at any time under “My status”."
     ).format(date=submitted)
-    rows = [[back_to_menu_button(context.i18n)]]
+    rows = [[back_to_menu_button(context.i18n, keep=True)]]
     if talking:
         text += "\n\n" + opened_note(context.i18n)
         rows.insert(0, [InlineKeyboardButton(_("✖️ End chat"), callback_data=END_CONVERSATION)])
+    if update.effective_chat is not None:  # the review stays as the record, without buttons
+        await retire_card(context, update.effective_chat.id)
     await reply(update, text, InlineKeyboardMarkup(rows))
 
 
@@ -309,7 +352,7 @@ async def pause(update: Update, context: BotContext) -> None:
         "⏸ Paused. Everything you sent is saved – come back any time with /start or "
         "“My status” to continue where you left off."
     )
-    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
+    await show(update, context, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
 
 
 async def answer_text_step(update: Update, context: BotContext, text: str) -> None:
@@ -323,8 +366,8 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     if checked.ok and checked.value is not None:
         await service.accept_text(application, item, checked.value)
         saved = html.escape(checked.value[:200], quote=False)
-        await reply(update, _("✅ Saved: {value}").format(value=saved))
-        await show_current(update, context, application)
+        lead = _("✅ Saved: {value}").format(value=saved)
+        await show_current(update, context, application, lead=lead)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT
 from bot.context import BotContext
@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.progress import progress_bar
 from bot.services.forms import offered_forms
 from bot.services.situation import situation_of
-from handlers.common import answer_button, reply
+from handlers.common import answer_button, edit_buttons, send_card, show
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
@@ -51,13 +51,14 @@ def bookings(context: BotContext) -> BookingService:
     return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
 
 
-def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
-    """Back / skip / checklist / pause buttons under a step."""
+def nav_rows(translator: Translator, *, done: bool = False) -> list[list[InlineKeyboardButton]]:
+    """Back / skip (or next, on a step that is done) / checklist / pause buttons under a step."""
     _ = translator.gettext
+    onward = _("Next ➡️") if done else _("⏭ Skip for now")
     return [
         [
             InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
-            InlineKeyboardButton(_("⏭ Skip for now"), callback_data=SKIP),
+            InlineKeyboardButton(onward, callback_data=SKIP),
         ],
         [
             InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
@@ -67,15 +68,21 @@ def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
 
 
 async def show_current(
-    update: Update, context: BotContext, application: FilingApplication
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
 ) -> None:
-    """Show the step the client is on (or the review when all are done): the client is back
-    at their application, so a pause ends."""
+    """Show the step the client is on (or the review when all are done) as the chat's card,
+    after a ``lead`` paragraph (what just happened); ``new``: as a new message, never an edit.
+    The client is back at their application, so a pause ends."""
     service = applications(context)
     service.resume(application)
     item = service.current(application)
     if item is None:
-        await show_review(update, context, application)
+        await show_review(update, context, application, lead=lead, new=new)
         return
     translator = context.i18n
     _ = translator.gettext
@@ -84,19 +91,25 @@ async def show_current(
         position=progress.position, total=progress.total
     )
     text = (
-        f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
+        (f"{lead}\n\n" if lead else "")
+        + f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
         f"<b>{item.title.get(translator.language)}</b>\n{item.instructions.get(translator.language)}"
     )
     states = await service.states(application)
     state = states.get(item.id)
-    if state is not None and state.state == StepStatus.ACCEPTED:
-        text += "\n\n" + _("✅ Already done – send a new one to replace it, or skip.")
+    done = state is not None and state.state == StepStatus.ACCEPTED
+    if done and item.kind is ItemKind.CHOICE:
+        text += "\n\n" + _("✅ Already done – choose again to change it, or press Next.")
+    elif done:
+        text += "\n\n" + _("✅ Already done – send a new one to replace it, or press Next.")
     rows: list[list[InlineKeyboardButton]] = []
     if item.kind is ItemKind.CHOICE:
+        chosen = state.value if done and state is not None else None
         rows = [
             [
                 InlineKeyboardButton(
-                    option.label.get(translator.language),
+                    ("✅ " if option.value == chosen else "")
+                    + option.label.get(translator.language),
                     callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
                 )
             ]
@@ -119,7 +132,8 @@ async def show_current(
             ]
             for form in forms
         ]
-    await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
+    markup = InlineKeyboardMarkup(rows + nav_rows(translator, done=done))
+    await (send_card if new else show)(update, context, text, markup)
 
 
 async def verification_rows(
@@ -154,19 +168,28 @@ async def verification_rows(
     return text, rows
 
 
-async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:
+async def show_review(
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
+) -> None:
     """Everything given so far, what is missing, and submit when complete."""
     service = applications(context)
     translator = context.i18n
     timezone = context.services.settings.office_timezone
     _ = translator.gettext
     states = await service.states(application)
-    lines = [_("<b>Review your application</b>")]
+    lines = [lead, ""] if lead else []
+    lines.append(_("<b>Review your application</b>"))
+    missing_word = "<i>" + _("missing") + "</i>"
     for item in service.steps(application):
         state = states.get(item.id)
         title = item.title.get(translator.language)
         if state is None or state.state != StepStatus.ACCEPTED:
-            missing_text = translator.labelled(title, f"<i>{_('missing')}</i>")
+            missing_text = translator.labelled(title, missing_word)
             lines.append(f"⬜ {missing_text}" if item.required else f"⏭ {title}")
         else:
             value = describe_value(item, state.value, translator, timezone)
@@ -176,7 +199,9 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     if missing:
         lines.append(
             _("Still needed before you can submit: {steps}.").format(
-                steps=", ".join(item.title.get(translator.language) for item in missing)
+                steps=translator.format_list(
+                    [item.title.get(translator.language) for item in missing]
+                )
             )
         )
         rows.append(
@@ -185,8 +210,15 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     else:
         lines.append(_("Everything is here. Submit it for our review?"))
         rows.append([InlineKeyboardButton(_("✅ Submit"), callback_data=SUBMIT)])
-    rows.append([InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST)])
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append(
+        [
+            InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
+            InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
+        ]
+    )
+    await (send_card if new else show)(
+        update, context, "\n".join(lines), InlineKeyboardMarkup(rows)
+    )
 
 
 VISIT_PREFIX = "visit "
@@ -209,13 +241,17 @@ def describe_value(item: Item, value: str | None, translator: Translator, timezo
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an earlier step or a closed application."""
+    """A button from an earlier step or a closed application: the pressed message shows the
+    current step instead."""
     _ = context.i18n.gettext
     if update.callback_query:
         await answer_button(update.callback_query, _("This button is out of date."))
     application, _service = await open_application(context)
+    message = update.callback_query.message if update.callback_query else None
     if application is not None:
         await show_current(update, context, application)
+    elif isinstance(message, Message) and message.reply_markup is not None:
+        await edit_buttons(message, None)  # nothing left to do there: no more live buttons
 
 
 async def open_application(

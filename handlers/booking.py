@@ -21,11 +21,13 @@ from handlers.application_view import (
     DAY_PREFIX,
     DAYS,
     FACE_CHECK,
+    GOTO_PREFIX,
     SLOT_PREFIX,
+    VERIFICATION_STEP,
     show_current,
     stale_button,
 )
-from handlers.common import answer_button, reply
+from handlers.common import answer_button, reply, settle, show
 from handlers.guards import staff_only
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,23 @@ async def choose_day(update: Update, context: BotContext) -> None:
     await _offer_days(update, context, days)
 
 
-async def _offer_days(update: Update, context: BotContext, days: Sequence[date]) -> None:
-    _ = context.i18n.gettext
-    if not days:
-        await reply(
-            update, _("Sorry, there are no free times in the next days. Please talk to our staff.")
+def _back_row(context: BotContext) -> list[InlineKeyboardButton]:
+    """⬅️ Back to the verification step."""
+    return [
+        InlineKeyboardButton(
+            context.i18n.gettext("⬅️ Back"), callback_data=f"{GOTO_PREFIX}{VERIFICATION_STEP}"
         )
+    ]
+
+
+async def _offer_days(
+    update: Update, context: BotContext, days: Sequence[date], lead: str = ""
+) -> None:
+    _ = context.i18n.gettext
+    lead = f"{lead}\n\n" if lead else ""
+    if not days:
+        text = _("Sorry, there are no free times in the next days. Please talk to our staff.")
+        await show(update, context, lead + text, InlineKeyboardMarkup([_back_row(context)]))
         return
     buttons = [
         InlineKeyboardButton(
@@ -63,9 +76,9 @@ async def _offer_days(update: Update, context: BotContext, days: Sequence[date])
         for day in days[:10]
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    await reply(
-        update, _("📅 Which day suits you? (office time, Beijing)"), InlineKeyboardMarkup(rows)
-    )
+    rows.append(_back_row(context))
+    text = lead + _("📅 Which day suits you? (office time, Beijing)")
+    await show(update, context, text, InlineKeyboardMarkup(rows))
 
 
 async def choose_slot(update: Update, context: BotContext) -> None:
@@ -79,7 +92,9 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
     if not slots:
-        await reply(update, _("That day is fully booked now – please pick another day."))
+        days = await desk(context).free_days(client) if client else None
+        lead = _("That day is fully booked now – please pick another day.")
+        await _offer_days(update, context, days or [], lead)
         return
     buttons = [
         InlineKeyboardButton(
@@ -89,8 +104,9 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     ]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append([InlineKeyboardButton(_("⬅️ Other days"), callback_data=DAYS)])
-    await reply(
+    await show(
         update,
+        context,
         _("🕘 {day}: choose a time").format(day=context.i18n.format_day(day)),
         InlineKeyboardMarkup(rows),
     )
@@ -114,17 +130,21 @@ async def book_slot(update: Update, context: BotContext) -> None:
         outcome.starts_at, context.services.settings.office_timezone
     )
     office = _office(context)
-    text = (
+    # The picker becomes the booking's receipt (with change and cancel); the application goes
+    # on in a new card.
+    await settle(
+        update,
+        context,
         _("✅ Your visit is booked for {when}. We will remind you the day before.").format(
             when=when
         )
         + "\n\n"
-        + office.lines(context.i18n)
+        + office.lines(context.i18n),
+        visit_buttons(context),
     )
-    await reply(update, text, visit_buttons(context))
     await send_office_place(update, context, office)
     if outcome.open:
-        await show_current(update, context, outcome.application)
+        await show_current(update, context, outcome.application, new=True)
 
 
 def _office(context: BotContext) -> Office:

@@ -11,7 +11,7 @@ from bot.i18n import SUPPORTED_LANGUAGES
 from bot.scope import commit_work
 from bot.services.clients import ClientService
 from bot.services.handoff import LANGUAGE_NAMES
-from handlers.common import MENU_LANGUAGE, answer_button, main_menu, reply
+from handlers.common import MENU_LANGUAGE, answer_button, main_menu, show
 
 CHOOSE_PREFIX = "lang:"
 
@@ -32,7 +32,7 @@ async def ask_language(update: Update, context: BotContext) -> None:
     """Show the language buttons."""
     await answer_button(update.callback_query)
     text = context.i18n.gettext("🌐 Choose your language:")
-    await reply(update, text, language_keyboard())
+    await show(update, context, text, language_keyboard())
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -49,7 +49,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     context.scope.i18n = translator
     await answer_button(query, translator.gettext("Language saved."))
     text = translator.gettext("From now on I'll write to you in English.")
-    await reply(update, text, main_menu(translator))
+    await show(update, context, text, main_menu(translator))
     await refresh_chat_menu(update, context)
 
 

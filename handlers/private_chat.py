@@ -56,7 +56,7 @@ async def route(update: Update, context: BotContext) -> None:
             "I can only read text messages here for now. Please type your question, "
             "or choose from the menu."
         )
-        await show_menu(update, context.i18n, text)
+        await show_menu(update, context, text)
 
 
 HANDLERS: HandlerList = [

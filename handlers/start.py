@@ -17,7 +17,15 @@ from bot.services.clients import is_returning
 from bot.services.situation import situation_of
 from handlers import application, eligibility, faq, status, support
 from handlers.application_view import open_application
-from handlers.common import MENU_HOME, answer_button, main_menu, reply, show_menu
+from handlers.common import (
+    MENU_HOME,
+    MENU_OPEN,
+    answer_button,
+    button_data,
+    main_menu,
+    send_card,
+    show_menu,
+)
 from handlers.language import refresh_chat_menu
 from handlers.support import end_chat
 
@@ -82,7 +90,7 @@ async def greet(update: Update, context: BotContext) -> None:
             InlineKeyboardButton(_("▶️ Continue my application"), callback_data=CONTINUE)
         ]
         markup = InlineKeyboardMarkup([continue_row, *markup.inline_keyboard])
-    await reply(update, text, markup)
+    await send_card(update, context, text, markup)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -98,7 +106,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         *(f"/{name} – {_(description)}" for name, description in CLIENT_COMMANDS),
     ]
     text = "\n".join(lines)
-    await reply(update, text, main_menu(context.i18n))
+    await send_card(update, context, text, main_menu(context.i18n))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -116,18 +124,18 @@ async def cancel(update: Update, context: BotContext) -> None:
             "⏸ Your application is paused and everything is saved. Continue any time with "
             "/start or “My status”."
         )
-    await show_menu(update, context.i18n, text)
+    await show_menu(update, context, text)
 
 
 async def menu_home(update: Update, context: BotContext) -> None:
-    """The “Main menu” button."""
+    """The “Main menu” button: in its message, or below a message to keep."""
     await answer_button(update.callback_query)
-    await show_menu(update, context.i18n)
+    await show_menu(update, context, new=button_data(update) == MENU_OPEN)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("start", start, filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel, filters.ChatType.PRIVATE),
-    CallbackQueryHandler(menu_home, pattern=f"^{MENU_HOME}$"),
+    CallbackQueryHandler(menu_home, pattern=f"^({MENU_HOME}|{MENU_OPEN})$"),
 ]

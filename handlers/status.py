@@ -16,7 +16,7 @@ from handlers.common import (
     MENU_STATUS,
     answer_button,
     back_to_menu_button,
-    reply,
+    show,
 )
 
 
@@ -35,7 +35,9 @@ async def show_status(update: Update, context: BotContext) -> None:
                 [InlineKeyboardButton(_("📝 Start my application"), callback_data=START)],
                 [back_to_menu_button(context.i18n)],
             ]
-            await reply(update, _("You have no application yet."), InlineKeyboardMarkup(rows))
+            await show(
+                update, context, _("You have no application yet."), InlineKeyboardMarkup(rows)
+            )
         case Collecting(progress=progress):
             text = context.i18n.ngettext(
                 "📊 <b>Your application</b>: collecting documents\n"
@@ -52,9 +54,9 @@ async def show_status(update: Update, context: BotContext) -> None:
                 [InlineKeyboardButton(_("▶️ Continue"), callback_data=CONTINUE)],
                 [back_to_menu_button(context.i18n)],
             ]
-            await reply(update, text, InlineKeyboardMarkup(rows))
+            await show(update, context, text, InlineKeyboardMarkup(rows))
         case InReview() as report:
-            await reply(update, _stage_report(context, report), back_menu(context))
+            await show(update, context, _stage_report(context, report), back_menu(context))
 
 
 def back_menu(context: BotContext) -> InlineKeyboardMarkup:

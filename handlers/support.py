@@ -71,7 +71,9 @@ async def hand_off(
             if agency.has_contact
             else unreachable
         )
-        await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(translator)]]))
+        await reply(
+            update, text, InlineKeyboardMarkup([[back_to_menu_button(translator, keep=True)]])
+        )
         return
     end_chat = markup_of(desk.state_keyboard(translator))
     if outcome.result is HandOffResult.ALREADY_OPEN:

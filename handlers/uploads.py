@@ -163,9 +163,11 @@ async def _tell(
                 markup,
             )
         case UploadResult.NOT_EXPECTED:
-            await reply(update, _("I'm not expecting a picture at this step."))
+            lead = _("I'm not expecting a picture at this step.")
             if situation.application is not None:
-                await show_current(update, context, situation.application)
+                await show_current(update, context, situation.application, lead=lead)
+            else:
+                await reply(update, lead)
         case UploadResult.OVER_LIMITS:
             await reply(
                 update,
@@ -191,9 +193,10 @@ async def _tell(
                 height=outcome.height,
                 size=context.i18n.format_number(round(outcome.stored_bytes / 1024)),
             )
-            await reply(update, text)
-            if situation.application is not None:
-                await show_current(update, context, situation.application)
+            if situation.application is not None:  # one message: the receipt and the next step
+                await show_current(update, context, situation.application, lead=text)
+            else:
+                await reply(update, text)
 
 
 def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:

@@ -189,6 +189,16 @@ class ApplicationService:
         if application.paused_at is not None:
             application.paused_at = None
 
+    async def change_applicant(self, application: FilingApplication, applicant_type: str) -> None:
+        """Change who applies: the steps follow it, from the first; answers given are kept."""
+        application.applicant_type = applicant_type
+        await self._move(application, self.steps(application)[0].id)
+
+    def is_first_step(self, application: FilingApplication) -> bool:
+        """Whether the client is on the application's first step."""
+        steps = self.steps(application)
+        return bool(steps) and application.current_step == steps[0].id
+
     async def review(self, application: FilingApplication) -> None:
         """Show the summary."""
         await self._move(application, REVIEW)
