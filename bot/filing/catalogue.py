@@ -56,6 +56,16 @@ class Validator(StrEnum):
     MOBILE = "mobile"
     EMAIL = "email"
     DESCRIPTION = "description"
+    ENTITY_NAME = "entity_name"
+    CREDIT_CODE = "credit_code"
+    RESIDENT_ID = "resident_id"
+    TRAVEL_DOCUMENT = "travel_document"
+    DOCUMENT_VALIDITY = "document_validity"
+    ADDRESS = "address"
+    PHONE = "phone"
+    ENTITY_MOBILE = "entity_mobile"
+    DOMAIN_HOLDER = "domain_holder"
+    ICP_NUMBER = "icp_number"
 
 
 class Option(Strict):
@@ -138,9 +148,10 @@ class ImageLimits(Strict):
 
 
 class DomainRules(Strict):
-    """Which domain suffixes can be filed."""
+    """Which domain suffixes can be filed; any other known suffix goes to staff to confirm."""
 
     fileable_suffixes: list[str]
+    not_fileable_suffixes: list[str] = Field(default_factory=list)
 
 
 class Catalogue(Strict):

@@ -5,7 +5,7 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -13,11 +13,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filing.identity import icp_number
+from bot.filing.working_days import add_working_days
 from storage.models import FilingApplication, StageChange, as_utc, utcnow
-
-ICP_NUMBER = re.compile(
-    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
-)
 
 
 class Stage(StrEnum):
@@ -87,19 +85,10 @@ class HistoryEntry:
         return cls(as_utc(change.created_at), change.to_stage, change.note or "")
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def is_icp_number(text: str) -> bool:
-    """Whether the text is a filing number like 京ICP备12345678号-1."""
-    return bool(ICP_NUMBER.match(text.strip()))
+    """Whether the text is a filing or licence number in any form staff record approvals in:
+    京ICP备12345678号-1, an app's -1A, a mini-program's -1X, 粤B2-20090059-1626X."""
+    return icp_number(unicodedata.normalize("NFKC", text)).ok
 
 
 class StageService:
@@ -120,15 +109,18 @@ class StageService:
         note: str = "",
         *,
         by_staff: bool = True,
+        sms_received_at: datetime | None = None,
     ) -> StageChange:
-        """Record a move; staff moves must follow STAFF_MOVES."""
+        """Record a move; staff moves must follow STAFF_MOVES. The SMS deadline counts from
+        ``sms_received_at`` (when the client got the SMS), else from the move."""
         current = Stage(application.status)
         if by_staff and to not in STAFF_MOVES.get(current, ()):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
         if to is Stage.APPROVED:
-            if not is_icp_number(note):
+            number = icp_number(unicodedata.normalize("NFKC", note)).value
+            if number is None:
                 raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
-            application.icp_number = note.strip()
+            application.icp_number = number
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(
@@ -142,9 +134,19 @@ class StageService:
         self.session.add(change)
         application.status = to.value
         application.updated_at = change.created_at
-        application.sms_due_at = change.created_at + SMS_WINDOW if to is Stage.SMS_DUE else None
+        received = sms_received_at or change.created_at
+        application.sms_due_at = received + SMS_WINDOW if to is Stage.SMS_DUE else None
         await self.session.flush()
         return change
+
+    def sms_received(self, application: FilingApplication, received_at: datetime) -> None:
+        """The client got the SMS at ``received_at`` (their or staff's report): the 24 hours
+        count from then. Only while the SMS is due."""
+        if application.status != Stage.SMS_DUE:
+            raise MoveError("the SMS time can be set only while the SMS is due")
+        if received_at > utcnow():
+            raise MoveError("the SMS cannot have come in the future")
+        application.sms_due_at = received_at + SMS_WINDOW
 
     async def history(self, application: FilingApplication) -> list[StageChange]:
         """Every recorded move, oldest first."""
@@ -161,10 +163,17 @@ class StageService:
 
 
 def next_expected(
-    stage: Stage, since: datetime, timezone_today: date | None = None
+    stage: Stage,
+    since: datetime,
+    timezone_today: date | None = None,
+    review_days: int | None = None,
 ) -> date | None:
-    """When the next step is expected, in working days from the move (None if it depends)."""
+    """When the next step is expected, in China's working days from the move (None if it
+    depends). ``review_days`` is the province bureau's review length (e.g. 30 in Zhejiang);
+    without it the regulation's 20 days are used."""
     days = EXPECTED_WORKING_DAYS.get(stage)
     if days is None:
         return None
+    if stage is Stage.BUREAU_REVIEW and review_days is not None:
+        days = review_days
     return add_working_days(timezone_today or since.date(), days)
