@@ -383,7 +383,7 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     if application is None or item is None or item.validator is None:
         return
     _ = context.i18n.gettext
-    today = utcnow().astimezone(context.services.settings.office_timezone).date()
+    today = utcnow().astimezone(context.services.settings.hours().timezone).date()
     checked = await service.answer_text(application, item, text, today)
     if checked.ok and checked.value is not None:
         saved = html.escape(checked.value[:200], quote=False)

@@ -143,13 +143,12 @@ class ApplicationService:
             if state.value and step != item.id and state.state == StepStatus.ACCEPTED
         }
         checked = validate(item.validator, text, self.catalogue.domains, answers, today)
-        if not checked.ok or checked.value is None:
+        value = checked.value
+        if not checked.ok or value is None:
             return checked
-        if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(
-            application, checked.value
-        ):
+        if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(application, value):
             checked = replace(checked, notes=(*checked.notes, Note.MOBILE_USED_ELSEWHERE))
-        await self.accept_text(application, item, checked.value)
+        await self.accept_text(application, item, value)
         return checked
 
     async def _mobile_used_elsewhere(self, application: FilingApplication, number: str) -> bool:

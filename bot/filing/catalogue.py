@@ -65,6 +65,7 @@ class Validator(StrEnum):
     PHONE = "phone"
     ENTITY_MOBILE = "entity_mobile"
     DOMAIN_HOLDER = "domain_holder"
+    IDENTITY_NUMBER = "identity_number"
     ICP_NUMBER = "icp_number"
 
 

@@ -107,8 +107,7 @@ def travel_document(text: str, today: date) -> Checked:
     number; ``details['kind']`` says which it looks like."""
     number = _compact(text)
     if _RIC.match(number) and number[:6] in {"810000", "820000", "830000"}:
-        checked = resident_id(number, today)
-        return checked if not checked.ok else _kind(checked, "residence_permit")
+        return _kind(resident_id(number, today), "residence_permit")
     if _PERMANENT_RESIDENCE.match(number):
         return Checked(number, details={"kind": "permanent_residence"})
     if _HOME_RETURN.match(number):
@@ -120,8 +119,19 @@ def travel_document(text: str, today: date) -> Checked:
     return refused(Problem.TRAVEL_DOCUMENT_INVALID)
 
 
+def identity_number(text: str, today: date) -> Checked:
+    """A resident ID number when it has 18 digits (checked as such), else a passport or
+    permit number."""
+    number = _compact(text)
+    if _RIC.match(number) and not _PERMANENT_RESIDENCE.match(number):
+        return _kind(resident_id(number, today), "resident_id")
+    return travel_document(number, today)
+
+
 def _kind(checked: Checked, kind: str) -> Checked:
-    return Checked(checked.value, None, {**checked.details, "kind": kind}, checked.notes)
+    return Checked(
+        checked.value, checked.problem, {**checked.details, "kind": kind}, checked.notes
+    )
 
 
 def add_months(start: date, months: int) -> date:

@@ -58,6 +58,7 @@ def validate(
         Validator.CREDIT_CODE: lambda: identity.credit_code(text),
         Validator.RESIDENT_ID: lambda: identity.resident_id(text, day),
         Validator.TRAVEL_DOCUMENT: lambda: identity.travel_document(text, day),
+        Validator.IDENTITY_NUMBER: lambda: identity.identity_number(text, day),
         Validator.DOCUMENT_VALIDITY: lambda: identity.document_validity(text, day),
         Validator.ICP_NUMBER: lambda: identity.icp_number(text),
     }
