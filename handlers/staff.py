@@ -15,12 +15,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
+from bot.filing.reported_time import parse_reported_time
 from bot.filing.stages import MoveError, Stage
 from bot.scope import commit_work
 from bot.services.notices import stage_name
 from bot.services.staff_desk import Card, MoveOutcome, StageDesk
 from handlers.common import answer_button, parse_id, reply, send_file
 from handlers.guards import staff_only
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ COMMAND_HINTS = {
     Stage.CHANGES_REQUESTED: "/changes {number} id_card_front: <reason>; domain: <reason>",
 }
 COMMAND_MOVES = frozenset(COMMAND_HINTS)
+# When the client got the SMS (office time): the 24 hours count from then, not from the move.
+SMS_HINT = "/sms {number} 14:05"
 
 
 def desk(context: BotContext) -> StageDesk:
@@ -105,6 +109,35 @@ async def reject(update: Update, context: BotContext) -> None:
 async def request_changes(update: Update, context: BotContext) -> None:
     """/changes <number> <step>: <reason>; <step>: <reason> – reopens those steps."""
     await _command_move(update, context, Stage.CHANGES_REQUESTED)
+
+
+@staff_only
+async def sms_received(update: Update, context: BotContext) -> None:
+    """/sms <number> [HH:MM | YYYY-MM-DD HH:MM]: the client got the MIIT SMS then (office
+    time; now when omitted): the 24 hours count from that moment."""
+    number = await _number_from_args(update, context)
+    if number is None:
+        return
+    timezone = context.services.settings.hours().timezone
+    now = utcnow().astimezone(timezone)
+    typed = " ".join((context.args or [])[1:])
+    received = parse_reported_time(typed, now) if typed else now
+    if received is None:
+        text = context.i18n.gettext(
+            "Please give the time the SMS came, in office time and not in the future, e.g. "
+            "/sms {number} 14:05 or /sms {number} 2026-10-08 14:05."
+        )
+        await reply(update, "⚠️ " + text.format(number=number))
+        return
+    try:
+        outcome = await desk(context).sms_received(number, received, _actor(update))
+    except MoveError as error:
+        await _refuse(update, context, error)
+        return
+    if outcome is None:
+        await _no_application(update, context)
+        return
+    await _report(update, context, outcome)
 
 
 @staff_only
@@ -212,6 +245,8 @@ async def _send_card(update: Update, context: BotContext, card: Card) -> None:
         if stage not in COMMAND_MOVES
     ]
     hints = [COMMAND_HINTS[stage] for stage in card.moves if stage in COMMAND_HINTS]
+    if Stage.SMS_DUE in card.moves or card.stage == Stage.SMS_DUE:
+        hints.append(SMS_HINT)
     commands = [hint.format(number=card.number) for hint in hints] + [f"/export {card.number}"]
     lines.append(_("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands))
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
@@ -223,5 +258,6 @@ HANDLERS: HandlerList = [
     CommandHandler("reject", reject),
     CommandHandler("changes", request_changes),
     CommandHandler("export", export),
+    CommandHandler("sms", sms_received),
     CallbackQueryHandler(move_button, pattern=f"^{MOVE_PREFIX}"),
 ]

@@ -42,11 +42,10 @@ _DATE = re.compile(
 )
 _PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新"
 # Forms staff record approvals in: a website 京ICP备12345678号-1 (the entity without -n), an
-# app -1A, a mini-program or quick app -1X; a commercial licence 京ICP证030173号; a value-added
-# telecom licence holder's website 粤B2-20090059-1626X.
+# app -1A, a mini-program or quick app -1X; a value-added telecom licence holder's website
+# 粤B2-20090059-1626X.
 ICP_NUMBER = re.compile(
     rf"^[{_PROVINCES}]ICP备\d{{8,10}}号(?:-\d{{1,4}}[AX]?)?$"
-    rf"|^[{_PROVINCES}]ICP证\d{{6}}号(?:-\d{{1,4}}[AX]?)?$"
     rf"|^[{_PROVINCES}][AB][12](?:\.[A-Z0-9]+)*-\d{{8}}(?:-\d{{1,4}}[AX]?)?$"
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -134,7 +134,7 @@ class StageService:
         self.session.add(change)
         application.status = to.value
         application.updated_at = change.created_at
-        received = sms_received_at or change.created_at
+        received = sms_received_at.astimezone(UTC) if sms_received_at else change.created_at
         application.sms_due_at = received + SMS_WINDOW if to is Stage.SMS_DUE else None
         await self.session.flush()
         return change
@@ -146,7 +146,7 @@ class StageService:
             raise MoveError("the SMS time can be set only while the SMS is due")
         if received_at > utcnow():
             raise MoveError("the SMS cannot have come in the future")
-        application.sms_due_at = received_at + SMS_WINDOW
+        application.sms_due_at = received_at.astimezone(UTC) + SMS_WINDOW
 
     async def history(self, application: FilingApplication) -> list[StageChange]:
         """Every recorded move, oldest first."""

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,6 +112,33 @@ class StageDesk:
             steps = [step for step, _reason in parse_change_requests(note) if step]
             if not await self.applications.reopen(application, steps):
                 application.current_step = None
+        client = await self.session.get(Client, application.client_id)
+        message, delivered = None, False
+        if client is not None:
+            message = self._notice(application, change, client)
+            delivered = await self._deliver(client, message, application.id)
+        return MoveOutcome(
+            HistoryEntry.of(change), message, delivered, await self._card(application)
+        )
+
+    async def sms_received(
+        self, number: int, received_at: datetime, actor_id: int | None
+    ) -> MoveOutcome | None:
+        """The client got the MIIT SMS at ``received_at`` (their report, or staff's): the 24
+        hours count from then. From “at the bureau” this is the move to “SMS due”; while the
+        SMS is due it corrects the deadline. The client is told the deadline either way.
+        None if there is no such application; ``MoveError`` when it is at another stage."""
+        application = await self.stages.get(number)
+        if application is None:
+            return None
+        if application.status == Stage.SMS_DUE:
+            self.stages.sms_received(application, received_at)
+            history = await self.stages.history(application)
+            change = history[-1]
+        else:
+            change = await self.stages.move(
+                application, Stage.SMS_DUE, actor_id, sms_received_at=received_at
+            )
         client = await self.session.get(Client, application.client_id)
         message, delivered = None, False
         if client is not None:
