@@ -293,7 +293,7 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     assert len(sent) == 1 and int(sent[0].params["chat_id"]) == STAFF_CHAT_ID
     archive = zipfile.ZipFile(io.BytesIO(sent[0].files["document"]))
     names = sorted(archive.namelist())
-    assert names == ["02_id_card_front.jpg", "03_id_card_back.jpg", "summary.txt"]
+    assert names == ["02_id_card_front.jpg", "03_id_card_back.jpg", "summary.json", "summary.txt"]
     summary = archive.read("summary.txt").decode()
     assert "Alibaba Cloud" in summary and "Application #1" in summary
     assert archive.read("02_id_card_front.jpg")[:3] == b"\xff\xd8\xff"

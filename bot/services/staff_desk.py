@@ -157,6 +157,7 @@ class StageDesk:
             return None
         states = await self.applications.states(application)
         documents = await self.applications.current_documents(application)
+        history = await self.stages.entries(application)
         await self.commit()
         return await asyncio.to_thread(
             build_dossier,
@@ -167,6 +168,7 @@ class StageDesk:
             self.catalogue,
             self.documents,
             self.translations.get(None),
+            history,
         )
 
     async def _card(self, application: FilingApplication) -> Card:
