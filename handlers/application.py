@@ -18,6 +18,7 @@ from bot.filing.checked import Note, Problem
 from bot.filing.eligibility import APPLICANT, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT
 from bot.i18n import N_
+from handlers import faq
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -392,6 +393,10 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
         lines += [_(NOTES[note]).format(**words) for note in checked.notes]
         await reply(update, "\n\n".join(lines))
         await show_current(update, context, application)
+    elif text.rstrip().endswith(("?", "？")):
+        # Not an answer but a question asked at a text step: the FAQ answers it and says
+        # what the step still waits for.
+        await faq.question(update, context, text, waiting_step=item)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
