@@ -51,16 +51,18 @@ PROBLEMS = {
         "The website name needs at least three Chinese characters, e.g. 星辰设计作品集."
     ),
     Problem.NAME_IS_DOMAIN: N_(
-        "The website name cannot be the domain itself – use a Chinese name."
+        "The website name cannot be the domain itself – use a Chinese name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_RESERVED_PREFIX: N_(
-        "Names starting with {prefix} are reserved for state bodies – please choose another name."
+        "Names starting with {prefix} are reserved for state bodies – please choose another "
+        "name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_SENSITIVE_WORD: N_(
-        "The name contains “{word}”, which the bureau does not accept."
+        "The name contains “{word}”, which the bureau does not accept. Please choose another, "
+        "e.g. 星辰设计作品集."
     ),
     Problem.NAME_SYMBOLS: N_(
-        "Please use only Chinese characters, letters and digits – no symbols."
+        "Please use only Chinese characters, letters and digits – no symbols, e.g. 星辰设计作品集."
     ),
     Problem.NAME_TOO_LONG: N_("That name is too long – please keep it under 30 characters."),
     Problem.DOMAIN_INVALID: N_(
@@ -72,7 +74,7 @@ PROBLEMS = {
     ),
     Problem.DOMAIN_SUFFIX: N_(
         "Domains ending in {suffix} cannot be filed in China. Fileable suffixes include .com, .cn "
-        "and .net."
+        "and .net, e.g. example.cn."
     ),
     Problem.MOBILE_INVALID: N_(
         "That is not a mainland mobile number in use: 11 digits starting with 13–19 in an "
@@ -95,7 +97,10 @@ PROBLEMS = {
         "mobile or the office landline 010-12345678."
     ),
     Problem.EMAIL_INVALID: N_("That does not look like an e-mail address, e.g. name@example.com."),
-    Problem.DESCRIPTION_TOO_SHORT: N_("Please describe the website in at least 10 characters."),
+    Problem.DESCRIPTION_TOO_SHORT: N_(
+        "Please describe the website in at least 10 characters, e.g. “A portfolio of my "
+        "interior design work.”"
+    ),
     Problem.DESCRIPTION_TOO_LONG: N_("Please keep the description under 500 characters."),
     Problem.ENTITY_NAME_INVALID: N_(
         "Please type the name exactly as on the licence or ID, e.g. 星辰科技（北京）有限公司 or "

@@ -9,9 +9,11 @@ import pytest
 from bot.filing.catalogue import Validator, load_catalogue
 from bot.filing.stages import is_icp_number
 from bot.filing.validators import Checked, Note, Problem, validate
+from bot.i18n import Translations
 
 CATALOGUE = load_catalogue()
 TODAY = date(2026, 12, 1)
+TRANSLATIONS = Translations.load()
 
 
 def check(validator: Validator, text: str, **answers: str) -> Checked:
@@ -180,3 +182,23 @@ def test_a_domain_holder_other_than_the_applicant_is_caught() -> None:
     other = check(Validator.DOMAIN_HOLDER, "张三", entity_name=entity)
     assert other.value == "张三" and other.notes == (Note.DOMAIN_HOLDER_DIFFERS,)
     assert other.details["entity"] == entity
+
+
+def test_every_refusal_and_note_has_a_localised_message_with_an_example() -> None:
+    from handlers.application import NOTES, PROBLEMS
+
+    assert set(PROBLEMS) == set(Problem) and set(NOTES) == set(Note)
+    chinese = TRANSLATIONS.get("zh_Hans")
+    taiwan = TRANSLATIONS.get("zh_Hant")
+    for problem, message in PROBLEMS.items():
+        for translator in (chinese, taiwan):
+            assert translator.gettext(message) != message, problem
+        if problem not in {
+            Problem.EMPTY,
+            Problem.DESCRIPTION_TOO_LONG,
+            Problem.NAME_TOO_LONG,
+            Problem.ADDRESS_TOO_LONG,
+            Problem.PERSON_TOO_YOUNG,
+        }:
+            wording = message + chinese.gettext(message)
+            assert any(m in wording for m in ("e.g.", "like ", "例如", "形如")), problem
