@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.filing.catalogue import Validator, load_catalogue
+from bot.filing.identity import province_of
 from bot.filing.stages import is_icp_number
 from bot.filing.validators import Checked, Note, Problem, validate
 from bot.i18n import Translations
@@ -118,6 +119,7 @@ def test_credit_code_checksum_warns_and_gives_the_region() -> None:
     early = check(Validator.CREDIT_CODE, "91440300MA5FXX1234")
     assert early.ok and early.notes == (Note.CREDIT_CODE_CHECKSUM,)
     assert early.details["region"] == "440300"  # Shenzhen, Guangdong
+    assert province_of(early.details["region"]) == "440000"
     for bad in ("9111000060003734", "91110000600037341I", "ABCDEFGH600037341L"):
         assert check(Validator.CREDIT_CODE, bad).problem is Problem.CREDIT_CODE_INVALID, bad
 

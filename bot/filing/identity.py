@@ -68,6 +68,12 @@ def credit_code(text: str) -> Checked:
     return Checked(code, details=region)
 
 
+def province_of(region: str) -> str:
+    """The province-level division code of a 6-digit region code (``440300`` → ``440000``):
+    the province a credit code or ID number was issued in (GB/T 2260)."""
+    return region[:2] + "0000"
+
+
 def birth_date(number: str) -> date | None:
     """The date of birth in an 18-digit resident ID number, if it is a real date."""
     try:
