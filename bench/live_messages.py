@@ -68,9 +68,16 @@ TEXT_ANSWERS = {
     "en": {
         "website_name": "星辰设计作品集",
         "domain": "anna-design.com",
-        "mobile": "13800138000",
+        "mobile": "13912345678",
         "email": "anna@example.com",
         "description": "A portfolio of my interior design work.",
+        "entity_name": "Anna Li 李安娜",
+        "resident_id": "11010519491231002X",
+        "travel_document": "E12345678",
+        "document_validity": "2016.05.01-2036.05.01",
+        "address": "北京市朝阳区建国路88号1栋101室",
+        "phone": "010 6512 3456",
+        "domain_holder": "Anna Li 李安娜",
     },
     "zh_Hans": {
         "website_name": "星辰科技官网",
@@ -78,6 +85,14 @@ TEXT_ANSWERS = {
         "mobile": "13912345678",
         "email": "hr@xingchen-tech.cn",
         "description": "星辰科技公司的官方网站，介绍产品和服务。",
+        "entity_name": "星辰科技（北京）有限公司",
+        "credit_code": "91440300MA5FXX1234",
+        "identity_number": "11010519491231002X",
+        "document_validity": "长期",
+        "address": "北京市朝阳区建国路88号1栋101室",
+        "entity_mobile": "13612345678",
+        "phone": "0755-12345678",
+        "domain_holder": "星辰科技（北京）有限公司",
     },
 }
 MAX_PRESSES = 400
@@ -92,6 +107,7 @@ class Chat:
     new: int = 0
     edited: int = 0
     edit_counts: dict[int, int] = field(default_factory=dict)
+    typed: int = 0  # messages and files the client sent (each may get a new reply below it)
 
     def take(self, calls: Iterable[ApiCall]) -> tuple[set[int], int]:
         """Record the calls of one update: (ids of edited messages, new messages)."""
@@ -176,11 +192,13 @@ class Chat:
 
     async def say(self, text: str) -> None:
         """Type a message."""
+        self.typed += 1
         self.take(await self.client.say(text))
 
     async def upload(self, seed: int) -> None:
         """Send a good scan as a file."""
         scan = encode(make_document((1800, 1150), seed=seed), quality=92)
+        self.typed += 1
         self.take(await self.client.send_document(scan, f"scan{seed}.jpg"))
 
 

@@ -15,12 +15,13 @@ from bot.callbacks import END_CONVERSATION
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.catalogue import Item, ItemKind
+from bot.filing.checked import Note, Problem
 from bot.filing.eligibility import APPLICANT, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
-from bot.filing.validators import Problem, validate
 from bot.i18n import N_
 from bot.names import name_of
 from bot.services.conversations import opened_note
+from handlers import faq
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -61,31 +62,128 @@ PROBLEMS = {
         "The website name needs at least three Chinese characters, e.g. 星辰设计作品集."
     ),
     Problem.NAME_IS_DOMAIN: N_(
-        "The website name cannot be the domain itself – use a Chinese name."
+        "The website name cannot be the domain itself – use a Chinese name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_RESERVED_PREFIX: N_(
-        "Names starting with {prefix} are reserved for state bodies – please choose another name."
+        "Names starting with {prefix} are reserved for state bodies – please choose another "
+        "name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_SENSITIVE_WORD: N_(
-        "The name contains “{word}”, which the bureau does not accept."
+        "The name contains “{word}”, which the bureau does not accept. Please choose another, "
+        "e.g. 星辰设计作品集."
     ),
     Problem.NAME_SYMBOLS: N_(
-        "Please use only Chinese characters, letters and digits – no symbols."
+        "Please use only Chinese characters, letters and digits – no symbols, e.g. 星辰设计作品集."
     ),
     Problem.NAME_TOO_LONG: N_("That name is too long – please keep it under 30 characters."),
     Problem.DOMAIN_INVALID: N_(
         "That does not look like a domain. Please type it like example.com."
     ),
+    Problem.DOMAIN_IS_SUFFIX: N_(
+        "{suffix} is a registry's suffix, not a domain you can register. Please type your whole "
+        "domain, e.g. example{suffix}."
+    ),
     Problem.DOMAIN_SUFFIX: N_(
         "Domains ending in {suffix} cannot be filed in China. Fileable suffixes include .com, .cn "
-        "and .net."
+        "and .net, e.g. example.cn."
     ),
     Problem.MOBILE_INVALID: N_(
-        "Please type a mainland mobile number: 11 digits starting with 1, e.g. 13800138000."
+        "That is not a mainland mobile number in use: 11 digits starting with 13–19 in an "
+        "allocated range, e.g. 13912345678."
+    ),
+    Problem.MOBILE_PLACEHOLDER: N_(
+        "That is an example number, not a real one. Please type the mobile the person in charge "
+        "really answers, e.g. 13912345678."
+    ),
+    Problem.MOBILE_SHARED: N_(
+        "That mobile is already given for the other person in charge. Each person needs their "
+        "own number, e.g. 13912345678 and 13612345678."
+    ),
+    Problem.PHONE_INVALID: N_(
+        "Please type a mainland mobile or a landline with its area code, e.g. 13612345678 or "
+        "010-12345678."
+    ),
+    Problem.PHONE_SAME_AS_MOBILE: N_(
+        "The emergency phone must be another number than the contact mobile, e.g. a colleague's "
+        "mobile or the office landline 010-12345678."
     ),
     Problem.EMAIL_INVALID: N_("That does not look like an e-mail address, e.g. name@example.com."),
-    Problem.DESCRIPTION_TOO_SHORT: N_("Please describe the website in at least 10 characters."),
+    Problem.DESCRIPTION_TOO_SHORT: N_(
+        "Please describe the website in at least 10 characters, e.g. “A portfolio of my "
+        "interior design work.”"
+    ),
     Problem.DESCRIPTION_TOO_LONG: N_("Please keep the description under 500 characters."),
+    Problem.ENTITY_NAME_INVALID: N_(
+        "Please type the name exactly as on the licence or ID, e.g. 星辰科技（北京）有限公司 or "
+        "张三."
+    ),
+    Problem.CREDIT_CODE_INVALID: N_(
+        "A Unified Social Credit Code has 18 digits and capital letters (no I, O, S, V or Z), "
+        "e.g. 91110000600037341L. It is printed at the top of the business licence."
+    ),
+    Problem.RESIDENT_ID_INVALID: N_(
+        "A resident ID number has 18 characters: 17 digits and a digit or X, e.g. "
+        "11010519491231002X."
+    ),
+    Problem.RESIDENT_ID_CHECKSUM: N_(
+        "The last character of that ID number does not match the others – please check it "
+        "against the card, e.g. 11010519491231002X."
+    ),
+    Problem.RESIDENT_ID_BIRTH_DATE: N_(
+        "The date of birth in that ID number (characters 7–14) is not a real date – please "
+        "check it against the card, e.g. 11010519491231002X."
+    ),
+    Problem.PERSON_TOO_YOUNG: N_(
+        "The person in charge must be at least 16 (18 in many provinces); this ID says {age}. "
+        "Please name an adult as the person in charge."
+    ),
+    Problem.TRAVEL_DOCUMENT_INVALID: N_(
+        "Please type the document number as printed: a passport like E12345678, a permit like "
+        "H12345678 or 12345678, or an 18-digit residence permit number."
+    ),
+    Problem.VALIDITY_INVALID: N_(
+        "Please type the date the document expires, e.g. 2030-05-01, or 长期 if it is long-term."
+    ),
+    Problem.VALIDITY_TOO_SHORT: N_(
+        "The document expires on {until}: providers need at least 3 more months (until "
+        "{earliest} or later). Please renew it first, then type the new date, e.g. 2036-05-01."
+    ),
+    Problem.ADDRESS_TOO_SHORT: N_(
+        "Please type the full address down to the house number, e.g. "
+        "北京市朝阳区建国路88号1栋101室."
+    ),
+    Problem.ADDRESS_TOO_LONG: N_("Please keep the address under 120 characters."),
+    Problem.ADDRESS_NO_NUMBER: N_(
+        "The address needs the house or room number, e.g. 北京市朝阳区建国路88号1栋101室."
+    ),
+    Problem.ICP_NUMBER_INVALID: N_(
+        "That is not a filing number. It looks like 京ICP备12345678号-1 (an app: …-1A, a "
+        "mini-program: …-1X)."
+    ),
+}
+NOTES = {
+    Note.DOMAIN_SUFFIX_UNCONFIRMED: N_(
+        "ℹ️ We are not sure {suffix} domains can be filed in your province: our team will "
+        "confirm it before submitting."
+    ),
+    Note.CREDIT_CODE_CHECKSUM: N_(
+        "ℹ️ The check character of this code does not match – some early codes are like that. "
+        "Please compare it with the licence once more; our team will check it too."
+    ),
+    Note.PERSON_UNDER_18: N_(
+        "ℹ️ The person is under 18: several provinces require 18. Our team will confirm the "
+        "rule of your province."
+    ),
+    Note.DOMAIN_HOLDER_DIFFERS: N_(
+        "⚠️ The domain holder is not the applicant ({entity}). This is the most common reason "
+        "a filing is sent back: transfer the domain to {entity} at your registrar (and wait "
+        "3–5 days for the real-name check), or tell us if the holder is the legal "
+        "representative."
+    ),
+    Note.MOBILE_USED_ELSEWHERE: N_(
+        "⚠️ This mobile is already given in another client's application. MIIT allows one "
+        "mobile per entity: our team will check it with you."
+    ),
 }
 
 
@@ -362,12 +460,18 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     if application is None or item is None or item.validator is None:
         return
     _ = context.i18n.gettext
-    checked = validate(item.validator, text, context.services.catalogue.domains)
+    today = utcnow().astimezone(context.services.settings.hours().timezone).date()
+    checked = await service.answer_text(application, item, text, today)
     if checked.ok and checked.value is not None:
-        await service.accept_text(application, item, checked.value)
         saved = html.escape(checked.value[:200], quote=False)
-        lead = _("✅ Saved: {value}").format(value=saved)
-        await show_current(update, context, application, lead=lead)
+        words = {key: html.escape(value, quote=False) for key, value in checked.details.items()}
+        lines = [_("✅ Saved: {value}").format(value=saved)]
+        lines += [_(NOTES[note]).format(**words) for note in checked.notes]
+        await show_current(update, context, application, lead="\n\n".join(lines))
+    elif text.rstrip().endswith(("?", "？")):
+        # Not an answer but a question asked at a text step: the FAQ answers it and says
+        # what the step still waits for.
+        await faq.question(update, context, text, waiting_step=item)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)

@@ -21,6 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.catalogue import ItemKind
+from bot.filing.reported_time import parse_reported_time
 from bot.filing.stages import MoveError, Stage
 from bot.i18n import N_, Translator
 from bot.messenger import Button, Keyboard, keyboard
@@ -40,6 +41,7 @@ from handlers.common import (
     send_file,
 )
 from handlers.guards import staff_only
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ REJECT_REASONS = (
     N_("the website's content needs a licence first"),
     N_("the applicant does not meet the requirements"),
 )
+# When the client got the SMS (office time): the 24 hours count from then, not from the move.
+SMS_HINT = "/sms {number} 14:05"
 
 
 def desk(context: BotContext) -> StageDesk:
@@ -151,6 +155,8 @@ def card_view(card: Card, translator: Translator, timezone: str) -> tuple[str, K
         commands.append(APPROVE_HINT.format(number=card.number))
     if Stage.REJECTED in card.moves:
         commands.append(REJECT_HINT.format(number=card.number))
+    if Stage.SMS_DUE in card.moves or card.stage == Stage.SMS_DUE:
+        commands.append(SMS_HINT.format(number=card.number))
     if card.stage == Stage.APPROVED:
         commands.append(PUBLIC_SECURITY_HINT.format(number=card.number))
     commands.append(f"/export {card.number}")
@@ -394,8 +400,43 @@ async def record_public_security(update: Update, context: BotContext) -> None:
     line = _("✅ Application #{number}: public-security number recorded ({status}).").format(
         number=number, status=status
     )
-    text, buttons = _view(context, outcome.card)
-    placed = await desk(context).publish(number, text, buttons, fresh=False)
+    await _publish_card(update, context, outcome.card, line)
+
+
+@staff_only
+async def sms_received(update: Update, context: BotContext) -> None:
+    """/sms <number> [HH:MM | YYYY-MM-DD HH:MM]: the client got the MIIT SMS then (office
+    time; now when omitted): the 24 hours count from that moment."""
+    number = await _number_from_args(update, context)
+    if number is None:
+        return
+    timezone = context.services.settings.hours().timezone
+    now = utcnow().astimezone(timezone)
+    typed = " ".join((context.args or [])[1:])
+    received = parse_reported_time(typed, now) if typed else now
+    if received is None:
+        text = context.i18n.gettext(
+            "Please give the time the SMS came, in office time and not in the future, e.g. "
+            "/sms {number} 14:05 or /sms {number} 2026-10-08 14:05."
+        )
+        await reply(update, "⚠️ " + text.format(number=number))
+        return
+    try:
+        outcome = await desk(context).sms_received(number, received, _actor(update))
+    except MoveError as error:
+        await _refuse(update, context, error)
+        return
+    if outcome is None:
+        await _no_application(update, context)
+        return
+    await _publish_card(update, context, outcome.card, _status_line(context, outcome))
+
+
+async def _publish_card(update: Update, context: BotContext, card: Card, line: str) -> None:
+    """The card in the client's topic (edited in place), and one line here; both here when
+    the client has no topic."""
+    text, buttons = _view(context, card)
+    placed = await desk(context).publish(card.number, text, buttons, fresh=False)
     if placed is None:
         await reply(update, line + "\n\n" + text, markup_of(buttons))
     else:
@@ -496,6 +537,7 @@ HANDLERS: HandlerList = [
     CommandHandler("changes", request_changes),
     CommandHandler("export", export),
     CommandHandler("psb", record_public_security),
+    CommandHandler("sms", sms_received),
     CallbackQueryHandler(move_button, pattern=f"^{MOVE_PREFIX}"),
     CallbackQueryHandler(show_card, pattern=f"^{CARD_PREFIX}"),
     CallbackQueryHandler(changes_button, pattern=f"^{CHANGES_PREFIX}"),

@@ -6,14 +6,17 @@ can leave for days, or the bot can restart, and carry on exactly where they were
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filing.catalogue import Catalogue, Item, ItemKind
+from bot.filing.checked import Checked, Note
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService
+from bot.filing.validators import PERSON_MOBILES, validate
 from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
 
 REVIEW = "review"  # the current step while the client looks at the summary
@@ -124,6 +127,43 @@ class ApplicationService:
         """Record a validated text answer and move on."""
         await self._set(application, item, StepStatus.ACCEPTED, value)
         await self.advance(application)
+
+    async def answer_text(
+        self, application: FilingApplication, item: Item, text: str, today: date
+    ) -> Checked:
+        """Check a typed answer with the step's validator against the earlier answers (no two
+        persons share a mobile, the domain holder is the applicant …) and store it when it is
+        accepted; ``today`` is the office's date."""
+        if item.validator is None:
+            raise ValueError(f"step {item.id!r} has no validator")
+        states = await self.states(application)
+        answers = {
+            step: state.value
+            for step, state in states.items()
+            if state.value and step != item.id and state.state == StepStatus.ACCEPTED
+        }
+        checked = validate(item.validator, text, self.catalogue.domains, answers, today)
+        value = checked.value
+        if not checked.ok or value is None:
+            return checked
+        if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(application, value):
+            checked = replace(checked, notes=(*checked.notes, Note.MOBILE_USED_ELSEWHERE))
+        await self.accept_text(application, item, value)
+        return checked
+
+    async def _mobile_used_elsewhere(self, application: FilingApplication, number: str) -> bool:
+        """Whether another client's application gives this mobile (MIIT: one entity each)."""
+        used = await self.session.scalar(
+            select(StepState.id)
+            .join(FilingApplication, FilingApplication.id == StepState.application_id)
+            .where(
+                StepState.step_id.in_(PERSON_MOBILES),
+                StepState.value == number,
+                FilingApplication.client_id != application.client_id,
+            )
+            .limit(1)
+        )
+        return used is not None
 
     async def accept_document(
         self, application: FilingApplication, item: Item, version: DocumentVersion

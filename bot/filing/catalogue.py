@@ -57,6 +57,17 @@ class Validator(StrEnum):
     MOBILE = "mobile"
     EMAIL = "email"
     DESCRIPTION = "description"
+    ENTITY_NAME = "entity_name"
+    CREDIT_CODE = "credit_code"
+    RESIDENT_ID = "resident_id"
+    TRAVEL_DOCUMENT = "travel_document"
+    DOCUMENT_VALIDITY = "document_validity"
+    ADDRESS = "address"
+    PHONE = "phone"
+    ENTITY_MOBILE = "entity_mobile"
+    DOMAIN_HOLDER = "domain_holder"
+    IDENTITY_NUMBER = "identity_number"
+    ICP_NUMBER = "icp_number"
 
 
 class Option(Strict):
@@ -139,9 +150,10 @@ class ImageLimits(Strict):
 
 
 class DomainRules(Strict):
-    """Which domain suffixes can be filed."""
+    """Which domain suffixes can be filed; any other known suffix goes to staff to confirm."""
 
     fileable_suffixes: list[str]
+    not_fileable_suffixes: list[str] = Field(default_factory=list)
 
 
 class Office(Strict):

@@ -6,13 +6,14 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filing.icp_numbers import parse_icp_number
+from bot.filing.working_days import add_working_days
 from storage.models import FilingApplication, StageChange, as_utc, utcnow
 
 
@@ -83,16 +84,6 @@ class HistoryEntry:
         return cls(as_utc(change.created_at), change.to_stage, change.note or "")
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def is_icp_number(text: str) -> bool:
     """Whether the text is an ICP number of any form (京ICP备12345678号-1, …-1A, …-1X,
     粤B2-20090059-1626X)."""
@@ -117,8 +108,10 @@ class StageService:
         note: str = "",
         *,
         by_staff: bool = True,
+        sms_received_at: datetime | None = None,
     ) -> StageChange:
-        """Record a move; staff moves must follow STAFF_MOVES."""
+        """Record a move; staff moves must follow STAFF_MOVES. The SMS deadline counts from
+        ``sms_received_at`` (when the client got the SMS), else from the move."""
         current = Stage(application.status)
         if by_staff and to not in STAFF_MOVES.get(current, ()):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
@@ -143,9 +136,19 @@ class StageService:
         self.session.add(change)
         application.status = to.value
         application.updated_at = change.created_at
-        application.sms_due_at = change.created_at + SMS_WINDOW if to is Stage.SMS_DUE else None
+        received = sms_received_at.astimezone(UTC) if sms_received_at else change.created_at
+        application.sms_due_at = received + SMS_WINDOW if to is Stage.SMS_DUE else None
         await self.session.flush()
         return change
+
+    def sms_received(self, application: FilingApplication, received_at: datetime) -> None:
+        """The client got the SMS at ``received_at`` (their or staff's report): the 24 hours
+        count from then. Only while the SMS is due."""
+        if application.status != Stage.SMS_DUE:
+            raise MoveError("the SMS time can be set only while the SMS is due")
+        if received_at > utcnow():
+            raise MoveError("the SMS cannot have come in the future")
+        application.sms_due_at = received_at.astimezone(UTC) + SMS_WINDOW
 
     async def history(self, application: FilingApplication) -> list[StageChange]:
         """Every recorded move, oldest first."""
@@ -176,10 +179,17 @@ def changes_answered(history: tuple[HistoryEntry, ...]) -> list[str] | None:
 
 
 def next_expected(
-    stage: Stage, since: datetime, timezone_today: date | None = None
+    stage: Stage,
+    since: datetime,
+    timezone_today: date | None = None,
+    review_days: int | None = None,
 ) -> date | None:
-    """When the next step is expected, in working days from the move (None if it depends)."""
+    """When the next step is expected, in China's working days from the move (None if it
+    depends). ``review_days`` is the province bureau's review length (e.g. 30 in Zhejiang);
+    without it the regulation's 20 days are used."""
     days = EXPECTED_WORKING_DAYS.get(stage)
     if days is None:
         return None
+    if stage is Stage.BUREAU_REVIEW and review_days is not None:
+        days = review_days
     return add_working_days(timezone_today or since.date(), days)

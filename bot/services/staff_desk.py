@@ -9,6 +9,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -182,6 +183,33 @@ class StageDesk:
             delivered = await self._deliver(client, message, application.id)
         return RecordOutcome(delivered, await self._card(application))
 
+    async def sms_received(
+        self, number: int, received_at: datetime, actor_id: int | None
+    ) -> MoveOutcome | None:
+        """The client got the MIIT SMS at ``received_at`` (their report, or staff's): the 24
+        hours count from then. From “at the bureau” this is the move to “SMS due”; while the
+        SMS is due it corrects the deadline. The client is told the deadline either way.
+        None if there is no such application; ``MoveError`` when it is at another stage."""
+        application = await self.stages.get(number)
+        if application is None:
+            return None
+        if application.status == Stage.SMS_DUE:
+            self.stages.sms_received(application, received_at)
+            history = await self.stages.history(application)
+            change = history[-1]
+        else:
+            change = await self.stages.move(
+                application, Stage.SMS_DUE, actor_id, sms_received_at=received_at
+            )
+        client = await self.session.get(Client, application.client_id)
+        message, delivered = None, False
+        if client is not None:
+            message = self._notice(application, change, client)
+            delivered = await self._deliver(client, message, application.id)
+        return MoveOutcome(
+            HistoryEntry.of(change), message, delivered, await self._card(application)
+        )
+
     async def export(self, number: int) -> Dossier | None:
         """The dossier of application ``number``; None if there is none. The work is committed
         first and the files are read off the event loop, holding no database connection."""
@@ -191,6 +219,7 @@ class StageDesk:
             return None
         states = await self.applications.states(application)
         documents = await self.applications.current_documents(application)
+        history = await self.stages.entries(application)
         await self.commit()
         return await asyncio.to_thread(
             build_dossier,
@@ -201,6 +230,7 @@ class StageDesk:
             self.catalogue,
             self.documents,
             self.translations.get(None),
+            history,
         )
 
     async def _card(self, application: FilingApplication) -> Card:
