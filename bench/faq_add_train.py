@@ -44,11 +44,12 @@ def additions(faq: dict, train: list[dict]) -> dict[tuple[str, str], list[str]]:
     for lang, texts in faq.get("out_of_scope", {}).get("questions", {}).items():
         known[OUT_OF_SCOPE, lang].update(texts)
     ids = {entry["id"] for entry in faq["entry"]}
+    current = {old: entry["id"] for entry in faq["entry"] for old in entry.get("formerly", [])}
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
     for question in train:
         if question["split"] != "train":
             continue
-        expect = question["expect"]
+        expect = current.get(question["expect"], question["expect"])
         target = OUT_OF_SCOPE if expect == "handoff" else expect if expect in ids else None
         if target is None:
             continue

@@ -60,7 +60,7 @@ def with_examples(
     if base.out_of_scope is not None:
         by_id[HANDOFF] = base.out_of_scope.questions
     for question in examples:
-        target = by_id.get(question["expect"])
+        target = by_id.get(knowledge.current_id(question["expect"]))
         if target is not None:
             getattr(target, _language(question)).append(question["text"])
     return base
@@ -94,7 +94,7 @@ def main() -> int:
         )
         for index in fold:
             question = train[index]
-            expect, text = question["expect"], question["text"]
+            expect, text = knowledge.current_id(question["expect"]), question["text"]
             if classify(text) is not None:
                 ok, described = expect == SMALLTALK, "smalltalk"
             else:

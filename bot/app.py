@@ -69,7 +69,7 @@ def build_services(settings: Settings) -> Services:
         catalogue=load_catalogue(settings.application_path),
         documents=documents,
         images=ImageService(documents, settings.max_concurrent_images),
-        send_budget=SendBudget(settings.messages_per_second),
+        send_budget=SendBudget(settings.messages_per_second, settings.group_messages_per_minute),
     )
 
 
@@ -138,7 +138,9 @@ async def on_startup(application: BotApplication) -> None:
         await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
     await _remove_orphaned_files(services)
-    await publish_commands(application, services.translations)
+    await publish_commands(
+        application.bot, services.translations, services.settings, services.agency
+    )
     schedule_jobs(application)
     await resume_broadcasts(application)
     log.info("Bot @%s is ready", application.bot.username)

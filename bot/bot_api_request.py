@@ -70,8 +70,12 @@ class BotApiRequest(BaseRequest):
             await commit_work()
         request_data = sendable(request_data)
         live = not BULK.get()
-        if self.budget is not None and live and _sends_a_message(url):
-            self.budget.spend_now()  # live replies go first; broadcasts wait for a free slot
+        if self.budget is not None and _sends_a_message(url):
+            group = _group_chat(request_data)
+            if group is not None:
+                await self.budget.wait_for_group(group)  # a group's 20 messages a minute
+            if live:
+                self.budget.spend_now()  # live replies go first; broadcasts wait for a slot
         for attempt in range(LIVE_RETRIES + 1):
             try:
                 code, payload = await self.inner.do_request(
@@ -140,7 +144,18 @@ def _cleaned(value: object) -> object:
 
 def _sends_a_message(url: str) -> bool:
     method = url.rsplit("/", 1)[-1]
-    return method.startswith(("send", "copy", "forward"))
+    return method.startswith(("send", "copy", "forward")) and method != "sendChatAction"
+
+
+def _group_chat(request_data: RequestData | None) -> int | None:
+    """The group a message goes to (group and channel ids are negative), else None."""
+    if request_data is None:
+        return None
+    try:
+        chat_id = int(str(request_data.parameters.get("chat_id", "")))
+    except ValueError:
+        return None  # a @username: a channel or group, but not one of ours
+    return chat_id if chat_id < 0 else None
 
 
 def _retry_after(code: int, payload: bytes) -> float | None:

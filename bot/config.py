@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.filing.booking import OfficeHours, OfficeHoursError
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH
+from bot.filing.default_forms import SHIPPED_TEMPLATES
+from bot.filing.forms import TemplateFolders
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 from bot.services.encryption import is_valid_key
 
@@ -59,6 +61,13 @@ class Settings(BaseSettings):
     agency_prices: str = ""
     faq_path: Path = DEFAULT_FAQ_PATH
     application_path: Path = DEFAULT_CATALOGUE_PATH
+    # The agency's own form templates (the data file's [[template]] files); a file missing
+    # there is taken from the shipped defaults (bot/knowledge/templates).
+    templates_dir: Path | None = None
+    # The office clients visit for the verification photo (else the data file's [office]):
+    # the address as written in every language, and "latitude,longitude" for the map.
+    office_address: str = ""
+    office_location: str = ""
 
     office_hours: str = "mon-fri 09:30-12:00,13:30-17:30"
     office_timezone: str = "Asia/Shanghai"
@@ -66,12 +75,15 @@ class Settings(BaseSettings):
     booking_days_ahead: int = Field(default=14, ge=1, le=90)
     max_concurrent_images: int = Field(default=2, ge=1, le=16)
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    group_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     keep_documents_days_after_approval: int = Field(default=180, ge=1, le=3650)
     keep_abandoned_documents_days: int = Field(default=90, ge=1, le=3650)
     max_uploads_per_client: int = Field(default=200, ge=10, le=100_000)
     max_stored_mb_per_client: int = Field(default=300, ge=10, le=100_000)
     flood_limit: int = Field(default=20, ge=3, le=1000)
     flood_window_seconds: float = Field(default=10.0, gt=0, le=600)
+    # An open conversation with staff closes by itself after this long without a message.
+    conversation_quiet_minutes: int = Field(default=1440, ge=5, le=43_200)
 
     # Files not recorded in the database are removed at start once this old. None: at once on
     # SQLite (one process), after 15 minutes otherwise (another process may be mid-upload).
@@ -139,6 +151,13 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone (e.g. Asia/Shanghai)") from None
         return value
 
+    @field_validator("office_location")
+    @classmethod
+    def _coordinates(cls, value: str) -> str:
+        if value.strip() and parse_location(value) is None:
+            raise ValueError("must be latitude,longitude in degrees, e.g. 31.2304,121.4737")
+        return value.strip()
+
     @model_validator(mode="after")
     def _readable_office_hours(self) -> Settings:
         try:
@@ -152,6 +171,10 @@ class Settings(BaseSettings):
         return OfficeHours.parse(
             self.office_hours, self.booking_slot_minutes, self.office_timezone
         )
+
+    def template_folders(self) -> TemplateFolders:
+        """Where the forms clients sign are read from."""
+        return TemplateFolders(self.templates_dir, SHIPPED_TEMPLATES)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
@@ -178,6 +201,17 @@ class Settings(BaseSettings):
         """The URL path the webhook server listens on (the path of WEBHOOK_URL)."""
         path = re.sub(r"^https://[^/]+", "", self.webhook_url).strip("/")
         return path or "telegram"
+
+
+def parse_location(text: str) -> tuple[float, float] | None:
+    """``"31.2304,121.4737"`` → (latitude, longitude); None when it is not a place."""
+    match = re.fullmatch(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*", text)
+    if match is None:
+        return None
+    latitude, longitude = float(match.group(1)), float(match.group(2))
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -108,6 +109,11 @@ class Translator:
         """The translation of a message with a count."""
         return self.translations.ngettext(singular, plural, count)
 
+    def labelled(self, label: str, value: str) -> str:
+        """“label: value” with this language's colon (full-width “：” in Chinese)."""
+        # Translators: a label and its value, e.g. "Domain: example.com"; keep both names.
+        return self.gettext("{label}: {value}").format(label=label, value=value)
+
     def format_date(self, value: date | datetime) -> str:
         """A date written the way this language writes dates."""
         return format_date(value, format="long", locale=self.locale)
@@ -125,6 +131,10 @@ class Translator:
     def format_number(self, value: float) -> str:
         """A number with this language's separators."""
         return format_decimal(value, locale=self.locale)
+
+    def format_list(self, items: list[str]) -> str:
+        """Items joined the way this language lists them (“a, b and c”, “a、b和c”)."""
+        return format_list(items, locale=self.locale)
 
 
 class Translations:

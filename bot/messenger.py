@@ -57,6 +57,10 @@ class TopicGoneError(UndeliveredError):
     """The forum topic the message was meant for was deleted."""
 
 
+class TopicClosedError(UndeliveredError):
+    """The forum topic the message was meant for is closed."""
+
+
 class Messenger(Protocol):
     """What services and jobs may ask of Telegram."""
 
@@ -70,6 +74,17 @@ class Messenger(Protocol):
         reply_to: int | None = None,
     ) -> int:
         """Send an HTML message; its message id."""
+        ...
+
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Send a place on the map (a venue with its address when one is given); its id."""
         ...
 
     async def edit(
@@ -96,4 +111,20 @@ class Messenger(Protocol):
 
     async def is_forum(self, chat_id: int) -> bool:
         """Whether a group has forum topics."""
+        ...
+
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Rename a forum topic and, when ``closed`` is given, close or reopen it."""
+        ...
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Put a quiet reaction on a message (no notification)."""
+        ...
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
         ...

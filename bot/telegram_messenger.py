@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.messenger import (
@@ -12,6 +19,7 @@ from bot.messenger import (
     Keyboard,
     MessengerError,
     RetryLaterError,
+    TopicClosedError,
     TopicGoneError,
     UndeliveredError,
     UnreachableError,
@@ -63,6 +71,25 @@ class TelegramMessenger:
             raise _ours(error, topic) from error
         return message.message_id
 
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Send a place on the map (a venue with its address when one is given); its id."""
+        await commit_work()
+        try:
+            if address:
+                message = await self.bot.send_venue(chat_id, latitude, longitude, title, address)
+            else:
+                message = await self.bot.send_location(chat_id, latitude, longitude)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+        return message.message_id
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
     ) -> None:
@@ -73,7 +100,7 @@ class TelegramMessenger:
                 text, chat_id, message_id, reply_markup=markup_of(buttons)
             )
         except TelegramError as error:
-            if "not modified" not in str(error).lower():
+            if not _unchanged(error):
                 raise _ours(error, None) from error
 
     async def copy(
@@ -117,6 +144,58 @@ class TelegramMessenger:
             raise _ours(error, None) from error
         return bool(chat.is_forum)
 
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Rename a forum topic and, when ``closed`` is given, close or reopen it (a topic
+        already named or in that state is left as it is)."""
+        await commit_work()
+        steps: list[Callable[[], Awaitable[bool]]] = [
+            lambda: self.bot.edit_forum_topic(chat_id, topic, name=name)
+        ]
+        if closed is True:
+            steps.append(lambda: self.bot.close_forum_topic(chat_id, topic))
+        elif closed is False:
+            steps.append(lambda: self.bot.reopen_forum_topic(chat_id, topic))
+        for step in steps:
+            try:
+                await step()
+            except TelegramError as error:
+                if not _unchanged(error):
+                    raise _ours(error, topic) from error
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Put a quiet reaction on a message (no notification)."""
+        await commit_work()
+        try:
+            await self.bot.set_message_reaction(chat_id, message_id, emoji)
+        except TelegramError as error:
+            raise _ours(error, None) from error
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
+        await commit_work()
+        media = [
+            InputMediaPhoto(data, caption=caption, filename=f"{index:02d}.jpg")
+            for index, (data, caption) in enumerate(photos, start=1)
+        ]
+        try:
+            if len(media) == 1:  # an album needs two or more
+                data, caption = photos[0]
+                await self.bot.send_photo(chat_id, data, caption=caption, message_thread_id=topic)
+            else:
+                await self.bot.send_media_group(chat_id, media, message_thread_id=topic)
+        except TelegramError as error:
+            raise _ours(error, topic) from error
+
+
+def _unchanged(error: TelegramError) -> bool:
+    """Telegram's answer to a change that changes nothing (same text, topic state…)."""
+    text = str(error).lower()
+    return "not modified" in text or "not_modified" in text
+
 
 def _ours(error: TelegramError, topic: int | None) -> MessengerError:
     """Our exception for a PTB error."""
@@ -129,6 +208,12 @@ def _ours(error: TelegramError, topic: int | None) -> MessengerError:
         return BlockedError(str(error))
     if isinstance(error, BadRequest) and topic is not None and "thread not found" in str(error):
         return TopicGoneError(str(error))
+    if (
+        isinstance(error, BadRequest)
+        and topic is not None
+        and "topic_closed" in str(error).lower()
+    ):
+        return TopicClosedError(str(error))
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return UnreachableError(str(error))
     return UndeliveredError(str(error))

@@ -4,9 +4,9 @@
 matching handler (one group only).
 
 1. membership – my_chat_member updates (client blocked / unblocked the bot)
-2. start, language, faq, support, eligibility, application, booking, status, staff, broadcast,
-   privacy – commands and their buttons (staff ones are ``@staff_only``); support also copies
-   staff messages in the staff group to clients
+2. start, language, faq, support, eligibility, application, forms, booking, status, staff,
+   broadcast, privacy – commands and their buttons (staff ones are ``@staff_only``); support
+   also copies staff messages in the staff group to clients
 3. private_chat – the one router for everything else a client types or sends in the private
    chat: a step's answer, an upload, a message for staff or an FAQ question
 4. fallback – unknown commands and stale buttons (must come last)
@@ -23,6 +23,7 @@ from handlers import (
     errors,
     fallback,
     faq,
+    forms,
     language,
     membership,
     privacy,
@@ -41,6 +42,7 @@ FEATURES = (
     support,
     eligibility,
     application,
+    forms,
     booking,
     status,
     staff,

@@ -11,6 +11,7 @@ from telegram.ext import (
 )
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
+from bot.callbacks import END_CONVERSATION
 from bot.context import BotContext, HandlerList
 from bot.filing.applications import (
     ApplicationService,
@@ -19,10 +20,13 @@ from bot.filing.applications import (
     StepStatus,
 )
 from bot.filing.catalogue import FILING_TYPE_STEP, PROVINCE_STEP, Item, ItemKind
+from bot.filing.checked import Note, Problem
 from bot.filing.eligibility import APPLICANT, PROVINCE, EligibilityService
-from bot.filing.stages import OPEN_TO_CLIENT
-from bot.filing.validators import Problem, validate
+from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
 from bot.i18n import N_
+from bot.names import name_of
+from bot.services.conversations import opened_note
+from handlers import faq
 from handlers.application_view import (
     BACK,
     CHECKLIST,
@@ -42,7 +46,15 @@ from handlers.application_view import (
     show_review,
     stale_button,
 )
-from handlers.common import MENU_APPLY, answer_button, back_to_menu_button, button_data, reply
+from handlers.common import (
+    MENU_APPLY,
+    answer_button,
+    back_to_menu_button,
+    button_data,
+    reply,
+    retire_card,
+    show,
+)
 from handlers.guards import with_open_application
 from handlers.status import show_status
 from storage.models import FilingApplication, as_utc, utcnow
@@ -56,34 +68,127 @@ PROBLEMS = {
         "The website name needs at least three Chinese characters, e.g. 星辰设计作品集."
     ),
     Problem.NAME_IS_DOMAIN: N_(
-        "The website name cannot be the domain itself – use a Chinese name."
+        "The website name cannot be the domain itself – use a Chinese name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_RESERVED_PREFIX: N_(
-        "Names starting with {prefix} are reserved for state bodies – please choose another name."
+        "Names starting with {prefix} are reserved for state bodies – please choose another "
+        "name, e.g. 星辰设计作品集."
     ),
     Problem.NAME_SENSITIVE_WORD: N_(
-        "The name contains “{word}”, which the bureau does not accept."
+        "The name contains “{word}”, which the bureau does not accept. Please choose another, "
+        "e.g. 星辰设计作品集."
     ),
     Problem.NAME_SYMBOLS: N_(
-        "Please use only Chinese characters, letters and digits – no symbols."
+        "Please use only Chinese characters, letters and digits – no symbols, e.g. 星辰设计作品集."
     ),
     Problem.NAME_TOO_LONG: N_("That name is too long – please keep it under 30 characters."),
     Problem.DOMAIN_INVALID: N_(
         "That does not look like a domain. Please type it like example.com."
     ),
+    Problem.DOMAIN_IS_SUFFIX: N_(
+        "{suffix} is a registry's suffix, not a domain you can register. Please type your whole "
+        "domain, e.g. example{suffix}."
+    ),
     Problem.DOMAIN_SUFFIX: N_(
         "Domains ending in {suffix} cannot be filed in China. Fileable suffixes include .com, .cn "
-        "and .net."
+        "and .net, e.g. example.cn."
     ),
     Problem.MOBILE_INVALID: N_(
-        "Please type a mainland mobile number: 11 digits starting with 1, e.g. 13800138000."
+        "That is not a mainland mobile number in use: 11 digits starting with 13–19 in an "
+        "allocated range, e.g. 13912345678."
+    ),
+    Problem.MOBILE_PLACEHOLDER: N_(
+        "That is an example number, not a real one. Please type the mobile the person in charge "
+        "really answers, e.g. 13912345678."
+    ),
+    Problem.MOBILE_SHARED: N_(
+        "That mobile is already given for the other person in charge. Each person needs their "
+        "own number, e.g. 13912345678 and 13612345678."
+    ),
+    Problem.PHONE_INVALID: N_(
+        "Please type a mainland mobile or a landline with its area code, e.g. 13612345678 or "
+        "010-12345678."
+    ),
+    Problem.PHONE_SAME_AS_MOBILE: N_(
+        "The emergency phone must be another number than the contact mobile, e.g. a colleague's "
+        "mobile or the office landline 010-12345678."
     ),
     Problem.EMAIL_INVALID: N_("That does not look like an e-mail address, e.g. name@example.com."),
-    Problem.DESCRIPTION_TOO_SHORT: N_("Please describe the website in at least 10 characters."),
+    Problem.DESCRIPTION_TOO_SHORT: N_(
+        "Please describe the website in at least 10 characters, e.g. “A portfolio of my "
+        "interior design work.”"
+    ),
     Problem.DESCRIPTION_TOO_LONG: N_("Please keep the description under 500 characters."),
+    Problem.ENTITY_NAME_INVALID: N_(
+        "Please type the name exactly as on the licence or ID, e.g. 星辰科技（北京）有限公司 or "
+        "张三."
+    ),
+    Problem.CREDIT_CODE_INVALID: N_(
+        "A Unified Social Credit Code has 18 digits and capital letters (no I, O, S, V or Z), "
+        "e.g. 91110000600037341L. It is printed at the top of the business licence."
+    ),
+    Problem.RESIDENT_ID_INVALID: N_(
+        "A resident ID number has 18 characters: 17 digits and a digit or X, e.g. "
+        "11010519491231002X."
+    ),
+    Problem.RESIDENT_ID_CHECKSUM: N_(
+        "The last character of that ID number does not match the others – please check it "
+        "against the card, e.g. 11010519491231002X."
+    ),
+    Problem.RESIDENT_ID_BIRTH_DATE: N_(
+        "The date of birth in that ID number (characters 7–14) is not a real date – please "
+        "check it against the card, e.g. 11010519491231002X."
+    ),
+    Problem.PERSON_TOO_YOUNG: N_(
+        "The person in charge must be at least 16 (18 in many provinces); this ID says {age}. "
+        "Please name an adult as the person in charge."
+    ),
+    Problem.TRAVEL_DOCUMENT_INVALID: N_(
+        "Please type the document number as printed: a passport like E12345678, a permit like "
+        "H12345678 or 12345678, or an 18-digit residence permit number."
+    ),
+    Problem.VALIDITY_INVALID: N_(
+        "Please type the date the document expires, e.g. 2030-05-01, or 长期 if it is long-term."
+    ),
+    Problem.VALIDITY_TOO_SHORT: N_(
+        "The document expires on {until}: providers need at least 3 more months (until "
+        "{earliest} or later). Please renew it first, then type the new date, e.g. 2036-05-01."
+    ),
+    Problem.ADDRESS_TOO_SHORT: N_(
+        "Please type the full address down to the house number, e.g. "
+        "北京市朝阳区建国路88号1栋101室."
+    ),
+    Problem.ADDRESS_TOO_LONG: N_("Please keep the address under 120 characters."),
+    Problem.ADDRESS_NO_NUMBER: N_(
+        "The address needs the house or room number, e.g. 北京市朝阳区建国路88号1栋101室."
+    ),
     Problem.ICP_NUMBER_INVALID: N_(
-        "That does not look like a filing number. Please type it like 京ICP备12345678号 or "
-        "京ICP备12345678号-1."
+        "That is not a filing number. It looks like 京ICP备12345678号-1 (an app: …-1A, a "
+        "mini-program: …-1X)."
+    ),
+}
+NOTES = {
+    Note.DOMAIN_SUFFIX_UNCONFIRMED: N_(
+        "ℹ️ We are not sure {suffix} domains can be filed in your province: our team will "
+        "confirm it before submitting."
+    ),
+    Note.CREDIT_CODE_CHECKSUM: N_(
+        "ℹ️ The check character of this code does not match – some early codes are like that. "
+        "Please compare it with the licence once more; our team will check it too."
+    ),
+    Note.PERSON_UNDER_18: N_(
+        "ℹ️ The person is under 18: several provinces require 18. Our team will confirm the "
+        "rule of your province."
+    ),
+    Note.DOMAIN_HOLDER_DIFFERS: N_(
+        "⚠️ The domain holder is not the applicant ({entity}). This is the most common reason "
+        "a filing is sent back: transfer the domain to {entity} at your registrar (and wait "
+        "3–5 days for the real-name check), or tell us if the holder is the legal "
+        "representative."
+    ),
+    Note.MOBILE_USED_ELSEWHERE: N_(
+        "⚠️ This mobile is already given in another client's application. MIIT allows one "
+        "mobile per entity: our team will check it with you."
     ),
 }
 
@@ -113,18 +218,29 @@ async def start_application(update: Update, context: BotContext) -> None:
         application = await service.start(client, applicant, prefill)
         await show_current(update, context, application)
         return
+    await show_applicants(update, context)
+
+
+async def show_applicants(
+    update: Update, context: BotContext, current: FilingApplication | None = None
+) -> None:
+    """Who applies: one button per applicant type (the current one ticked)."""
     _ = context.i18n.gettext
+    chosen = current.applicant_type if current is not None else None
     rows = [
         [
             InlineKeyboardButton(
-                applicant.title.get(context.i18n.language),
+                ("✅ " if applicant.id == chosen else "")
+                + applicant.title.get(context.i18n.language),
                 callback_data=f"{TYPE_PREFIX}{applicant.id}",
             )
         ]
-        for applicant in catalogue.fileable_applicants
+        for applicant in context.services.catalogue.fileable_applicants
     ]
     rows.append([back_to_menu_button(context.i18n)])
-    await reply(update, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows))
+    await show(
+        update, context, _("Who will apply? The steps depend on it."), InlineKeyboardMarkup(rows)
+    )
 
 
 async def choose_applicant(update: Update, context: BotContext) -> None:
@@ -136,7 +252,12 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await answer_button(query)
-    application = await applications(context).start(context.client, applicant)
+    service = applications(context)
+    application = await service.open_for(context.client)
+    if application is None:
+        application = await service.start(context.client, applicant)
+    elif application.applicant_type != applicant:
+        await service.change_applicant(application, applicant)
     await show_current(update, context, application)
 
 
@@ -156,9 +277,10 @@ async def choose_option(update: Update, context: BotContext) -> None:
         return
     await answer_button(query)
     await service.choose(application, item, value)
+    lead = ""
     if item.id in (FILING_TYPE_STEP, PROVINCE_STEP):  # what the choice means for the client
-        await reply(update, "\n".join(filing_type_lines(context, application, summary=True)))
-    await show_current(update, context, application)
+        lead = "\n".join(filing_type_lines(context, application, summary=True))
+    await show_current(update, context, application, lead=lead)
 
 
 @with_open_application
@@ -167,6 +289,10 @@ async def navigate(update: Update, context: BotContext, application: FilingAppli
     query = update.callback_query
     service = applications(context)
     data = button_data(update)
+    if data == BACK and service.is_first_step(application):
+        await answer_button(query)
+        await show_applicants(update, context, application)
+        return
     if data == BACK:
         await service.back(application)
     elif data == SKIP:
@@ -190,7 +316,17 @@ async def show_checklist(
     translator = context.i18n
     _ = translator.gettext
     states = await service.states(application)
-    lines, rows = [_("<b>Your checklist</b>"), *filing_type_lines(context, application)], []
+    progress = await service.progress(application)
+    lines = [
+        _("<b>Your checklist</b>"),
+        *filing_type_lines(context, application),
+        context.i18n.ngettext(
+            "{done} of {total} step done. Tap a step to open it.",
+            "{done} of {total} steps done. Tap a step to open it.",
+            progress.total,
+        ).format(done=progress.done, total=progress.total),
+    ]
+    rows = []
     for item in service.steps(application):
         status = states[item.id].state if item.id in states else StepStatus.PENDING
         icon = {"accepted": "✅", "skipped": "⏭"}.get(status, "⬜")
@@ -200,12 +336,16 @@ async def show_checklist(
         if item.staff_confirm:
             optional = _(" (optional – our staff will confirm whether your bureau needs it)")
         title = item.title.get(translator.language)
-        lines.append(f"{icon} {title}{optional}")
         rows.append(
-            [InlineKeyboardButton(f"{icon} {title}", callback_data=f"{GOTO_PREFIX}{item.id}")]
+            [
+                InlineKeyboardButton(
+                    f"{icon} {title}{optional}", callback_data=f"{GOTO_PREFIX}{item.id}"
+                )
+            ]
         )
     rows.append([InlineKeyboardButton(_("📝 Review and submit"), callback_data=REVIEW_BUTTON)])
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append([InlineKeyboardButton(_("▶️ Continue"), callback_data=CONTINUE)])
+    await show(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 @with_open_application
@@ -229,6 +369,7 @@ async def submit(update: Update, context: BotContext, application: FilingApplica
         await show_review(update, context, application)
         return
     await answer_button(query, _("Submitted!"))
+    talking = await _alert_staff(context, application)
     submitted = context.i18n.format_datetime(
         as_utc(application.submitted_at or utcnow()), context.services.settings.office_timezone
     )
@@ -238,15 +379,24 @@ async def submit(update: Update, context: BotContext, application: FilingApplica
         "needs changing we tell you here; otherwise we submit it to your hosting provider and "
         "then to the bureau. You can see where it stands at any time under “My status”."
     ).format(date=submitted)
-    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
-    await _alert_staff(context, application)
+    rows = [[back_to_menu_button(context.i18n, keep=True)]]
+    if talking:
+        text += "\n\n" + opened_note(context.i18n)
+        rows.insert(0, [InlineKeyboardButton(_("✖️ End chat"), callback_data=END_CONVERSATION)])
+    if update.effective_chat is not None:  # the review stays as the record, without buttons
+        await retire_card(context, update.effective_chat.id)
+    await reply(update, text, InlineKeyboardMarkup(rows))
 
 
-async def _alert_staff(context: BotContext, application: FilingApplication) -> None:
-    """Open the client's conversation with staff, the application summary as its alert."""
-    if context.client is not None:
-        summary = await _summary(context, application)
-        await context.conversations.open_with_alert(context.client, "submitted", summary)
+async def _alert_staff(context: BotContext, application: FilingApplication) -> bool:
+    """Open the client's conversation with staff, the application summary as its alert;
+    whether it is open now."""
+    if context.client is None:
+        return False
+    summary = await _summary(context, application)
+    return await context.conversations.open_with_alert(
+        context.client, "submitted", summary, tell_client=False
+    )
 
 
 async def _summary(context: BotContext, application: FilingApplication) -> str:
@@ -276,7 +426,7 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
     ).format(
         number=application.id,
         telegram_id=client.telegram_id,
-        name=html.escape(client.full_name or str(client.telegram_id), quote=False),
+        name=html.escape(name_of(client) or str(client.telegram_id), quote=False),
         applicant=applicant.title.get(translator.language)
         if applicant
         else application.applicant_type,
@@ -288,18 +438,35 @@ async def _summary(context: BotContext, application: FilingApplication) -> str:
         documents=len(documents),
         verification=_answer("verification"),
     )
+    changed = changes_answered(await StageService(context.session).entries(application))
+    if changed is not None:
+        titles = [
+            html.escape(item.title.get(translator.language), quote=False)
+            for item in (catalogue.find_item(step) for step in changed)
+            if item is not None
+        ]
+        text = (
+            _("🔁 <b>Resubmitted after changes</b> – changed: {steps}").format(
+                steps=", ".join(titles) or "–"
+            )
+            + "\n"
+            + text
+        )
     return text
 
 
 async def pause(update: Update, context: BotContext) -> None:
     """Pause: everything is kept; /start or “My status” continues."""
+    application, service = await open_application(context)
+    if application is not None:
+        service.pause(application)
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
     text = _(
         "⏸ Paused. Everything you sent is saved – come back any time with /start or "
         "“My status” to continue where you left off."
     )
-    await reply(update, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
+    await show(update, context, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
 
 
 async def answer_text_step(update: Update, context: BotContext, text: str) -> None:
@@ -309,15 +476,20 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     if application is None or item is None or item.validator is None:
         return
     _ = context.i18n.gettext
-    checked = validate(item.validator, text, context.services.catalogue.domains)
+    today = utcnow().astimezone(context.services.settings.hours().timezone).date()
+    checked, reading = await service.answer_text(application, item, text, today)
     if checked.ok and checked.value is not None:
-        reading = await service.accept_text(application, item, checked.value)
         saved = html.escape(checked.value[:200], quote=False)
-        text = _("✅ Saved: {value}").format(value=saved)
+        words = {key: html.escape(value, quote=False) for key, value in checked.details.items()}
+        lines = [_("✅ Saved: {value}").format(value=saved)]
+        lines += [_(NOTES[note]).format(**words) for note in checked.notes]
         if reading is not None:
-            text += "\n" + _province_reading(context, reading)
-        await reply(update, text)
-        await show_current(update, context, application)
+            lines.append(_province_reading(context, reading))
+        await show_current(update, context, application, lead="\n\n".join(lines))
+    elif text.rstrip().endswith(("?", "？")):
+        # Not an answer but a question asked at a text step: the FAQ answers it and says
+        # what the step still waits for.
+        await faq.question(update, context, text, waiting_step=item)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)

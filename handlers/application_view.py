@@ -6,18 +6,21 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
 from bot.filing.catalogue import PROVINCE_STEP, Item, ItemKind, OfflineRule, SmsCheck
 from bot.filing.province_notes import province_notes
 from bot.filing.provinces import expected_review_days
+from bot.filing.verification import face_check_of
 from bot.i18n import N_, Translator
 from bot.progress import progress_bar
+from bot.services.forms import offered_forms
 from bot.services.situation import situation_of
-from handlers.common import answer_button, reply
+from handlers.common import answer_button, edit_buttons, send_card, show
 from storage.models import FilingApplication, as_utc
 
 START = "app:start"
@@ -30,11 +33,12 @@ CHECKLIST = "app:list"
 REVIEW_BUTTON = "app:review"
 SUBMIT = "app:submit"
 PAUSE = "app:pause"
-DAYS = "book:days"
+DAYS = CHANGE_VISIT
 DAY_PREFIX = "book:day:"
 SLOT_PREFIX = "book:at:"
-CANCEL = "book:cancel"
+CANCEL = CANCEL_VISIT
 FACE_CHECK = "verify:face"
+FORM_PREFIX = "form:"
 VERIFICATION_STEP = "verification"
 GRID_FROM = 8  # choices with this many options are shown three to a row
 
@@ -57,13 +61,14 @@ def bookings(context: BotContext) -> BookingService:
     return BookingService(context.session, settings.hours(), settings.booking_days_ahead)
 
 
-def nav_rows(translator: Translator) -> list[list[InlineKeyboardButton]]:
-    """Back / skip / checklist / pause buttons under a step."""
+def nav_rows(translator: Translator, *, done: bool = False) -> list[list[InlineKeyboardButton]]:
+    """Back / skip (or next, on a step that is done) / checklist / pause buttons under a step."""
     _ = translator.gettext
+    onward = _("Next ➡️") if done else _("⏭ Skip for now")
     return [
         [
             InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
-            InlineKeyboardButton(_("⏭ Skip for now"), callback_data=SKIP),
+            InlineKeyboardButton(onward, callback_data=SKIP),
         ],
         [
             InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
@@ -113,11 +118,14 @@ def filing_type_lines(
     return lines
 
 
-def choice_rows(item: Item, translator: Translator) -> list[list[InlineKeyboardButton]]:
-    """A choice step's buttons: one per row, or three per row for long lists (provinces)."""
+def choice_rows(
+    item: Item, translator: Translator, chosen: str | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """A choice step's buttons, the ``chosen`` one ticked: one per row, or three per row for
+    long lists (provinces)."""
     buttons = [
         InlineKeyboardButton(
-            option.label.get(translator.language),
+            ("✅ " if option.value == chosen else "") + option.label.get(translator.language),
             callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
         )
         for option in item.options
@@ -127,13 +135,21 @@ def choice_rows(item: Item, translator: Translator) -> list[list[InlineKeyboardB
 
 
 async def show_current(
-    update: Update, context: BotContext, application: FilingApplication
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
 ) -> None:
-    """Show the step the client is on (or the review when all are done)."""
+    """Show the step the client is on (or the review when all are done) as the chat's card,
+    after a ``lead`` paragraph (what just happened); ``new``: as a new message, never an edit.
+    The client is back at their application, so a pause ends."""
     service = applications(context)
+    service.resume(application)
     item = service.current(application)
     if item is None:
-        await show_review(update, context, application)
+        await show_review(update, context, application, lead=lead, new=new)
         return
     translator = context.i18n
     _ = translator.gettext
@@ -142,7 +158,8 @@ async def show_current(
         position=progress.position, total=progress.total
     )
     text = (
-        f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
+        (f"{lead}\n\n" if lead else "")
+        + f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
         f"<b>{item.title.get(translator.language)}</b>\n{item.instructions.get(translator.language)}"
     )
     answers = application.answers or {}
@@ -157,21 +174,41 @@ async def show_current(
         )
     states = await service.states(application)
     state = states.get(item.id)
-    if state is not None and state.state == StepStatus.ACCEPTED:
-        text += "\n\n" + _("✅ Already done – send a new one to replace it, or skip.")
+    done = state is not None and state.state == StepStatus.ACCEPTED
+    if done and item.kind is ItemKind.CHOICE:
+        text += "\n\n" + _("✅ Already done – choose again to change it, or press Next.")
+    elif done:
+        text += "\n\n" + _("✅ Already done – send a new one to replace it, or press Next.")
     rows: list[list[InlineKeyboardButton]] = []
     if item.kind is ItemKind.CHOICE:
-        rows = choice_rows(item, translator)
+        chosen = state.value if done and state is not None else None
+        rows = choice_rows(item, translator, chosen)
     elif item.kind is ItemKind.VERIFICATION:
         text_extra, rows = await verification_rows(context, application, translator)
         text += text_extra
-    await reply(update, text, InlineKeyboardMarkup(rows + nav_rows(translator)))
+    forms = offered_forms(context.services.catalogue, application, item)
+    if forms:
+        text += "\n\n" + _(
+            "📄 The form to sign is below, filled in with what you have given so far."
+        )
+        rows += [
+            [
+                InlineKeyboardButton(
+                    "📄 " + form.title.get(translator.language),
+                    callback_data=f"{FORM_PREFIX}{form.id}",
+                )
+            ]
+            for form in forms
+        ]
+    markup = InlineKeyboardMarkup(rows + nav_rows(translator, done=done))
+    await (send_card if new else show)(update, context, text, markup)
 
 
 async def verification_rows(
     context: BotContext, application: FilingApplication, translator: Translator
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """Extra text and buttons for the verification step."""
+    """Extra text and buttons for the verification step: the visit booked, or booking one and
+    – where the hosting provider has one – its own face check instead."""
     _ = translator.gettext
     booking = await bookings(context).active_for(application)
     if booking is not None:
@@ -184,34 +221,55 @@ async def verification_rows(
             [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
         ]
         return text, rows
-    rows = [
-        [InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)],
-        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)],
-    ]
-    return "", rows
+    rows = [[InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)]]
+    face_check = face_check_of(context.services.catalogue, application)
+    if not face_check.offered:
+        return "\n\n" + _("📅 Your provider needs the photo at our office: book a visit."), rows
+    text = ""
+    if face_check.where is not None:
+        text = "\n\n" + _(
+            "📱 Or, instead of a visit, do the face check in {where}, then press the button."
+        ).format(where=html.escape(face_check.where.get(translator.language), quote=False))
+    rows.append(
+        [InlineKeyboardButton(_("📱 My provider's face check is done"), callback_data=FACE_CHECK)]
+    )
+    return text, rows
 
 
-async def show_review(update: Update, context: BotContext, application: FilingApplication) -> None:
+async def show_review(
+    update: Update,
+    context: BotContext,
+    application: FilingApplication,
+    *,
+    lead: str = "",
+    new: bool = False,
+) -> None:
     """Everything given so far, what is missing, and submit when complete."""
     service = applications(context)
     translator = context.i18n
     timezone = context.services.settings.office_timezone
     _ = translator.gettext
     states = await service.states(application)
-    lines = [_("<b>Review your application</b>")]
+    lines = [lead, ""] if lead else []
+    lines.append(_("<b>Review your application</b>"))
+    missing_word = "<i>" + _("missing") + "</i>"
     for item in service.steps(application):
         state = states.get(item.id)
         title = item.title.get(translator.language)
         if state is None or state.state != StepStatus.ACCEPTED:
-            lines.append(f"⬜ {title}: <i>{_('missing')}</i>" if item.required else f"⏭ {title}")
+            missing_text = translator.labelled(title, missing_word)
+            lines.append(f"⬜ {missing_text}" if item.required else f"⏭ {title}")
         else:
-            lines.append(f"✅ {title}: {describe_value(item, state.value, translator, timezone)}")
+            value = describe_value(item, state.value, translator, timezone)
+            lines.append(f"✅ {translator.labelled(title, value)}")
     missing = await service.missing(application)
     rows = []
     if missing:
         lines.append(
             _("Still needed before you can submit: {steps}.").format(
-                steps=", ".join(item.title.get(translator.language) for item in missing)
+                steps=translator.format_list(
+                    [item.title.get(translator.language) for item in missing]
+                )
             )
         )
         rows.append(
@@ -220,8 +278,15 @@ async def show_review(update: Update, context: BotContext, application: FilingAp
     else:
         lines.append(_("Everything is here. Submit it for our review?"))
         rows.append([InlineKeyboardButton(_("✅ Submit"), callback_data=SUBMIT)])
-    rows.append([InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST)])
-    await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append(
+        [
+            InlineKeyboardButton(_("⬅️ Back"), callback_data=BACK),
+            InlineKeyboardButton(_("📋 Checklist"), callback_data=CHECKLIST),
+        ]
+    )
+    await (send_card if new else show)(
+        update, context, "\n".join(lines), InlineKeyboardMarkup(rows)
+    )
 
 
 VISIT_PREFIX = "visit "
@@ -244,13 +309,17 @@ def describe_value(item: Item, value: str | None, translator: Translator, timezo
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an earlier step or a closed application."""
+    """A button from an earlier step or a closed application: the pressed message shows the
+    current step instead."""
     _ = context.i18n.gettext
     if update.callback_query:
         await answer_button(update.callback_query, _("This button is out of date."))
     application, _service = await open_application(context)
+    message = update.callback_query.message if update.callback_query else None
     if application is not None:
         await show_current(update, context, application)
+    elif isinstance(message, Message) and message.reply_markup is not None:
+        await edit_buttons(message, None)  # nothing left to do there: no more live buttons
 
 
 async def open_application(

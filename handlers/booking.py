@@ -5,6 +5,7 @@ staff's list of the day's visits. (The reminder the day before is a job: ``bot.j
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -13,17 +14,23 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, HandlerList
 from bot.filing.verification import VerificationDesk
+from bot.messenger import MessengerError
+from bot.services.office import Office, office_for
 from handlers.application_view import (
     CANCEL,
     DAY_PREFIX,
     DAYS,
     FACE_CHECK,
+    GOTO_PREFIX,
     SLOT_PREFIX,
+    VERIFICATION_STEP,
     show_current,
     stale_button,
 )
-from handlers.common import answer_button, reply
+from handlers.common import answer_button, reply, settle, show
 from handlers.guards import staff_only
+
+log = logging.getLogger(__name__)
 
 
 def desk(context: BotContext) -> VerificationDesk:
@@ -44,12 +51,23 @@ async def choose_day(update: Update, context: BotContext) -> None:
     await _offer_days(update, context, days)
 
 
-async def _offer_days(update: Update, context: BotContext, days: Sequence[date]) -> None:
-    _ = context.i18n.gettext
-    if not days:
-        await reply(
-            update, _("Sorry, there are no free times in the next days. Please talk to our staff.")
+def _back_row(context: BotContext) -> list[InlineKeyboardButton]:
+    """⬅️ Back to the verification step."""
+    return [
+        InlineKeyboardButton(
+            context.i18n.gettext("⬅️ Back"), callback_data=f"{GOTO_PREFIX}{VERIFICATION_STEP}"
         )
+    ]
+
+
+async def _offer_days(
+    update: Update, context: BotContext, days: Sequence[date], lead: str = ""
+) -> None:
+    _ = context.i18n.gettext
+    lead = f"{lead}\n\n" if lead else ""
+    if not days:
+        text = _("Sorry, there are no free times in the next days. Please talk to our staff.")
+        await show(update, context, lead + text, InlineKeyboardMarkup([_back_row(context)]))
         return
     buttons = [
         InlineKeyboardButton(
@@ -58,9 +76,9 @@ async def _offer_days(update: Update, context: BotContext, days: Sequence[date])
         for day in days[:10]
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    await reply(
-        update, _("📅 Which day suits you? (office time, Beijing)"), InlineKeyboardMarkup(rows)
-    )
+    rows.append(_back_row(context))
+    text = lead + _("📅 Which day suits you? (office time, Beijing)")
+    await show(update, context, text, InlineKeyboardMarkup(rows))
 
 
 async def choose_slot(update: Update, context: BotContext) -> None:
@@ -74,7 +92,9 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
     if not slots:
-        await reply(update, _("That day is fully booked now – please pick another day."))
+        days = await desk(context).free_days(client) if client else None
+        lead = _("That day is fully booked now – please pick another day.")
+        await _offer_days(update, context, days or [], lead)
         return
     buttons = [
         InlineKeyboardButton(
@@ -84,8 +104,9 @@ async def choose_slot(update: Update, context: BotContext) -> None:
     ]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append([InlineKeyboardButton(_("⬅️ Other days"), callback_data=DAYS)])
-    await reply(
+    await show(
         update,
+        context,
         _("🕘 {day}: choose a time").format(day=context.i18n.format_day(day)),
         InlineKeyboardMarkup(rows),
     )
@@ -108,23 +129,71 @@ async def book_slot(update: Update, context: BotContext) -> None:
     when = context.i18n.format_datetime(
         outcome.starts_at, context.services.settings.office_timezone
     )
-    await reply(
+    office = _office(context)
+    # The picker becomes the booking's receipt (with change and cancel); the application goes
+    # on in a new card.
+    await settle(
         update,
+        context,
         _("✅ Your visit is booked for {when}. We will remind you the day before.").format(
             when=when
-        ),
+        )
+        + "\n\n"
+        + office.lines(context.i18n),
+        visit_buttons(context),
     )
-    await show_current(update, context, outcome.application)
+    await send_office_place(update, context, office)
+    if outcome.open:
+        await show_current(update, context, outcome.application, new=True)
+
+
+def _office(context: BotContext) -> Office:
+    services = context.services
+    return office_for(services.settings, services.catalogue, context.i18n)
+
+
+def visit_buttons(context: BotContext) -> InlineKeyboardMarkup:
+    """Change and cancel, under a booked visit."""
+    _ = context.i18n.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_("🔁 Change the time"), callback_data=DAYS)],
+            [InlineKeyboardButton(_("❌ Cancel the visit"), callback_data=CANCEL)],
+        ]
+    )
+
+
+async def send_office_place(update: Update, context: BotContext, office: Office) -> None:
+    """The office on the map, when its place is known (the text above says it otherwise)."""
+    chat = update.effective_chat
+    if office.location is None or chat is None:
+        return
+    latitude, longitude = office.location
+    try:
+        await context.messenger.send_place(
+            chat.id, latitude, longitude, office.name, office.address
+        )
+    except MessengerError as error:
+        log.info("Could not send the office's place: %s", error)
 
 
 async def cancel_visit(update: Update, context: BotContext) -> None:
-    """Cancel the booked visit; the step is open again."""
-    application = await desk(context).cancel(context.client) if context.client else None
-    if application is None:
+    """Cancel the booked visit; the step is open again (a submitted application: book anew)."""
+    outcome = await desk(context).cancel(context.client) if context.client else None
+    if outcome is None:
         await stale_button(update, context)
         return
-    await answer_button(update.callback_query, context.i18n.gettext("Visit cancelled."))
-    await show_current(update, context, application)
+    _ = context.i18n.gettext
+    await answer_button(update.callback_query, _("Visit cancelled."))
+    if outcome.reopened:
+        await show_current(update, context, outcome.application)
+        return
+    book = InlineKeyboardButton(_("📅 Book a visit to our office"), callback_data=DAYS)
+    await reply(
+        update,
+        _("Your visit is cancelled. Book another time whenever it suits you."),
+        InlineKeyboardMarkup([[book]]),
+    )
 
 
 async def face_check_done(update: Update, context: BotContext) -> None:

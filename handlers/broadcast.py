@@ -1,5 +1,5 @@
-"""Broadcasts from the staff desk: preview, then Send or Cancel; the sending is a background job
-(``bot.jobs.broadcasts``).
+"""Broadcasts from the staff desk: a preview in every language, a test sent to oneself, then
+Send or Cancel; the sending is a background job (``bot.jobs.broadcasts``).
 
 ``/broadcast <segment> | <English text> | <中文>`` – segments: ``all``, ``stage:<stage>``,
 ``lang:en|zh_Hans|zh_Hant``, ``approved:YYYY-MM-DD..YYYY-MM-DD``.
@@ -13,13 +13,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, HandlerList
+from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL
 from bot.jobs.schedule import launch_broadcast
+from bot.messenger import MessengerError
 from bot.services.broadcast_desk import BroadcastDesk, BroadcastRequest, Preview
+from bot.telegram_messenger import TelegramMessenger
 from handlers.common import answer_button, parse_id, reply
 from handlers.guards import staff_only
 
 SEND_PREFIX = "bc:send:"
 CANCEL_PREFIX = "bc:cancel:"
+TEST_PREFIX = "bc:test:"
 
 
 def desk(context: BotContext) -> BroadcastDesk:
@@ -48,32 +52,75 @@ async def prepare(update: Update, context: BotContext) -> None:
 
 
 def _preview_text(preview: Preview, context: BotContext) -> str:
-    request = preview.request
-    return context.i18n.gettext(
-        "📣 <b>Broadcast preview</b> – {count} recipients ({segment})\n\n"
-        "<b>English:</b>\n{english}\n\n<b>中文:</b>\n{chinese}"
+    translator = context.i18n
+    recipients = translator.ngettext(
+        "{count} recipient", "{count} recipients", preview.recipients
+    ).format(count=preview.recipients)
+    texts = {
+        language: html.escape(preview.texts.get(language, ""), quote=False)
+        for language in (ENGLISH, SIMPLIFIED, TRADITIONAL)
+    }
+    return translator.gettext(
+        "📣 <b>Broadcast preview</b> – {recipients} ({segment})\n\n"
+        "<b>English:</b>\n{english}\n\n<b>简体中文：</b>\n{simplified}\n\n"
+        "<b>繁體中文（台灣）：</b>\n{traditional}"
     ).format(
-        count=preview.recipients,
-        segment=html.escape(request.segment_text, quote=False),
-        english=html.escape(request.english, quote=False),
-        chinese=html.escape(request.chinese, quote=False),
+        recipients=recipients,
+        segment=html.escape(preview.request.segment_text, quote=False),
+        english=texts[ENGLISH],
+        simplified=texts[SIMPLIFIED],
+        traditional=texts[TRADITIONAL],
     )
 
 
 def _preview_buttons(preview: Preview, context: BotContext) -> InlineKeyboardMarkup:
     _ = context.i18n.gettext
+    number = preview.broadcast_id
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    _("📤 Send"), callback_data=f"{SEND_PREFIX}{preview.broadcast_id}"
-                ),
-                InlineKeyboardButton(
-                    _("✖️ Cancel"), callback_data=f"{CANCEL_PREFIX}{preview.broadcast_id}"
-                ),
-            ]
+                    _("🧪 Test on me first"), callback_data=f"{TEST_PREFIX}{number}"
+                )
+            ],
+            [
+                InlineKeyboardButton(_("📤 Send"), callback_data=f"{SEND_PREFIX}{number}"),
+                InlineKeyboardButton(_("✖️ Cancel"), callback_data=f"{CANCEL_PREFIX}{number}"),
+            ],
         ]
     )
+
+
+@staff_only
+async def test_send(update: Update, context: BotContext) -> None:
+    """The test button: the notice in every language, as clients will get it, to the staff
+    member's private chat; nobody else gets anything and the draft stays a draft."""
+    _ = context.i18n.gettext
+    user = update.effective_user
+    broadcast_id = _pressed_id(update, TEST_PREFIX)
+    notices = None
+    if broadcast_id is not None and user is not None:
+        notices = await desk(context).test_notices(
+            broadcast_id, context.services.translations, context.services.settings.agency_name
+        )
+    if notices is None or user is None:
+        await _already_done(update, context)
+        return
+    messenger = TelegramMessenger(context.bot)
+    try:
+        for text in notices:
+            await messenger.send(user.id, text)
+    except MessengerError:
+        await answer_button(
+            update.callback_query,
+            _(
+                "I cannot write to you yet: open a private chat with me, press Start, "
+                "then try again."
+            ),
+            alert=True,
+        )
+        return
+    await answer_button(update.callback_query, _("Test sent to your private chat with me."))
 
 
 @staff_only
@@ -116,4 +163,5 @@ HANDLERS: HandlerList = [
     CommandHandler("broadcast", prepare),
     CallbackQueryHandler(confirm, pattern=f"^{SEND_PREFIX}"),
     CallbackQueryHandler(cancel, pattern=f"^{CANCEL_PREFIX}"),
+    CallbackQueryHandler(test_send, pattern=f"^{TEST_PREFIX}"),
 ]

@@ -14,10 +14,19 @@ from bot.filing.eligibility import Condition, EligibilityService, Finding, NextS
 from bot.filing.province_notes import province_notes
 from bot.filing.provinces import UNSURE
 from bot.i18n import N_, Translator
-from handlers.common import MENU_ELIGIBILITY, MENU_STAFF, answer_button, back_to_menu_button, reply
+from handlers.common import (
+    MENU_ELIGIBILITY,
+    MENU_STAFF,
+    answer_button,
+    back_to_menu_button,
+    button_data,
+    show,
+)
 from handlers.faq import stale_faq_button
 
 ANSWER_PREFIX = "elig:"
+BACK_PREFIX = "eligback:"  # + the question (or VERDICT) to step back from
+VERDICT = "verdict"
 APPLY = "app:start"
 
 QUESTIONS = {
@@ -56,7 +65,7 @@ OPTIONS = {
     ),
     rules.CONTENT: (
         ("none", N_("No, none of these")),
-        ("regulated", N_("Yes")),
+        ("regulated", N_("Yes, some of these")),
         ("unsure", N_("Not sure")),
     ),
 }
@@ -198,7 +207,12 @@ def question_markup(
         for value, label in options
     ]
     rows = [buttons[start : start + width] for start in range(0, len(buttons), width)]
-    rows.append([back_to_menu_button(translator)])
+    position = rules.QUESTIONS.index(question)
+    last_row = [back_to_menu_button(translator)]
+    if position > 0:
+        back = InlineKeyboardButton(_("⬅️ Back"), callback_data=f"{BACK_PREFIX}{question}")
+        last_row.insert(0, back)
+    rows.append(last_row)
     return InlineKeyboardMarkup(rows)
 
 
@@ -233,9 +247,25 @@ async def answer(update: Update, context: BotContext) -> None:
         await _verdict(update, context, answered.assessment)
 
 
+async def back(update: Update, context: BotContext) -> None:
+    """⬅️ Back: ask the question before this one again."""
+    query = update.callback_query
+    after = button_data(update, BACK_PREFIX)
+    known = after == VERDICT or after in rules.QUESTIONS[1:]
+    if context.client is None or not known:
+        await stale_faq_button(update, context)
+        return
+    await answer_button(query)
+    question = await EligibilityService(context.session).back(
+        context.client, None if after == VERDICT else after
+    )
+    await _ask(update, context, question)
+
+
 async def _ask(update: Update, context: BotContext, question: str) -> None:
     _ = context.i18n.gettext
-    await reply(update, _(QUESTIONS[question]), question_markup(context, question, context.i18n))
+    markup = question_markup(context, question, context.i18n)
+    await show(update, context, _(QUESTIONS[question]), markup)
 
 
 async def _verdict(update: Update, context: BotContext, assessment: rules.Assessment) -> None:
@@ -270,12 +300,18 @@ async def _verdict(update: Update, context: BotContext, assessment: rules.Assess
         rows.append([InlineKeyboardButton(_("📝 Start my application"), callback_data=APPLY)])
     rows.append([InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)])
     rows.append([InlineKeyboardButton(_("🔁 Answer again"), callback_data=MENU_ELIGIBILITY)])
-    rows.append([back_to_menu_button(context.i18n)])
-    await reply(update, "\n\n".join(lines), InlineKeyboardMarkup(rows))
+    rows.append(
+        [
+            InlineKeyboardButton(_("⬅️ Back"), callback_data=f"{BACK_PREFIX}{VERDICT}"),
+            back_to_menu_button(context.i18n),
+        ]
+    )
+    await show(update, context, "\n\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 HANDLERS: HandlerList = [
     CommandHandler("eligibility", start_check, filters.ChatType.PRIVATE),
     CallbackQueryHandler(start_check, pattern=f"^{MENU_ELIGIBILITY}$"),
     CallbackQueryHandler(answer, pattern=f"^{ANSWER_PREFIX}"),
+    CallbackQueryHandler(back, pattern=f"^{BACK_PREFIX}"),
 ]

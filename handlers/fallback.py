@@ -19,7 +19,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     text = _("I don't know the command {command}. Send /help to see what I can do.").format(
         command=html.escape(command[:64], quote=False)
     )
-    await show_menu(update, context.i18n, text)
+    await show_menu(update, context, text)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -28,9 +28,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await answer_button(update.callback_query, _("This button is out of date."))
     chat = update.effective_chat
     if chat is not None and chat.type == ChatType.PRIVATE:
-        await show_menu(
-            update, context.i18n, _("That button no longer works. Here is the main menu:")
-        )
+        await show_menu(update, context, _("That button no longer works. Here is the main menu:"))
 
 
 HANDLERS: HandlerList = [

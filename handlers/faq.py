@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotContext, HandlerList
 from bot.faq.knowledge import Entry
 from bot.faq.smalltalk import SmallTalk
+from bot.faq.text import is_question, normalise, sentences
 from bot.filing.catalogue import Item, ItemKind
 from bot.i18n import Translator
 from handlers.common import (
@@ -16,13 +17,17 @@ from handlers.common import (
     answer_button,
     back_to_menu_button,
     button_data,
+    edit_buttons,
     main_menu,
     parse_id,
     reply,
+    send_card,
+    show,
 )
 from handlers.support import hand_off
 
 TOPICS = "faq:topics"
+MORE = "faq:more"  # the topics as a new card, below an answer the client keeps
 TOPIC_PREFIX = "faq:t:"
 ENTRY_PREFIX = "faq:e:"
 FEEDBACK_PREFIX = "faq:fb:"
@@ -58,18 +63,19 @@ def answer_keyboard(translator: Translator, question_id: int) -> InlineKeyboardM
             ],
             [
                 InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF),
-                InlineKeyboardButton(_("📚 More questions"), callback_data=TOPICS),
+                InlineKeyboardButton(_("📚 More questions"), callback_data=MORE),
             ],
         ]
     )
 
 
 async def browse(update: Update, context: BotContext) -> None:
-    """/faq and the FAQ button: list the topics."""
+    """/faq and the FAQ buttons: list the topics (below an answer: as a new card)."""
     await answer_button(update.callback_query)
     _ = context.i18n.gettext
     text = _("Choose a topic, or simply type your question.")
-    await reply(update, text, topics_keyboard(context, context.i18n))
+    send = send_card if button_data(update) == MORE else show
+    await send(update, context, text, topics_keyboard(context, context.i18n))
 
 
 async def show_topic(update: Update, context: BotContext) -> None:
@@ -91,24 +97,32 @@ async def show_topic(update: Update, context: BotContext) -> None:
         for entry in knowledge.entries_of(topic.id)
     ]
     rows.append([InlineKeyboardButton(translator.gettext("⬅️ All topics"), callback_data=TOPICS)])
-    await reply(
-        update, f"<b>{topic.title.get(translator.language)}</b>", InlineKeyboardMarkup(rows)
+    await show(
+        update,
+        context,
+        f"<b>{topic.title.get(translator.language)}</b>",
+        InlineKeyboardMarkup(rows),
     )
 
 
 async def show_entry(update: Update, context: BotContext) -> None:
     """Answer the entry whose button was pressed."""
-    query = update.callback_query
-    entry = context.services.faq.knowledge.find_entry(button_data(update, ENTRY_PREFIX))
-    if entry is None or context.client is None:
+    if not await open_entry(update, context, button_data(update, ENTRY_PREFIX)):
         await stale_faq_button(update, context)
-        return
-    await answer_button(query)
+
+
+async def open_entry(update: Update, context: BotContext, entry_id: str) -> bool:
+    """Answer one FAQ entry (a button, or a deep link); False when there is no such entry."""
+    entry = context.services.faq.knowledge.find_entry(entry_id)
+    if entry is None or context.client is None:
+        return False
+    await answer_button(update.callback_query)
     translator = context.i18n
     question_id = await context.services.faq.record_browsed(
         context.session, context.client, entry, translator.language
     )
     await send_answer(update, context, entry, translator, question_id)
+    return True
 
 
 async def send_answer(
@@ -191,10 +205,31 @@ async def question(
         lead = _("I'm not completely sure what you're asking. Is it one of these?")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     else:
-        rows = [[InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)]]
-        lead = _("I'm sorry, I'm not sure I understood your question, and I'd rather not guess.")
+        rows = [
+            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
+            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+        ]
+        lead = _(
+            "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
+            "A member of our team can answer it: press Talk to staff."
+        )
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
-        await hand_off(update, context, translator, last_question=text, reason="faq_unsure")
+
+
+async def answer_if_confident(update: Update, context: BotContext, text: str) -> None:
+    """While a conversation with staff is open: a typed question the FAQ is sure of is also
+    answered at once (staff got it already); anything else waits for staff, silently."""
+    client = context.client
+    if client is None or not any(map(is_question, sentences(normalise(text)))):
+        return  # news for staff ("I sent the papers"), not a question
+    result = await context.services.faq.ask(context.session, client, text, context.i18n.language)
+    if result.entry is None or result.question_id is None:
+        return
+    translator = context.services.translations.get(result.language)
+    footer = "\n\n" + translator.gettext(
+        "💬 Your message also went to our team; they will answer here too."
+    )
+    await send_answer(update, context, result.entry, translator, result.question_id, footer=footer)
 
 
 MAX_SECOND_ANSWER = 1800  # characters: both answers must fit one message (4096)
@@ -242,32 +277,32 @@ async def feedback(update: Update, context: BotContext) -> None:
             context.session, client, parse_id(question_id) or 0, verdict == "y"
         )
     )
-    if not recorded:
-        await stale_faq_button(update, context)
-        return
-    await answer_button(query, _("Thank you for your feedback!"))
+    notice = _("This button is out of date.")
+    if recorded:
+        # The answer keeps its other buttons (🙋 Talk to staff is one); the notice says the rest.
+        notice = (
+            _("Thank you for your feedback!")
+            if verdict == "y"
+            else _("Sorry that didn't help. A member of our team can answer you directly.")
+        )
+    await answer_button(query, notice, alert=recorded and verdict == "n")
     message = query.message if query is not None else None
     if isinstance(message, Message) and message.reply_markup is not None:
-        remaining = list(message.reply_markup.inline_keyboard[1:])
-        await message.edit_reply_markup(InlineKeyboardMarkup(remaining))
-    if verdict == "n":
         rows = [
-            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
-            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
+            row
+            for row in message.reply_markup.inline_keyboard
+            if not any(str(button.callback_data).startswith(FEEDBACK_PREFIX) for button in row)
         ]
-        await reply(
-            update,
-            _("Sorry that didn't help. A member of our team can answer you directly."),
-            InlineKeyboardMarkup(rows),
-        )
+        await edit_buttons(message, InlineKeyboardMarkup(rows))
 
 
 async def stale_faq_button(update: Update, context: BotContext) -> None:
     """A button from an old message whose entry or topic no longer exists."""
     _ = context.i18n.gettext
     await answer_button(update.callback_query, _("This button is out of date."))
-    await reply(
+    await show(
         update,
+        context,
         _("That button no longer works. Here are the current topics:"),
         topics_keyboard(context, context.i18n),
     )
@@ -275,7 +310,7 @@ async def stale_faq_button(update: Update, context: BotContext) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("faq", browse, filters.ChatType.PRIVATE),
-    CallbackQueryHandler(browse, pattern=f"^({MENU_FAQ}|{TOPICS})$"),
+    CallbackQueryHandler(browse, pattern=f"^({MENU_FAQ}|{TOPICS}|{MORE})$"),
     CallbackQueryHandler(show_topic, pattern=f"^{TOPIC_PREFIX}"),
     CallbackQueryHandler(show_entry, pattern=f"^{ENTRY_PREFIX}"),
     CallbackQueryHandler(feedback, pattern=f"^{FEEDBACK_PREFIX}"),

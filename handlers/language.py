@@ -5,11 +5,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.commands import publish_chat_menu
 from bot.context import BotContext, HandlerList
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.scope import commit_work
 from bot.services.clients import ClientService
 from bot.services.handoff import LANGUAGE_NAMES
-from handlers.common import MENU_LANGUAGE, answer_button, main_menu, reply
+from handlers.common import MENU_LANGUAGE, answer_button, main_menu, show
 
 CHOOSE_PREFIX = "lang:"
 
@@ -30,7 +32,7 @@ async def ask_language(update: Update, context: BotContext) -> None:
     """Show the language buttons."""
     await answer_button(update.callback_query)
     text = context.i18n.gettext("🌐 Choose your language:")
-    await reply(update, text, language_keyboard())
+    await show(update, context, text, language_keyboard())
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -47,7 +49,19 @@ async def choose_language(update: Update, context: BotContext) -> None:
     context.scope.i18n = translator
     await answer_button(query, translator.gettext("Language saved."))
     text = translator.gettext("From now on I'll write to you in English.")
-    await reply(update, text, main_menu(translator))
+    await show(update, context, text, main_menu(translator))
+    await refresh_chat_menu(update, context)
+
+
+async def refresh_chat_menu(update: Update, context: BotContext) -> None:
+    """Show this chat's command menu in the client's language (their choice may differ from
+    their app's language, and Telegram has no Traditional Chinese menu of its own)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    await commit_work()
+    admin = user.id in context.services.settings.admin_ids
+    await publish_chat_menu(context.bot, chat.id, context.i18n, admin=admin)
 
 
 HANDLERS: HandlerList = [

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext, HandlerList
 from bot.services.erasure import erase_client
-from handlers.common import answer_button, back_to_menu_button, reply
+from handlers.common import answer_button, back_to_menu_button, send_card, settle, show
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ async def ask(update: Update, context: BotContext) -> None:
             [InlineKeyboardButton(_("Keep my data"), callback_data=KEEP)],
         ]
     )
-    await reply(update, text, markup)
+    await send_card(update, context, text, markup)
 
 
 async def confirm(update: Update, context: BotContext) -> None:
@@ -48,8 +48,9 @@ async def confirm(update: Update, context: BotContext) -> None:
     context.scope.forget_client()
     await answer_button(query, _("Deleted."))
     log.info("Client %s deleted their data (%s files removed)", telegram_id, removed)
-    await reply(
+    await settle(
         update,
+        context,
         _("✅ All your data has been deleted. If you write again, we start from scratch."),
     )
     staff_chat = context.services.settings.staff_chat_id
@@ -70,8 +71,9 @@ async def keep(update: Update, context: BotContext) -> None:
     """The client changed their mind."""
     _ = context.i18n.gettext
     await answer_button(update.callback_query)
-    await reply(
+    await show(
         update,
+        context,
         _("OK, nothing was deleted."),
         InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]),
     )

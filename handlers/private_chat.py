@@ -5,10 +5,12 @@ It reads where the client stands once — an open step, an open conversation wit
 neither (``bot.services.situation``, from what was read when the update arrived) — and sends
 the message to exactly one place, which gives one coherent reply:
 
-1. text at a text step → that step's answer;
+1. text at a text step → that step's answer (unless the client paused the application);
 2. a photo or file at a picture step → the upload checks;
-3. anything while a conversation with staff is open → copied to staff;
-4. other text → the FAQ (at a step that waits for something, the answer reminds of it);
+3. anything while a conversation with staff is open → copied to staff (marked 👌 once it
+   arrived); a typed question the FAQ is sure of is answered too, while staff are waited for;
+4. other text → the FAQ (at a step that waits for something, the answer reminds of it, unless
+   the application is paused);
 5. a photo or file elsewhere → the upload service says why it cannot be taken now;
 6. anything else (stickers, voice…) → "I can only read text" and the menu.
 """
@@ -35,14 +37,17 @@ async def route(update: Update, context: BotContext) -> None:
     situation = situation_of(context.scope.arrival, context.services.catalogue)
     step = situation.step
     is_file = bool(message.photo or message.document)
-    if message.text and step is not None and step.kind is ItemKind.TEXT:
+    if message.text and step is not None and step.kind is ItemKind.TEXT and not situation.paused:
         await answer_text_step(update, context, message.text)
     elif is_file and step is not None and step.kind is ItemKind.IMAGE:
         await uploads.receive_upload(update, context, situation)
     elif situation.conversation is not None:
-        await relay_to_staff(update, context, situation.conversation)
+        delivered = await relay_to_staff(update, context, situation.conversation)
+        if delivered and message.text:
+            await faq.answer_if_confident(update, context, message.text)
     elif message.text:
-        await faq.question(update, context, message.text, waiting_step=step)
+        waiting = None if situation.paused else step
+        await faq.question(update, context, message.text, waiting_step=waiting)
     elif is_file:
         await uploads.receive_upload(update, context, situation)
     else:
@@ -51,7 +56,7 @@ async def route(update: Update, context: BotContext) -> None:
             "I can only read text messages here for now. Please type your question, "
             "or choose from the menu."
         )
-        await show_menu(update, context.i18n, text)
+        await show_menu(update, context, text)
 
 
 HANDLERS: HandlerList = [

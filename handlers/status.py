@@ -16,7 +16,7 @@ from handlers.common import (
     MENU_STATUS,
     answer_button,
     back_to_menu_button,
-    reply,
+    show,
 )
 
 
@@ -35,11 +35,16 @@ async def show_status(update: Update, context: BotContext) -> None:
                 [InlineKeyboardButton(_("📝 Start my application"), callback_data=START)],
                 [back_to_menu_button(context.i18n)],
             ]
-            await reply(update, _("You have no application yet."), InlineKeyboardMarkup(rows))
+            await show(
+                update, context, _("You have no application yet."), InlineKeyboardMarkup(rows)
+            )
         case Collecting(progress=progress):
-            text = _(
+            text = context.i18n.ngettext(
                 "📊 <b>Your application</b>: collecting documents\n"
-                "{done} of {total} steps done  {bar}"
+                "{done} of {total} step done  {bar}",
+                "📊 <b>Your application</b>: collecting documents\n"
+                "{done} of {total} steps done  {bar}",
+                progress.total,
             ).format(
                 done=progress.done,
                 total=progress.total,
@@ -49,9 +54,9 @@ async def show_status(update: Update, context: BotContext) -> None:
                 [InlineKeyboardButton(_("▶️ Continue"), callback_data=CONTINUE)],
                 [back_to_menu_button(context.i18n)],
             ]
-            await reply(update, text, InlineKeyboardMarkup(rows))
+            await show(update, context, text, InlineKeyboardMarkup(rows))
         case InReview() as report:
-            await reply(update, _stage_report(context, report), back_menu(context))
+            await show(update, context, _stage_report(context, report), back_menu(context))
 
 
 def back_menu(context: BotContext) -> InlineKeyboardMarkup:
@@ -71,7 +76,7 @@ def _stage_report(context: BotContext, report: InReview) -> str:
         lines.append(_("Your ICP number: <b>{number}</b>").format(number=report.icp_number))
     for entry in report.history:
         when = translator.format_datetime(entry.when, timezone)
-        lines.append(f"• {when}: {stage_name(entry.stage, translator)}")
+        lines.append(f"• {translator.labelled(when, stage_name(entry.stage, translator))}")
     if report.expected is not None:
         lines.append(
             _("Next step expected by {date}.").format(date=translator.format_date(report.expected))

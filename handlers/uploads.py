@@ -21,7 +21,7 @@ from bot.services.uploads import (
     UploadService,
 )
 from handlers.application_view import START, show_current
-from handlers.common import reply
+from handlers.common import chat_action, reply
 from handlers.support import hand_off
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,6 @@ async def receive_upload(update: Update, context: BotContext, situation: Situati
 
     async def download() -> bytes:
         try:
-            await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
             telegram_file = await attachment.get_file()
             return bytes(await telegram_file.download_as_bytearray())
         except TelegramError as error:
@@ -132,9 +131,10 @@ async def receive_upload(update: Update, context: BotContext, situation: Situati
         services.images,
         services.documents,
     )
-    outcome = await service.receive(
-        situation.application, situation.has_submitted, incoming, download
-    )
+    async with chat_action(update, ChatAction.TYPING):  # while it is fetched and checked
+        outcome = await service.receive(
+            situation.application, situation.has_submitted, incoming, download
+        )
     await _tell(update, context, situation, outcome)
 
 
@@ -163,9 +163,11 @@ async def _tell(
                 markup,
             )
         case UploadResult.NOT_EXPECTED:
-            await reply(update, _("I'm not expecting a picture at this step."))
+            lead = _("I'm not expecting a picture at this step.")
             if situation.application is not None:
-                await show_current(update, context, situation.application)
+                await show_current(update, context, situation.application, lead=lead)
+            else:
+                await reply(update, lead)
         case UploadResult.OVER_LIMITS:
             await reply(
                 update,
@@ -191,9 +193,10 @@ async def _tell(
                 height=outcome.height,
                 size=context.i18n.format_number(round(outcome.stored_bytes / 1024)),
             )
-            await reply(update, text)
-            if situation.application is not None:
-                await show_current(update, context, situation.application)
+            if situation.application is not None:  # one message: the receipt and the next step
+                await show_current(update, context, situation.application, lead=text)
+            else:
+                await reply(update, text)
 
 
 def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:

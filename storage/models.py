@@ -161,6 +161,10 @@ class FilingApplication(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     icp_number: Mapped[str | None] = mapped_column(String(40))
     sms_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by ⏸ Pause, cleared when the client carries on: meanwhile what they type is not taken
+    # as a step's answer and small talk does not remind them of the step.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    staff_card_message_id: Mapped[int | None] = mapped_column(BigInteger)  # in the topic
 
 
 class StepState(Base):
@@ -267,9 +271,13 @@ class SupportConversation(Base):
     status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.OPEN)
     topic_id: Mapped[int | None] = mapped_column(BigInteger)
     alert_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    alert_text: Mapped[str | None] = mapped_column(CleanText)  # edited on claim and close
     claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_name: Mapped[str | None] = mapped_column(CleanString(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(String(32), default="")
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -63,6 +63,8 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "staff_chat_id": STAFF_CHAT_ID,
             "agency_email": "hello@agency.example",
             "flood_limit": 1000,  # tests talk fast; flood control has its own test
+            # Tests write to the staff group fast; its 20 a minute has its own tests.
+            "group_messages_per_minute": 1000,
         }
         if POSTGRES_URL:
             values["database_url"] = POSTGRES_URL

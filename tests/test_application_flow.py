@@ -104,13 +104,13 @@ async def test_individual_in_english_with_a_restart(
         )
         assert "you can file" in verdict.text and "personal" in verdict.text
         step = last_reply(await press(client, [verdict], "Start my application"))
-        assert "Step 1 of 14" in step.text and "Kind of filing" in step.text
+        assert "Step 1 of 23" in step.text and "Kind of filing" in step.text
         calls = await press(client, [step], "First filing")
         assert "Province: <b>Beijing</b>" in replies(calls)[0].text  # asked once, in the check
         step = last_reply(calls)
-        assert "Step 3 of 14" in step.text and "Hosting provider" in step.text
+        assert "Step 3 of 23" in step.text and "Hosting provider" in step.text
         step = last_reply(await press(client, [step], "Alibaba Cloud"))
-        assert "Step 4 of 14" in step.text and "portrait side" in step.text
+        assert "Step 4 of 23" in step.text and "portrait side" in step.text
 
         refused = last_reply(await client.send_document(photocopy(), "id.jpg"))
         assert "black and white" in refused.text and "colour" in refused.text
@@ -118,14 +118,14 @@ async def test_individual_in_english_with_a_restart(
         assert "blurred" in blurry.text
         calls = await client.send_document(good_scan(), "id_front.jpg")
         assert "accepted" in replies(calls)[0].text
-        assert "Step 5 of 14" in last_reply(calls).text and "emblem side" in last_reply(calls).text
+        assert "Step 5 of 23" in last_reply(calls).text and "emblem side" in last_reply(calls).text
 
     async with running_bot(settings) as harness:  # the bot restarted; the client comes back
         client = Client(harness, user_id=6001, first_name="Anna", language_code="en")
         welcome = last_reply(await client.say("/start"))
-        assert "4 of 14 steps done" in welcome.text
+        assert "4 of 23 steps done" in welcome.text
         step = last_reply(await press(client, [welcome], "Continue my application"))
-        assert "Step 5 of 14" in step.text and "emblem side" in step.text
+        assert "Step 5 of 23" in step.text and "emblem side" in step.text
         calls = await client.send_document(good_scan(seed=2), "id_back.jpg")
         step = last_reply(calls)
         assert "ID card's province" in step.text
@@ -153,13 +153,17 @@ async def test_individual_in_english_with_a_restart(
         step = last_reply(await client.press("app:continue"))
         assert "mobile" in step.text
         assert "mainland mobile number" in last_reply(await client.say("12345")).text
-        step = last_reply(await client.say("+86 138 0013 8000"))
+        assert "e.g. 13912345678" in last_reply(await client.say("14012345678")).text
+        assert "example number" in last_reply(await client.say("+86 138 0013 8000")).text
+        step = last_reply(await client.say("+86 139 1234 5678"))
         assert "e-mail" in step.text
+        assert "e-mail address" in last_reply(await client.say("anna.@example.com")).text
         step = last_reply(await client.say("anna@example.com"))
         assert "Describe" in step.text
-        review = last_reply(await client.say("A portfolio of my interior design work."))
+        step = last_reply(await client.say("A portfolio of my interior design work."))
+        review = await _walk_the_form_in_english(client, step)
         assert "Review your application" in review.text and "anna-design.com" in review.text
-        assert "13800138000" in review.text
+        assert "13912345678" in review.text and "11010519491231002X" in review.text
         done = to_client(client, await press(client, [review], "Submit"))
         assert "submitted" in done.text and "What happens next" in done.text
         alert = harness.api.messages_to(STAFF_CHAT_ID)[-1].text
@@ -188,16 +192,50 @@ async def test_individual_in_english_with_a_restart(
         assert "with our team for review" in after.text
 
 
+async def _walk_the_form_in_english(client: Client, step: ApiCall) -> ApiCall:
+    """The filing form's own data for an individual, with a refusal or note at each kind."""
+    assert "Applicant's name" in step.text
+    step = last_reply(await client.say("Anna Li 李安娜"))
+    assert "resident ID number" in step.text
+    refused = last_reply(await client.say("110105194912310021")).text
+    assert "does not match" in refused and "e.g. 11010519491231002X" in refused
+    step = last_reply(await client.say("11010519491231002x"))
+    assert "valid until" in step.text or "Until when" in step.text
+    soon = (utcnow() + timedelta(days=30)).date().isoformat()
+    refused = last_reply(await client.say(soon)).text
+    assert "at least 3 more months" in refused and "e.g. 2036-05-01" in refused
+    step = last_reply(await client.say("2016.05.01-2036.05.01"))
+    assert "address printed on your ID" in step.text
+    assert "house or room number" in last_reply(await client.say("北京市朝阳区建国路附近")).text
+    step = last_reply(await client.say("北京市朝阳区建国路88号1栋101室"))
+    assert "mailing address" in step.text
+    step = last_reply(await client.say("北京市朝阳区建国路88号1栋101室"))
+    assert "emergency phone" in step.text
+    refused = last_reply(await client.say("139 1234 5678")).text
+    assert "another number than the contact mobile" in refused and "010-12345678" in refused
+    step = last_reply(await client.say("010 6512 3456"))
+    assert "Who holds the domain" in step.text
+    calls = await client.say("Zhang Wei")
+    warned = replies(calls)[0].text
+    assert "Saved: Zhang Wei" in warned and "domain holder is not the applicant" in warned
+    assert "Anna Li 李安娜" in warned
+    step = last_reply(calls)
+    assert "service type" in step.text or "What kind of service" in step.text
+    step = last_reply(await press(client, [step], "Blog or personal space"))
+    assert "at least 3 months" in step.text
+    return last_reply(await press(client, [step], "A year or more"))
+
+
 async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(admin_ids=frozenset({ADMIN_ID}))
     async with running_bot(settings) as harness:
         client = Client(harness, user_id=6002, first_name="李雷", language_code="zh-hans")
         verdict = last_reply(
-            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "没有"], "北京")
+            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "不会"], "北京")
         )
         assert "可以办理备案" in verdict.text
         step = last_reply(await press(client, [verdict], "开始我的申请"))
-        assert "第 1 步，共 15 步" in step.text
+        assert "第 1 步，共 24 步" in step.text
         step = last_reply(await press(client, [step], "首次备案"))
         step = last_reply(await press(client, [step], "腾讯云"))
         assert "法定代表人" in step.text
@@ -205,7 +243,7 @@ async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Sett
         assert "网站负责人证件类型" in step.text
         step = last_reply(await press(client, [step], "居民身份证"))
         assert (
-            "共 19 步" in step.text and "营业执照" in step.text
+            "共 29 步" in step.text and "营业执照" in step.text
         )  # extra steps for the person in charge
 
         photo = last_reply(await client.send_photo(encode(make_document((1280, 800))), 1280, 800))
@@ -239,9 +277,43 @@ async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Sett
             "星辰科技公司的官方网站，介绍产品和服务。",
         ):
             step = last_reply(await client.say(answer))
+        step = await _walk_the_form_in_chinese(client, step)
         assert "核对您的申请" in step.text
+        assert "星辰科技公司的官方网站，介绍产品和服务。" in step.text  # full-width kept
         done = to_client(client, await press(client, [step], "提交"))
         assert "已提交" in done.text
+
+
+async def _walk_the_form_in_chinese(client: Client, step: ApiCall) -> ApiCall:
+    """The filing form's own data for a company whose person in charge is not the legal rep."""
+    assert "主办单位或主办人名称" in step.text
+    step = last_reply(await client.say("星辰科技（北京）有限公司"))
+    assert "统一社会信用代码" in step.text
+    refused = last_reply(await client.say("9111000060003734")).text
+    assert "18 位" in refused and "例如 91110000600037341L" in refused
+    calls = await client.say("91440300MA5FXX1234")
+    assert "校验位不符" in replies(calls)[0].text  # a warning, not a refusal
+    step = last_reply(calls)
+    assert "通信地址" in step.text
+    step = last_reply(await client.say("北京市朝阳区建国路88号1栋101室"))
+    assert "网站负责人的证件号码" in step.text
+    assert "出生日期" in last_reply(await client.say("110105194913310021")).text
+    step = last_reply(await client.say("11010519491231002X"))
+    assert "有效期" in step.text
+    step = last_reply(await client.say("长期"))
+    assert "法定代表人本人" in step.text
+    refused = last_reply(await client.say("139-1234-5678")).text
+    assert "另一位负责人" in refused and "例如" in refused
+    step = last_reply(await client.say("13612345678"))
+    assert "应急联系电话" in step.text
+    assert "与联系手机不同" in last_reply(await client.say("13612345678")).text
+    step = last_reply(await client.say("0755-12345678"))
+    assert "域名持有者" in step.text
+    calls = await client.say("星辰科技(北京)有限公司")
+    assert "不一致" not in replies(calls)[0].text  # the same name, half-width brackets
+    step = last_reply(await press(client, [last_reply(calls)], "单位门户网站"))
+    assert "至少 3 个月" in step.text
+    return last_reply(await press(client, [step], "3 至 11 个月"))
 
 
 async def test_upload_before_starting_and_text_where_a_file_is_expected(harness: Harness) -> None:
@@ -361,7 +433,7 @@ async def test_an_accepted_document_can_be_replaced(harness: Harness) -> None:
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(good_scan(seed=1), "front.jpg")
     checklist = last_reply(await client.press("app:list"))
-    assert "✅ ID card – portrait side" in checklist.text
+    assert any("✅ ID card – portrait side" in label for label, _ in checklist.buttons)
     step = last_reply(await client.press("app:goto:id_card_front"))
     assert "Already done" in step.text
     await client.send_document(good_scan(seed=5), "front-new.jpg")

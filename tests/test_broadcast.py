@@ -37,7 +37,17 @@ async def finished(harness: Harness) -> None:
 
 
 def received(harness: Harness, chat_id: int) -> list[str]:
-    return [c.text for c in harness.api.messages_to(chat_id) if c.method == "sendMessage"]
+    return [c.seen for c in harness.api.messages_to(chat_id) if c.method == "sendMessage"]
+
+
+def notice_body(text: str) -> str:
+    """A notice without the agency's header."""
+    return text.partition("\n\n")[2]
+
+
+def staff_report(harness: Harness) -> str:
+    """The broadcast's progress message as staff now read it (it is edited in place)."""
+    return harness.api.messages_to(STAFF_CHAT_ID)[-1].text
 
 
 async def test_broadcast_in_each_language_with_limits(harness: Harness) -> None:
@@ -60,12 +70,14 @@ async def test_broadcast_in_each_language_with_limits(harness: Harness) -> None:
     await staff.press(preview.button("Send"))
     await finished(harness)
 
-    assert received(harness, 9301)[-1] == "Our office is closed on Friday."
-    assert received(harness, 9302)[-1] == "我们周五休息，办公室关闭。"
-    assert received(harness, 9303)[-1] == "我們週五休息，辦公室關閉。"
+    assert received(harness, 9301)[-1] == (
+        "📣 Notice from REDSTAR Works\n\nOur office is closed on Friday."
+    )
+    assert received(harness, 9302)[-1] == "📣 REDSTAR Works 通知\n\n我们周五休息，办公室关闭。"
+    assert received(harness, 9303)[-1] == "📣 REDSTAR Works 通知\n\n我們週五休息，辦公室關閉。"
     attempts = Counter(int(c.params["chat_id"]) for c in harness.api.of_method("sendMessage"))
     assert attempts[9302] == 3  # /start reply, the 429, the retry that went through
-    report = received(harness, STAFF_CHAT_ID)[-1]
+    report = staff_report(harness)
     assert "finished" in report and "sent 3" in report and "blocked 1" in report
     async with services_of(harness.application).database.sessions() as session:
         blocked = await session.scalar(select(ClientRow).where(ClientRow.telegram_id == 9304))
@@ -97,16 +109,18 @@ async def test_interrupted_broadcast_resumes_without_repeats(
         counts = Counter(
             int(c.params["chat_id"])
             for c in harness.api.of_method("sendMessage")
-            if c.params.get("text") == "Hello"
+            if notice_body(c.text) == "Hello"
         )
         assert counts == {9402: 1, 9403: 1, 9404: 1, 9405: 1}  # nobody twice, nobody missed
-        report = received(harness, STAFF_CHAT_ID)[-1]
+        report = staff_report(harness)
         assert "sent 5" in report and "failed 1" in report  # 1 unconfirmed is reported
 
 
 def hellos_by_chat(harness: Harness) -> Counter[int]:
     return Counter(
-        int(c.params["chat_id"]) for c in harness.api.of_method("sendMessage") if c.text == "Hello"
+        int(c.params["chat_id"])
+        for c in harness.api.of_method("sendMessage")
+        if notice_body(c.text) == "Hello"
     )
 
 
@@ -198,13 +212,15 @@ async def test_every_segment_reaches_exactly_its_clients(harness: Harness) -> No
         text = f"Notice {number}"
         calls = await staff.say(f"/broadcast {segment} | {text} | 通知 {number}")
         preview = [c for c in calls if c.method == "sendMessage"][-1]
-        assert f"{len(expected)} recipients ({segment})" in preview.text, preview.text
+        count = len(expected)
+        recipients = f"{count} recipient{'' if count == 1 else 's'} ({segment})"
+        assert recipients in preview.text, preview.text
         await staff.press(preview.button("Send"))
         await finished(harness)
         reached = {
             int(c.params["chat_id"])
             for c in harness.api.of_method("sendMessage")
-            if c.text in (text, f"通知 {number}")
+            if notice_body(c.text) in (text, f"通知 {number}")
         }
         assert reached == expected, segment
 
@@ -225,3 +241,62 @@ async def test_an_unreadable_segment_shows_the_usage(harness: Harness, segment: 
     assert len(texts) == 1 and texts[0].startswith("Usage: /broadcast"), texts
     async with services_of(harness.application).database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0
+
+
+async def test_the_result_is_the_progress_message_itself(harness: Harness) -> None:
+    await Client(harness, user_id=9801, language_code="en").say("/start")
+    staff = StaffChat(harness)
+    preview = [c for c in await staff.say("/broadcast all | Hello | 你好") if c.text][-1]
+    assert "1 recipient (all)" in preview.text  # not "1 recipients"
+    await staff.press(preview.button("Send"))
+    await finished(harness)
+    finished_reports = [
+        c for c in harness.api.messages_to(STAFF_CHAT_ID) if "Broadcast finished" in c.text
+    ]
+    assert [c.method for c in finished_reports] == ["editMessageText"]  # once, in place
+
+
+async def test_a_deleted_progress_message_still_gets_a_result(harness: Harness) -> None:
+    await Client(harness, user_id=9802, language_code="en").say("/start")
+    staff = StaffChat(harness)
+    preview = [c for c in await staff.say("/broadcast all | Hello | 你好") if c.text][-1]
+    for _ in range(5):
+        harness.api.fail("editMessageText", 400, "Bad Request: message to edit not found")
+    await staff.press(preview.button("Send"))
+    await finished(harness)
+    assert "Broadcast finished" in received(harness, STAFF_CHAT_ID)[-1]
+
+
+async def test_preview_shows_the_traditional_version(harness: Harness) -> None:
+    staff = StaffChat(harness)
+    calls = await staff.say("/broadcast all | New software | 测试软件和视频信息")
+    preview = [c for c in calls if c.method == "sendMessage"][-1]
+    assert "繁體中文" in preview.seen and "測試軟體和影片資訊" in preview.seen
+    assert "0 recipients" in preview.seen
+
+
+async def test_staff_send_themselves_a_test_before_everyone(harness: Harness) -> None:
+    client = Client(harness, user_id=9803, language_code="en")
+    await client.say("/start")
+    staff = StaffChat(harness, user_id=9804)
+    preview = [
+        c for c in await staff.say("/broadcast all | Closed <Friday> | 周五休息") if c.text
+    ][-1]
+    calls = await staff.press(preview.button("Test"))
+    to_staff = [c.seen for c in calls if c.method == "sendMessage"]
+    assert to_staff == [
+        "📣 Notice from REDSTAR Works\n\nClosed <Friday>",
+        "📣 REDSTAR Works 通知\n\n周五休息",
+        "📣 REDSTAR Works 通知\n\n週五休息",
+    ]
+    assert all(int(c.params["chat_id"]) == 9804 for c in calls if c.method == "sendMessage")
+    assert not received(harness, 9803)[1:]  # the client got nothing but the /start reply
+    harness.api.fail(
+        "sendMessage", 403, "Forbidden: bot can't initiate conversation", chat_id=9804
+    )
+    calls = await staff.press(preview.button("Test"))
+    answer = harness.api.of_method("answerCallbackQuery")[-1]
+    assert "press Start" in answer.params["text"] and answer.params.get("show_alert")
+    await staff.press(preview.button("Send"))  # still a draft: it goes out
+    await finished(harness)
+    assert notice_body(received(harness, 9803)[-1]) == "Closed <Friday>"

@@ -110,27 +110,31 @@ async def test_feedback_on_another_clients_answer_is_refused(harness: Harness) -
     assert all(int(c.params.get("chat_id", intruder.user_id)) == intruder.user_id for c in calls)
 
 
-async def test_unanswerable_question_alerts_the_staff_chat_once(
+async def test_unanswerable_question_offers_a_person_and_alerts_once(
     client: Client, harness: Harness
 ) -> None:
     # (not "on the Chinese app stores": APP filing is covered now)
     calls = await client.say(
         "can my wordpress plugin be sold to Chinese customers through a reseller?"
     )
-    assert "connected you with our team" in last_reply(calls).text
-    assert "hello@agency.example" in last_reply(calls).text
+    offer = last_reply(calls)
+    assert "not sure I understood" in offer.text and offer.button("Talk to staff")
+    assert not harness.api.messages_to(STAFF_CHAT_ID)  # nothing opened unasked
+    connected = last_reply(await client.press_on(offer, "Talk to staff"))
+    assert "talking with our team" in connected.text
+    assert "hello@agency.example" in connected.text
     alerts = harness.api.messages_to(STAFF_CHAT_ID)
     assert len(alerts) == 1
     assert "wordpress plugin" in alerts[0].text and "English" in alerts[0].text
     reply = last_reply(await client.press("menu:staff"))
-    assert "already connected" in reply.text
+    assert "talking with our team" in reply.text and reply.button("End chat")
     await client.say("/human")
     assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert
 
 
 async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
     reply = last_reply(await client.say("I want to talk to a real person please"))
-    assert "connected you with our team" in reply.text
+    assert "talking with our team" in reply.text
     assert harness.api.messages_to(STAFF_CHAT_ID)
 
 
@@ -160,6 +164,14 @@ async def test_removed_faq_entry_button_is_stale(client: Client) -> None:
     calls = await client.press("faq:e:entry_that_was_deleted")
     assert any("out of date" in c.params.get("text", "") for c in calls)
     assert last_reply(calls).buttons  # the current topics are offered instead
+
+
+async def test_a_button_of_a_merged_faq_entry_opens_the_entry_that_replaced_it(
+    client: Client,
+) -> None:
+    reply = last_reply(await client.press("faq:e:timeline_number"))  # merged into "duration"
+    assert "out of date" not in reply.text
+    assert "1–4 weeks" in reply.text and "When do I see the number?" in reply.text
 
 
 async def test_status_without_an_application_offers_the_way_in(client: Client) -> None:
@@ -238,20 +250,6 @@ async def test_handler_failure_gets_a_polite_reply(client: Client, harness: Harn
 async def test_a_dropped_connection_is_retried(client: Client, harness: Harness) -> None:
     harness.api.fail("sendMessage", 0, "connection reset", chat_id=client.user_id)
     assert "Hello, Anna" in last_reply(await client.say("/start")).text
-
-
-async def test_command_menu_is_set_in_each_language(harness: Harness) -> None:
-    calls = harness.api.of_method("setMyCommands")
-    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
-    assert set(by_language) == {None, "zh"}
-    assert {c["command"] for c in by_language[None]} >= {
-        "start",
-        "help",
-        "faq",
-        "language",
-        "cancel",
-    }
-    assert any("常见问题" in c["description"] for c in by_language["zh"])
 
 
 async def test_language_choice_survives_a_restart(make_settings) -> None:  # type: ignore[no-untyped-def]

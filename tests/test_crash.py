@@ -280,7 +280,11 @@ async def _check_documents(
 
 async def _check_broadcast(database_url: str, state: FakeTelegram, seed: int) -> None:
     """Nobody got the notice twice, and everyone recorded as sent got it."""
-    notices = Counter(chat for _t, chat, text in state.accepted if text == "Notice")
+    notices = Counter(
+        chat
+        for _t, chat, text in state.accepted
+        if text.endswith("\n\nNotice")  # after the header
+    )
     assert set(notices.values()) <= {1}, f"seed {seed}: duplicates {notices.most_common(3)}"
     database = Database(database_url)
     async with database.sessions() as session:

@@ -241,3 +241,23 @@ async def test_service_reply_for_what_the_bot_cannot_serve(service: FaqService) 
 def test_reply_stays_backwards_compatible() -> None:
     reply = FaqReply("en", Outcome.UNSURE, None, (), None)
     assert reply.also is None and not reply.unsupported
+
+
+def test_both_halves_of_the_photo_question_are_answered_in_traditional(
+    matcher: FaqMatcher,
+) -> None:
+    """'What must scans look like? Does the software check them?': one answer covers both."""
+    result = matcher.match("照片和掃描檔有什麼要求？軟體會自動檢查嗎？")
+    assert result.outcome is Outcome.ANSWER and result.best is not None
+    entry = load_knowledge(DEFAULT_FAQ_PATH).find_entry(result.best.entry_id)
+    assert entry is not None and entry.answer.zh_Hant is not None
+    assert "彩色" in entry.answer.zh_Hant and "自動檢查" in entry.answer.zh_Hant
+
+
+def test_what_an_icp_licence_is_names_the_ministry(matcher: FaqMatcher) -> None:
+    for question in ("什么是ICP许可证？", "What is an ICP license?"):
+        result = matcher.match(question)
+        assert result.outcome is Outcome.ANSWER and result.best is not None
+        entry = load_knowledge(DEFAULT_FAQ_PATH).find_entry(result.best.entry_id)
+        assert entry is not None
+        assert "工信部" in entry.answer.zh_Hans and "MIIT" in entry.answer.en

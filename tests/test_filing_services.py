@@ -123,7 +123,7 @@ async def test_steps_advance_skip_back_and_submit(database: Database) -> None:
         await service.back(application)
         assert application.current_step == "id_card_front"
         progress = await service.progress(application)
-        assert (progress.position, progress.total, progress.done) == (4, 14, 3)
+        assert (progress.position, progress.total, progress.done) == (4, 23, 3)
         assert not await service.submit(application)
         for item in await service.missing(application):
             await service.accept_text(application, item, "x")

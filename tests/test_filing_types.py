@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.context import services_of
-from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, ItemKind, Validator, load_catalogue
+from bot.filing.catalogue import ItemKind, Validator, load_catalogue
 from bot.filing.eligibility import Condition, Verdict, assess
 from bot.filing.provinces import expected_review_days, load_provinces
 from bot.filing.stages import Outcome, Stage, next_expected, staff_moves
@@ -33,6 +32,16 @@ TEXTS = {
     Validator.EMAIL: "hi@xingchen-design.com",
     Validator.DESCRIPTION: "星辰设计工作室的作品集网站，展示室内设计案例和联系方式。",
     Validator.ICP_NUMBER: "京ICP备12345678号-1",
+    Validator.ENTITY_NAME: "张三",
+    Validator.CREDIT_CODE: "91110000600037341L",
+    Validator.RESIDENT_ID: "11010519491231002X",
+    Validator.TRAVEL_DOCUMENT: "E12345678",
+    Validator.IDENTITY_NUMBER: "11010519491231002X",
+    Validator.DOCUMENT_VALIDITY: "长期",
+    Validator.ADDRESS: "北京市朝阳区建国路88号1栋101室",
+    Validator.PHONE: "010-12345678",
+    Validator.ENTITY_MOBILE: "13812345678",
+    Validator.DOMAIN_HOLDER: "张三",
 }
 APPROVALS = {
     Outcome.ICP_NUMBER: "京ICP备12345678号-2",
@@ -388,35 +397,18 @@ async def test_the_person_in_charge_step_tells_the_two_roles_apart(harness: Harn
     assert "<b>主体负责人</b>" in step.text and "<b>网站负责人</b>" in step.text
 
 
-CREDIT_CODE_STEP = """
-[[item]]
-id = "credit_code"
-kind = "text"
-validator = "description"
-applies_to = ["mainland_company"]
-province_from = "credit_code"
-title = { en = "Credit code", zh_Hans = "统一社会信用代码" }
-instructions.en = "Type the Unified Social Credit Code."
-instructions.zh_Hans = "请输入统一社会信用代码。"
-
-"""
-
-
 async def test_the_province_is_read_from_a_credit_code_and_confirmed(
-    make_settings: Callable[..., Settings], tmp_path: Path
+    make_settings: Callable[..., Settings],
 ) -> None:
-    shipped = DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8")
-    anchor = '[[item]]\nid = "legal_rep_in_charge"'
-    path = tmp_path / "application.toml"
-    path.write_text(shipped.replace(anchor, CREDIT_CODE_STEP + anchor), encoding="utf-8")
-    async with running_bot(make_settings(application_path=path)) as harness:
+    async with running_bot(make_settings()) as harness:
         unsure = Client(harness, user_id=8401, language_code="en")
         await unsure.press("app:start")
         await unsure.press("app:type:mainland_company")
         await unsure.press("app:choose:filing_type:first")
         await unsure.press("app:choose:province:unsure")
-        step = last_reply(await unsure.press("app:choose:hosting_provider:aliyun"))
-        assert "Credit code" in step.text
+        await unsure.press("app:choose:hosting_provider:aliyun")
+        step = last_reply(await unsure.press("app:goto:credit_code"))
+        assert "Unified Social Credit Code" in step.text
         saved = replies(await unsure.say("91440300MA5F00000X"))[0]
         assert "issued in Guangdong, so we set your province to Guangdong" in saved.text
         checklist = last_reply(await unsure.press("app:list"))
@@ -429,6 +421,21 @@ async def test_the_province_is_read_from_a_credit_code_and_confirmed(
         await elsewhere.press("app:choose:filing_type:first")
         await elsewhere.press("app:choose:province:beijing")
         await elsewhere.press("app:choose:hosting_provider:aliyun")
+        await elsewhere.press("app:goto:credit_code")
         saved = replies(await elsewhere.say("91440300MA5F00000X"))[0]
         assert "issued in Guangdong, but you chose Beijing" in saved.text
         assert (await _application(harness)).answers["province"] == "beijing"  # not overridden
+
+
+async def test_the_shipped_id_number_step_fills_an_unsure_province(harness: Harness) -> None:
+    client = Client(harness, user_id=8403, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:unsure")
+    await client.press("app:choose:hosting_provider:aliyun")
+    step = last_reply(await client.press("app:goto:entity_id_number"))
+    assert "resident ID number" in step.text
+    saved = replies(await client.say("44030519900101123X"))[0]
+    assert "issued in Guangdong, so we set your province to Guangdong" in saved.text
+    assert (await _application(harness)).answers["province"] == "guangdong"

@@ -41,9 +41,11 @@ async def test_a_staff_name_with_markup_is_shown_as_typed(
         assert seen_anywhere(harness, 8301, "from our team has joined") == [
             f"👋 {NASTY} from our team has joined the conversation."
         ]
-        assert seen_anywhere(harness, STAFF_CHAT_ID, "took this conversation") == [
-            f"✋ {NASTY} took this conversation."
-        ]
+        [edited] = seen_anywhere(harness, STAFF_CHAT_ID, "Claimed by")  # the alert, edited
+        assert f"✋ Claimed by {NASTY}, " in edited
+        await staff.press("sup:close:1", {**message, "text": "alert"})
+        closed = seen_anywhere(harness, STAFF_CHAT_ID, "✅ Closed (")
+        assert closed and all(f"Closed ({NASTY})" in text for text in closed)
         assert refused(harness) == []
 
 
@@ -95,6 +97,6 @@ async def test_a_broadcast_reaches_recipients_exactly_as_staff_typed_it(
     assert english in preview.seen and chinese in preview.seen
     await StaffChat(harness).press(preview.button("Send"))
     await finished(harness)
-    assert harness.api.seen_in(8311)[-1] == english
-    assert harness.api.seen_in(8312)[-1] == chinese
+    assert harness.api.seen_in(8311)[-1] == f"📣 Notice from REDSTAR Works\n\n{english}"
+    assert harness.api.seen_in(8312)[-1] == f"📣 REDSTAR Works 通知\n\n{chinese}"
     assert refused(harness) == []

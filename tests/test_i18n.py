@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.catalog_tools import extract, po_path
+from bot.catalog_tools import extract, po_path, texts_of
 from bot.i18n import (
     ENGLISH,
     SIMPLIFIED,
@@ -76,11 +76,24 @@ def test_every_string_in_the_code_is_translated_in_every_catalog() -> None:
             if not message.id:
                 continue
             translated = catalog.get(message.id)
-            assert translated is not None and translated.string, f"{language}: {message.id!r}"
+            assert translated is not None, f"{language}: {message.id!r}"
+            forms = texts_of(translated.string)  # one per plural form, for ngettext
+            assert forms and all(forms), f"{language}: {message.id!r}"
             assert not translated.fuzzy, f"{language}: fuzzy {message.id!r}"
-            assert sorted(placeholders.findall(translated.string)) == sorted(
-                placeholders.findall(message.id)
-            ), f"{language}: placeholders differ in {message.id!r}"
+            source = message.id if isinstance(message.id, str) else message.id[-1]
+            for form in forms:
+                assert sorted(placeholders.findall(form)) == sorted(
+                    placeholders.findall(source)
+                ), f"{language}: placeholders differ in {message.id!r}"
+
+
+def test_counts_use_plural_forms() -> None:
+    translations = Translations.load()
+    english = translations.get(ENGLISH)
+    one, many = ("{count} recipient", "{count} recipients")
+    assert english.ngettext(one, many, 1) == "{count} recipient"
+    assert english.ngettext(one, many, 2) == "{count} recipients"
+    assert translations.get(SIMPLIFIED).ngettext(one, many, 2) == "{count} 位收件人"
 
 
 def test_translations_differ_per_update_not_globally() -> None:
@@ -99,3 +112,14 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert translations.get(ENGLISH).format_date(day) == "March 5, 2026"
     assert translations.get(SIMPLIFIED).format_date(day) == "2026年3月5日"
     assert translations.get(ENGLISH).format_number(12345.5) == "12,345.5"
+
+
+def test_every_counted_noun_has_plural_forms() -> None:
+    """A count next to a noun ("1 recipients") goes through ngettext, in every message."""
+    counted = re.compile(r"\{(count|total)\} (?!of\b)[a-z]+|of \{total\} [a-z]+")
+    singular_only = [
+        message.id
+        for message in extract()
+        if isinstance(message.id, str) and counted.search(message.id)
+    ]
+    assert singular_only == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,40 @@ async def test_the_dossier_is_built_after_committing(desk: Desk) -> None:
     summary = zipfile.ZipFile(io.BytesIO(dossier.data)).read("summary.txt").decode()
     assert f"Application #{desk.number}" in summary and "Li Na" in summary
     assert await desk.desk.export(desk.number + 1) is None
+
+
+async def test_the_export_is_the_providers_form_in_beijing_time(desk: Desk) -> None:
+    application = await desk.desk.stages.get(desk.number)
+    assert application is not None
+    application.submitted_at = datetime(2026, 9, 30, 18, 30, tzinfo=UTC)  # 02:30 on 1 October
+    applications = ApplicationService(desk.session, CATALOGUE)
+    for step, value in {
+        "entity_name": "李娜",
+        "entity_id_number": "11010519491231002X",
+        "domain": "lina-design.cn",
+        "mobile": "13912345678",
+    }.items():
+        item = CATALOGUE.find_item(step)
+        assert item is not None
+        await applications.accept_text(application, item, value)
+    await desk.desk.move(desk.number, Stage.WITH_PROVIDER, 9001)
+    dossier = await desk.desk.export(desk.number)
+    assert dossier is not None
+    archive = zipfile.ZipFile(io.BytesIO(dossier.data))
+    summary = archive.read("summary.txt").decode()
+    assert "Submitted: 2026-10-01 02:30" in summary and "Beijing time" in summary
+    assert "## Entity (主体信息)" in summary and "## Website (网站信息)" in summary
+    assert "| ID number | 11010519491231002X (" in summary and "birth_date: 1949-12-31" in summary
+    data = json.loads(archive.read("summary.json"))
+    assert (
+        data["submitted_at"] == "2026-10-01T02:30:00+08:00" and data["timezone"] == "Asia/Shanghai"
+    )
+    stamps = [data["created_at"], data["exported_at"], *(e["when"] for e in data["history"])]
+    assert stamps and all(stamp.endswith("+08:00") for stamp in stamps)
+    by_id = {section["id"]: section for section in data["sections"]}
+    entity = {field["step"]: field for field in by_id["entity"]["fields"]}
+    assert entity["entity_name"]["value"] == "李娜"
+    assert entity["entity_id_number"]["derived"]["region"] == "110105"
+    website = {field["step"]: field["value"] for field in by_id["website"]["fields"]}
+    assert website["domain"] == "lina-design.cn" and website["website_name"] == "星辰设计作品集"
+    assert "mobile" in {field["step"] for field in by_id["website_person"]["fields"]}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from telegram.ext import CallbackContext
@@ -13,11 +14,14 @@ from telegram.ext import CallbackContext
 from bot.config import Settings
 from bot.context import services_of
 from bot.filing.applications import ApplicationService
-from bot.filing.stages import Stage, add_working_days, is_icp_number
+from bot.filing.reported_time import parse_reported_time
+from bot.filing.stages import Stage, add_working_days, is_icp_number, next_expected
+from bot.i18n import Translations
 from bot.jobs.schedule import send_due_reminders
+from bot.services.notices import stage_name
 from bot.services.retention import purge_expired_documents
 from storage.models import Client as ClientRow
-from storage.models import FilingApplication, StageChange, utcnow
+from storage.models import FilingApplication, StageChange, as_utc, utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.harness import Client, Harness, last_reply, running_bot
 from tests.support.image_samples import encode, make_document
@@ -71,6 +75,10 @@ class StaffChat:
         return await self.member.press(data, message)
 
 
+def stage_name_en(stage: Stage) -> str:
+    return stage_name(stage.value, Translations.load().get("en"))
+
+
 def to(calls: list, chat_id: int) -> list[str]:
     return [
         c.text for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id
@@ -81,8 +89,11 @@ async def test_every_stage_reaches_the_client_in_english(harness: Harness) -> No
     client = Client(harness, user_id=7101, language_code="en")
     number = await submitted_application(harness, client)
     staff = StaffChat(harness)
-    card = to(await staff.say(f"/app {number}"), STAFF_CHAT_ID)[-1]
-    assert f"Application #{number}" in card and "submitted for our review" in card
+    calls = await staff.say(f"/app {number}")
+    [card] = [c for c in calls if c.method == "sendMessage" and c.params.get("message_thread_id")]
+    assert f"Application #{number}" in card.text and "submitted for our review" in card.text
+    assert "is in" in last_reply(calls).text  # in General: where the card is
+    card_id = card.result["message_id"]
 
     expected = {
         Stage.WITH_PROVIDER: "passed our review",
@@ -91,10 +102,16 @@ async def test_every_stage_reaches_the_client_in_english(harness: Harness) -> No
         Stage.BUREAU_REVIEW: "up to 20 working days",
     }
     for stage, phrase in expected.items():
-        calls = await staff.press(f"stage:{number}:{stage.value}")
+        calls = await staff.member.press(f"stage:{number}:{stage.value}", card.result)
         notices = to(calls, client.user_id)
         assert len(notices) == 1 and phrase in notices[0], (stage, notices)
-        assert "client notified" in " ".join(to(calls, STAFF_CHAT_ID))
+        toasts = [c.params.get("text", "") for c in calls if c.method == "answerCallbackQuery"]
+        assert any("client notified" in toast for toast in toasts)
+        assert not to(calls, STAFF_CHAT_ID)  # nothing new in the staff group
+        edits = [c for c in calls if c.method == "editMessageText"]
+        assert [c.params["message_id"] for c in edits] == [card_id], [c.text for c in edits]
+        edited = edits[0]  # the card in the topic moves along
+        assert stage_name_en(stage) in edited.text
 
     refused = to(await staff.say(f"/approve {number} ICP12345"), STAFF_CHAT_ID)
     assert "not possible" in refused[0] and not to(await staff.say("/app"), client.user_id)
@@ -185,6 +202,61 @@ def test_icp_numbers_and_working_days() -> None:
     assert add_working_days(date(2026, 11, 30), 20) == date(2026, 12, 28)
 
 
+def test_working_days_follow_china_holidays_and_adjusted_weekends() -> None:
+    assert add_working_days(date(2026, 9, 28), 3) == date(2026, 10, 8)  # over National Day
+    # Spring Festival 2026: Saturday 14 and 28 February are working days, 16–23 are not.
+    assert add_working_days(date(2026, 2, 12), 20) == date(2026, 3, 18)
+    assert add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 14)  # a working Saturday
+    moved = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+    assert next_expected(Stage.BUREAU_REVIEW, moved) == date(2026, 10, 30)
+    # A province's own review length (Zhejiang: 30 working days) replaces the default 20.
+    assert next_expected(Stage.BUREAU_REVIEW, moved, review_days=30) == date(2026, 11, 13)
+    assert next_expected(Stage.AT_BUREAU, moved, review_days=30) == date(2026, 9, 29)
+
+
+def test_a_reported_sms_time_is_read_in_office_time() -> None:
+    now = datetime(2026, 10, 8, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert parse_reported_time("08:05", now) == now.replace(hour=8, minute=5, second=0)
+    assert parse_reported_time("23:10", now) == datetime(
+        2026, 10, 7, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    assert parse_reported_time("2026-10-07 14:00", now) == now.replace(day=7, hour=14, minute=0)
+    for bad in ("2026-10-09 08:00", "25:00", "soon", "10-32 08:00"):
+        assert parse_reported_time(bad, now) is None, bad
+
+
+async def test_the_sms_deadline_counts_from_when_the_sms_came(harness: Harness) -> None:
+    client = Client(harness, user_id=7501, language_code="en")
+    number = await submitted_application(harness, client)
+    staff = StaffChat(harness)
+    for stage in ("with_provider", "at_bureau"):
+        await staff.press(f"stage:{number}:{stage}")
+    calls = await staff.say(f"/app {number}")
+    [card] = [c.text for c in calls if c.method == "sendMessage" and "/export" in c.text]
+    assert f"/sms {number} 14:05" in card  # the card, in the client's topic
+    office = ZoneInfo("Asia/Shanghai")
+    came = (utcnow() - timedelta(hours=5)).astimezone(office).replace(second=0, microsecond=0)
+    calls = await staff.say(f"/sms {number} {came:%Y-%m-%d %H:%M}")
+    told = to(calls, client.user_id)
+    deadline = came + timedelta(hours=24)
+    assert len(told) == 1 and "within 24 hours" in told[0]
+    assert f"{deadline:%H:%M}" in told[0]  # 19 hours left, not 24
+    async with services_of(harness.application).database.sessions() as session:
+        application = await session.get(FilingApplication, number)
+        assert application is not None and application.status == "sms_due"
+        assert application.sms_due_at is not None
+        assert abs(as_utc(application.sms_due_at) - deadline) < timedelta(seconds=1)
+    # Corrected while the SMS is due: the deadline moves, the stage stays.
+    earlier = came - timedelta(hours=2)
+    told = to(await staff.say(f"/sms {number} {earlier:%Y-%m-%d %H:%M}"), client.user_id)
+    assert len(told) == 1 and f"{earlier + timedelta(hours=24):%H:%M}" in told[0]
+    refused = to(await staff.say(f"/sms {number} tomorrow"), STAFF_CHAT_ID)[-1]
+    assert "e.g. /sms" in refused
+    await staff.press(f"stage:{number}:bureau_review")
+    refused = to(await staff.say(f"/sms {number} {came:%Y-%m-%d %H:%M}"), STAFF_CHAT_ID)[-1]
+    assert "not possible" in refused
+
+
 async def test_reminders_fire_once_and_survive_a_restart(
     make_settings: Callable[..., Settings],
 ) -> None:
@@ -241,7 +313,7 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     assert len(sent) == 1 and int(sent[0].params["chat_id"]) == STAFF_CHAT_ID
     archive = zipfile.ZipFile(io.BytesIO(sent[0].files["document"]))
     names = sorted(archive.namelist())
-    assert names == ["04_id_card_front.jpg", "05_id_card_back.jpg", "summary.txt"]
+    assert names == ["04_id_card_front.jpg", "05_id_card_back.jpg", "summary.json", "summary.txt"]
     summary = archive.read("summary.txt").decode()
     assert "Alibaba Cloud" in summary and "Application #1" in summary
     assert "First filing" in summary and "Beijing" in summary  # the kind and the province

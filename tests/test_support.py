@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot.config import Settings
+from bot.context import services_of
+from bot.filing.applications import ApplicationService
+from bot.jobs.conversations import close_quiet_conversations
+from bot.telegram_messenger import TelegramMessenger
+from storage.models import Client as ClientRow
+from storage.models import utcnow
 from tests.conftest import STAFF_CHAT_ID
+from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
 
 ALWAYS_OPEN = "mon-sun 00:00-24:00"
@@ -47,55 +57,187 @@ def staff_press(harness: Harness, data: str) -> object:
     return member.press(data, message)
 
 
+def staff_press_on(harness: Harness, call: ApiCall, label: str, user_id: int = 9001) -> object:
+    """A staff member presses a button on a message the bot posted in the staff group."""
+    member = Client(harness, user_id=user_id, first_name="Wang")
+    return member.press(call.button(label), call.result)
+
+
+def to_client(calls: list[ApiCall], client: Client) -> list[ApiCall]:
+    return [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
+
+
 async def test_forum_topic_conversation_both_ways(make_settings: Callable[..., Settings]) -> None:
     async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
+        api = harness.api
         client = Client(harness, user_id=8101, first_name="Lena", language_code="en")
-        # A question the FAQ answers: one it is unsure about is handed off at once.
         await client.say("which server do I need? can you help me choose a server?")
         connected = last_reply(await client.say("/human"))
-        assert (
-            "connected you with our team" in connected.text
-            and "closed right now" not in connected.text
-        )
-        topics = harness.api.of_method("createForumTopic")
-        assert len(topics) == 1 and "Lena" in topics[0].params["name"]
-        alert = harness.api.messages_to(STAFF_CHAT_ID)[-1]
+        assert "talking with our team" in connected.text
+        assert "closed right now" not in connected.text
+        assert connected.button("End chat") == "sup:end"
+        topics = api.of_method("createForumTopic")
+        assert len(topics) == 1 and topics[0].params["name"] == "🆕 Lena · 8101"
+        alert = api.messages_to(STAFF_CHAT_ID)[-1]
         assert alert.params["message_thread_id"] == 1001
         assert "Lena" in alert.text and "English" in alert.text and "choose a server" in alert.text
-        assert {label for label, _ in alert.buttons} >= {"✋ Claim", "✅ Close"}
+        assert {label for label, _ in alert.buttons} == {"✋ Claim", "✅ Close"}
 
-        # The client writes: copied into the topic, not answered by the FAQ.
-        calls = await client.say("how long does it take?")
+        # The client writes: copied into the topic and marked delivered with a quiet 👌.
+        update = client.message_update(text="I sent the papers to your office yesterday")
+        calls = await harness.feed(update)
         copies = [c for c in calls if c.method == "copyMessage"]
         assert len(copies) == 1 and copies[0].params["message_thread_id"] == 1001
+        [mark] = [c for c in calls if c.method == "setMessageReaction"]
+        assert mark.params["message_id"] == update["message"]["message_id"]
+        assert "👌" in str(mark.params["reaction"]) and int(mark.params["chat_id"]) == 8101
         assert not replies(calls)
-        again = await client.say("/human")  # a burst does not open another topic
-        assert "already connected" in last_reply(again).text
-        assert len(harness.api.of_method("createForumTopic")) == 1
-
-        # Staff answer in the topic: the client is told who joined, then gets the reply.
-        calls = await harness.feed(staff_message(harness, "Hi Lena, 2–3 weeks.", topic=1001))
-        to_client = [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
-        assert "Wang from our team has joined" in to_client[0].text
-        assert to_client[1].method == "copyMessage"
-        calls = await harness.feed(staff_message(harness, "random chatter", topic=None))
-        assert not [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
-
-        # A photo from the client goes to staff too.
-        photo = [{"file_id": "p1", "file_unique_id": "pu1", "width": 800, "height": 600}]
-        calls = await harness.feed(client.message_update(photo=photo))
+        # A question the FAQ is sure of goes to staff and is answered at once as well.
+        calls = await client.say("how long does it take?")
         assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
+        answer = last_reply(calls)
+        assert "weeks" in answer.text and "also went to our team" in answer.text
+        again = await client.say("/human")  # a burst does not open another topic
+        assert "talking with our team" in last_reply(again).text
+        assert len(api.of_method("createForumTopic")) == 1
 
+        # Staff answer in the topic: the client is told once who joined, then gets the reply;
+        # the alert now says who claimed it and the topic's icon changes.
+        calls = await harness.feed(staff_message(harness, "Hi Lena, 2–3 weeks.", topic=1001))
+        told = to_client(calls, client)
+        assert "Wang from our team has joined" in told[0].text
+        assert told[1].method == "copyMessage"
+        assert any(c.method == "setMessageReaction" for c in to_client_or_staff(calls))
+        [edited] = [c for c in calls if c.method == "editMessageText"]
+        assert edited.params["message_id"] == alert.result["message_id"]
+        assert "Claimed by Wang" in edited.text and "Lena" in edited.text
+        assert [label for label, _ in edited.buttons] == ["✅ Close"]
+        [renamed] = [c for c in calls if c.method == "editForumTopic"]
+        assert renamed.params["name"] == "💬 Lena · 8101"
+        calls = await harness.feed(staff_message(harness, "random chatter", topic=None))
+        assert not to_client(calls, client)
+        calls = await harness.feed(staff_message(harness, "more", topic=1001))
+        assert [c.method for c in to_client(calls, client)] == ["copyMessage"]  # no 2nd join
+
+        # Claim once more: nobody is told again.
         calls = await staff_press(harness, "sup:claim:1")
-        assert any("Wang took this conversation" in c.text for c in replies(calls))
+        assert not to_client(calls, client)
+        assert any("already taken" in c.params.get("text", "") for c in calls)
+
         calls = await staff_press(harness, "sup:close:1")
-        assert any(
-            "closed" in c.text
-            for c in replies(calls)
-            if int(c.params["chat_id"]) == client.user_id
-        )
+        assert any("closed" in c.text for c in replies(to_client(calls, client)))
+        [edited] = [c for c in calls if c.method == "editMessageText"]
+        assert "Closed (Wang)" in edited.text and "Claimed by Wang" in edited.text
+        assert [label for label, _ in edited.buttons] == ["🔄 Reopen"]
+        assert [c.params["name"] for c in calls if c.method == "editForumTopic"] == [
+            "✅ Lena · 8101"
+        ]
+        assert [c.params["message_thread_id"] for c in calls if c.method == "closeForumTopic"] == [
+            1001
+        ]
         answer = last_reply(await client.say("how long does it take?"))
-        assert "weeks" in answer.text  # the FAQ answers again
+        assert "weeks" in answer.text and "also went" not in answer.text  # the FAQ again
+
+        # Staff write in the closed topic: nothing is sent, Reopen is offered; pressing it
+        # reopens the conversation and delivers the message.
+        written = staff_message(harness, "One more thing, Lena", topic=1001)
+        calls = await harness.feed(written)
+        assert not to_client(calls, client)
+        offer = last_reply(calls)
+        assert "closed" in offer.text and offer.params["message_thread_id"] == 1001
+        calls = await staff_press_on(harness, offer, "Reopen")
+        told = to_client(calls, client)
+        assert "back in the conversation" in told[0].text and told[0].button("End chat")
+        assert told[1].method == "copyMessage"
+        assert told[1].params["message_id"] == written["message"]["message_id"]
+        assert [c.method for c in calls if "ForumTopic" in c.method] == [
+            "editForumTopic",
+            "reopenForumTopic",
+        ]
+
+        # The client ends it with /cancel; staff see who ended it.
+        calls = await client.say("/cancel")
+        assert "Chat ended" in last_reply(to_client(calls, client)).text
+        assert any("Closed (the client)" in c.text for c in replies(calls))
+
+
+def to_client_or_staff(calls: list[ApiCall]) -> list[ApiCall]:
+    return [c for c in calls if int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID]
+
+
+async def test_the_client_ends_the_chat_with_the_button(harness: Harness) -> None:
+    client = Client(harness, user_id=8110, first_name="伟", language_code="zh-hans")
+    client_row_last = {"last_name": "王"}
+    update = client.message_update(text="/human")
+    update["message"]["from"].update(client_row_last)
+    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    calls = await harness.feed(update)
+    connected = last_reply(calls)
+    assert "您正在与我们的团队交谈" in connected.text  # in the client's language
+    assert [c.params["name"] for c in calls if c.method == "createForumTopic"] == [
+        "🆕 王伟 · 8110"
+    ]
+    calls = await client.press_on(connected, "结束")
+    assert "已结束" in last_reply(to_client(calls, client)).text
+    staff_side = [c.text for c in replies(calls) if int(c.params["chat_id"]) == STAFF_CHAT_ID]
+    assert any("Closed (the client)" in text for text in staff_side)
+    calls = await client.press_on(connected, "结束")  # the old button again
+    assert "已经结束" in last_reply(to_client(calls, client)).text
+    assert [c.method for c in await client.say("你好")] != ["copyMessage"]  # not relayed
+
+
+async def test_an_unsure_question_offers_a_person_instead_of_opening_a_chat(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=8111, first_name="Li", language_code="zh-hans")
+    calls = await client.say("可以把我的wordpress插件通过经销商卖给中国客户吗")
+    answer = last_reply(calls)
+    assert not [c for c in calls if int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID]
+    assert "人工" in answer.text or any("人工" in label for label, _ in answer.buttons)
+    calls = await client.press_on(answer, "人工")
+    assert "您正在与我们的团队交谈" in last_reply(calls).text
+    assert any(int(c.params.get("chat_id", 0)) == STAFF_CHAT_ID for c in calls)
+
+
+async def test_a_quiet_conversation_closes_by_itself(harness: Harness) -> None:
+    client = Client(harness, user_id=8112, first_name="Ana", language_code="en")
+    await client.say("/human")
+    services = services_of(harness.application)
+    arguments = (
+        services.database,
+        TelegramMessenger(harness.application.bot),
+        services.settings,
+        services.translations,
+        services.catalogue,
+        services.staff_forum,
+    )
+    before = len(harness.api.calls)
+    assert await close_quiet_conversations(*arguments) == 0  # not quiet long enough
+    later = utcnow() + timedelta(minutes=services.settings.conversation_quiet_minutes + 1)
+    assert await close_quiet_conversations(*arguments, now=later) == 1
+    assert await close_quiet_conversations(*arguments, now=later) == 0  # once
+    calls = harness.api.calls[before:]
+    told = [c.text for c in replies(calls) if int(c.params["chat_id"]) == client.user_id]
+    assert len(told) == 1 and "quiet while" in told[0]
+    assert any(c.method == "closeForumTopic" for c in calls)
+
+
+async def test_queue_lists_open_conversations_with_their_waiting_time(harness: Harness) -> None:
+    first = Client(harness, user_id=8113, first_name="Ana", language_code="en")
+    second = Client(harness, user_id=8114, first_name="Bo", language_code="en")
+    await first.say("/human")
+    await second.say("/human")
+    await harness.feed(staff_message(harness, "hello Bo", topic=1002))
+    member = Client(harness, user_id=9001, first_name="Wang")
+    update = member.message_update(text="/queue")
+    update["message"]["chat"] = {"id": STAFF_CHAT_ID, "type": "supergroup", "title": "Staff"}
+    update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+    listing = last_reply(await harness.feed(update)).seen
+    assert "Open conversations: 2" in listing
+    assert listing.index("Ana") < listing.index("Bo")  # unclaimed first
+    assert "unclaimed, waiting 0 min" in listing and "Wang, last message 0 min ago" in listing
+    refused = await Client(harness, user_id=8115).say("/queue")
+    assert "staff only" in last_reply(refused).text
 
 
 async def test_plain_group_threads_by_replies_and_outside_hours(
@@ -125,11 +267,15 @@ async def test_staff_buttons_are_refused_to_clients(harness: Harness) -> None:
     client = Client(harness, user_id=8103, language_code="en")
     await client.say("/human")
     intruder = Client(harness, user_id=8104, language_code="en")
-    calls = await intruder.press("sup:close:1")
-    assert any("staff only" in c.params.get("text", "") for c in calls)
-    assert not [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
+    for data in ("sup:close:1", "sup:claim:1", "sup:reopen:1:5"):
+        calls = await intruder.press(data)
+        assert any("staff only" in c.params.get("text", "") for c in calls)
+        assert not [c for c in calls if int(c.params.get("chat_id", 0)) == client.user_id]
+        assert not [c for c in calls if "ForumTopic" in c.method or c.method == "editMessageText"]
     calls = await client.say("still there?")
-    assert [c.method for c in calls] == ["copyMessage"]  # the conversation is still open
+    assert [c.method for c in calls] == ["copyMessage", "setMessageReaction"]  # still open
+    calls = await intruder.say("/queue")
+    assert "staff only" in last_reply(calls).text
 
 
 async def test_deleted_topic_is_created_again(harness: Harness) -> None:
@@ -144,3 +290,35 @@ async def test_deleted_topic_is_created_again(harness: Harness) -> None:
     topics = harness.api.of_method("createForumTopic")
     assert len(topics) == 2
     assert harness.api.messages_to(STAFF_CHAT_ID)[-1].params["message_thread_id"] == 1002
+
+
+async def test_a_submission_opens_a_conversation_that_closes_when_the_case_moves_on(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=8116, first_name="Ana", language_code="en")
+    await client.say("/start")
+    services = services_of(harness.application)
+    async with services.database.sessions() as session:
+        row = await session.scalar(select(ClientRow).where(ClientRow.telegram_id == 8116))
+        applications = ApplicationService(session, services.catalogue)
+        application = await applications.start(row, "mainland_individual")
+        for item in await applications.missing(application):
+            await applications.accept_text(application, item, "x")
+        await applications.review(application)
+        await session.commit()
+        number = application.id
+    calls = await client.press("app:submit")
+    [told] = [c for c in replies(calls) if int(c.params["chat_id"]) == 8116]
+    assert "submitted" in told.text  # one message: submitted, and talking with our team
+    assert "opened a conversation with our team" in told.text and told.button("End chat")
+    alert = [c for c in replies(calls) if int(c.params["chat_id"]) == STAFF_CHAT_ID][-1]
+    assert f"Application #{number} submitted" in alert.text and alert.button("Claim")
+
+    calls = await staff_press(harness, f"stage:{number}:with_provider")
+    told = [c.text for c in replies(calls) if int(c.params["chat_id"]) == 8116]
+    assert len(told) == 2 and "about your application is closed" in told[1]
+    edited = [c for c in calls if c.method == "editMessageText"]
+    assert any("Closed (the application moved on)" in c.text for c in edited)
+    assert any(c.method == "closeForumTopic" for c in calls)
+    calls = await client.say("how long does it take?")
+    assert not [c for c in calls if c.method == "copyMessage"]  # the FAQ answers again

@@ -57,9 +57,14 @@ async def test_booking_cancelling_and_the_face_check(database: Database) -> None
         assert day == later and [(v.client_name, v.telegram_id) for v in visits] == [("Anna", 1)]
         assert visits[0].starts_at == slots[0]
 
-        assert await desk.cancel(anna) is first and first.current_step == "verification"
+        cancelled = await desk.cancel(anna)
+        assert cancelled is not None and cancelled.application is first and cancelled.reopened
+        assert first.current_step == "verification"
         assert (await applications.states(first))["verification"].state == StepStatus.PENDING
         assert await desk.cancel(anna) is None  # nothing left to cancel
+        first.answers = {**first.answers, "hosting_provider": "other"}
+        assert await desk.confirm_face_check(anna) is None  # no face check at this provider
+        first.answers = {**first.answers, "hosting_provider": "aliyun"}
         assert await desk.confirm_face_check(anna) is first
         assert (await applications.states(first))["verification"].value == "face_check"
         assert await desk.confirm_face_check(carl) is None

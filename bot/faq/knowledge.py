@@ -52,6 +52,7 @@ class Entry(Strict):
     answer: LocalizedText
     questions: ExampleQuestions
     keywords: list[str] = Field(default_factory=list)
+    formerly: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(default_factory=list)
 
 
 class SynonymGroup(Strict):
@@ -78,6 +79,7 @@ class KnowledgeBase(Strict):
     def _consistent(self) -> KnowledgeBase:
         _unique([topic.id for topic in self.topic], "topic")
         _unique([entry.id for entry in self.entry], "entry")
+        _unique([entry.id for entry in self.entry] + self._former_ids(), "entry or former entry")
         topic_ids = {topic.id for topic in self.topic}
         for entry in self.entry:
             if entry.topic not in topic_ids:
@@ -99,8 +101,19 @@ class KnowledgeBase(Strict):
         return self.entry
 
     def find_entry(self, entry_id: str) -> Entry | None:
-        """The entry with this id, if it exists."""
-        return next((entry for entry in self.entry if entry.id == entry_id), None)
+        """The entry with this id, or the one that replaced it (old buttons keep working)."""
+        return next(
+            (entry for entry in self.entry if entry_id == entry.id or entry_id in entry.formerly),
+            None,
+        )
+
+    def current_id(self, entry_id: str) -> str:
+        """The id an entry has now: itself, or the entry it was merged into."""
+        entry = self.find_entry(entry_id)
+        return entry.id if entry is not None else entry_id
+
+    def _former_ids(self) -> list[str]:
+        return [former for entry in self.entry for former in entry.formerly]
 
     def find_topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, if it exists."""

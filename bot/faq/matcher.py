@@ -69,7 +69,7 @@ class MatchSettings:
     margin: float = 0.0  # ... and by how much it must beat the runner-up
     suggest: float = 0.08  # below this, nothing is close enough to suggest
     out_of_scope_ratio: float = 0.7  # out-of-scope at ≥ this share of the best → don't answer
-    sure: float = 0.45  # ... unless the best is this good and still ahead of out-of-scope
+    sure: float = 0.55  # ... unless the best is this good and still ahead of out-of-scope
     one_word_answer: float = 0.3  # a one-word question must match at least this well
     example_share: float = 0.45  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words

@@ -6,15 +6,18 @@ can leave for days, or the bot can restart, and carry on exactly where they were
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filing.catalogue import PROVINCE_STEP, Catalogue, Item, ItemKind
+from bot.filing.checked import Checked, Note
 from bot.filing.provinces import UNSURE
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService
+from bot.filing.validators import PERSON_MOBILES, validate
 from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
 
 REVIEW = "review"  # the current step while the client looks at the summary
@@ -174,6 +177,43 @@ class ApplicationService:
         await self._set(application, step, StepStatus.ACCEPTED, found.id)
         return ProvinceReading(found.id, chosen, ProvinceMatch.FILLED)
 
+    async def answer_text(
+        self, application: FilingApplication, item: Item, text: str, today: date
+    ) -> tuple[Checked, ProvinceReading | None]:
+        """Check a typed answer with the step's validator against the earlier answers (no two
+        persons share a mobile, the domain holder is the applicant …) and store it when it is
+        accepted, with what its region code says about the province; ``today`` is the
+        office's date."""
+        if item.validator is None:
+            raise ValueError(f"step {item.id!r} has no validator")
+        states = await self.states(application)
+        answers = {
+            step: state.value
+            for step, state in states.items()
+            if state.value and step != item.id and state.state == StepStatus.ACCEPTED
+        }
+        checked = validate(item.validator, text, self.catalogue.domains, answers, today)
+        value = checked.value
+        if not checked.ok or value is None:
+            return checked, None
+        if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(application, value):
+            checked = replace(checked, notes=(*checked.notes, Note.MOBILE_USED_ELSEWHERE))
+        return checked, await self.accept_text(application, item, value)
+
+    async def _mobile_used_elsewhere(self, application: FilingApplication, number: str) -> bool:
+        """Whether another client's application gives this mobile (MIIT: one entity each)."""
+        used = await self.session.scalar(
+            select(StepState.id)
+            .join(FilingApplication, FilingApplication.id == StepState.application_id)
+            .where(
+                StepState.step_id.in_(PERSON_MOBILES),
+                StepState.value == number,
+                FilingApplication.client_id != application.client_id,
+            )
+            .limit(1)
+        )
+        return used is not None
+
     async def accept_document(
         self, application: FilingApplication, item: Item, version: DocumentVersion
     ) -> None:
@@ -226,6 +266,27 @@ class ApplicationService:
             return False
         await self._move(application, step_id)
         return True
+
+    @staticmethod
+    def pause(application: FilingApplication) -> None:
+        """The client stepped away: until they carry on, nothing they type answers a step."""
+        application.paused_at = utcnow()
+
+    @staticmethod
+    def resume(application: FilingApplication) -> None:
+        """The client is back at their application (only written when it was paused)."""
+        if application.paused_at is not None:
+            application.paused_at = None
+
+    async def change_applicant(self, application: FilingApplication, applicant_type: str) -> None:
+        """Change who applies: the steps follow it, from the first; answers given are kept."""
+        application.applicant_type = applicant_type
+        await self._move(application, self.steps(application)[0].id)
+
+    def is_first_step(self, application: FilingApplication) -> bool:
+        """Whether the client is on the application's first step."""
+        steps = self.steps(application)
+        return bool(steps) and application.current_step == steps[0].id
 
     async def review(self, application: FilingApplication) -> None:
         """Show the summary."""

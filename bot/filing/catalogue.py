@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, model_validator
 
 from bot.datafile import load_data_file
+from bot.filing.form_templates import FormTemplate
 from bot.filing.provinces import (
     DEFAULT_PROVINCES_PATH,
     FLAG_RULES,
@@ -69,6 +70,16 @@ class Validator(StrEnum):
     MOBILE = "mobile"
     EMAIL = "email"
     DESCRIPTION = "description"
+    ENTITY_NAME = "entity_name"
+    CREDIT_CODE = "credit_code"
+    RESIDENT_ID = "resident_id"
+    TRAVEL_DOCUMENT = "travel_document"
+    DOCUMENT_VALIDITY = "document_validity"
+    ADDRESS = "address"
+    PHONE = "phone"
+    ENTITY_MOBILE = "entity_mobile"
+    DOMAIN_HOLDER = "domain_holder"
+    IDENTITY_NUMBER = "identity_number"
     ICP_NUMBER = "icp_number"
 
 
@@ -203,9 +214,20 @@ class ImageLimits(Strict):
 
 
 class DomainRules(Strict):
-    """Which domain suffixes can be filed."""
+    """Which domain suffixes can be filed; any other known suffix goes to staff to confirm."""
 
     fileable_suffixes: list[str]
+    not_fileable_suffixes: list[str] = Field(default_factory=list)
+
+
+class Office(Strict):
+    """The office clients visit for the verification photo (OFFICE_ADDRESS and OFFICE_LOCATION
+    in the configuration take precedence over the address and place given here)."""
+
+    address: LocalizedText | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    bring: LocalizedText | None = None
 
 
 class Catalogue(Strict):
@@ -217,6 +239,10 @@ class Catalogue(Strict):
     filing_type: list[FilingType] = Field(default_factory=list)
     item: Annotated[list[Item], Field(min_length=1)]
     provinces: ProvinceTable = Field(default_factory=shipped_provinces)
+    template: list[FormTemplate] = Field(default_factory=list)
+    office: Office = Field(default_factory=Office)
+    # Providers that verify the person in charge in their own app: where it is done.
+    face_check: dict[str, LocalizedText] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -243,6 +269,21 @@ class Catalogue(Strict):
             source = item.get("options_from") if isinstance(item, dict) else None
             items.append({**item, "options": generated[source]} if source in generated else item)
         return {**raw, "item": items, "provinces": provinces}
+
+    @model_validator(mode="after")
+    def _templates_name_steps(self) -> Catalogue:
+        known = {item.id for item in self.item}
+        seen: set[str] = set()
+        for template in self.template:
+            if template.id in seen:
+                raise ValueError(f"template id {template.id!r} is used twice")
+            seen.add(template.id)
+            unknown = set(template.steps) - known
+            if unknown:
+                raise ValueError(
+                    f"template {template.id!r} names unknown step(s) {sorted(unknown)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:

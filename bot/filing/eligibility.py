@@ -228,6 +228,19 @@ class EligibilityService:
         await self.session.flush()
         return check
 
+    async def back(self, client: Client, question: str | None) -> str:
+        """Step back from ``question`` (None: from the verdict): the question before it, whose
+        answer and every later one are forgotten."""
+        position = QUESTIONS.index(question) if question in QUESTIONS else len(QUESTIONS)
+        previous = QUESTIONS[max(position - 1, 0)]
+        check = await self.of(client) or await self.restart(client)
+        kept = QUESTIONS[: QUESTIONS.index(previous)]
+        check.answers = {key: value for key, value in (check.answers or {}).items() if key in kept}
+        check.verdict = None
+        check.updated_at = utcnow()
+        await self.session.flush()
+        return previous
+
     async def answer(
         self, client: Client, question: str, value: str, table: ProvinceTable | None = None
     ) -> Answered:

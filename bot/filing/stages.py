@@ -5,25 +5,17 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.filing.icp_numbers import parse_icp_number, parse_public_security_number
+from bot.filing.working_days import add_working_days
 from storage.models import FilingApplication, StageChange, as_utc, utcnow
-
-ICP_NUMBER = re.compile(
-    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]ICP备\d{8,10}号(?:-\d{1,3})?$"
-)
-
-# A public-security filing number, e.g. 京公网安备11010502030143号 (beian.mps.gov.cn).
-PSB_NUMBER = re.compile(
-    r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新]公网安备\d{14}号$"
-)
 
 
 class Outcome(StrEnum):
@@ -123,19 +115,10 @@ class HistoryEntry:
         return cls(as_utc(change.created_at), change.to_stage, change.note or "")
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days (Monday to Friday) after ``start``."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 def is_icp_number(text: str) -> bool:
-    """Whether the text is a filing number like 京ICP备12345678号-1."""
-    return bool(ICP_NUMBER.match(text.strip()))
+    """Whether the text is an ICP number of any form (京ICP备12345678号-1, …-1A, …-1X,
+    粤B2-20090059-1626X)."""
+    return parse_icp_number(text) is not None
 
 
 class StageService:
@@ -158,22 +141,28 @@ class StageService:
         by_staff: bool = True,
         stages: Collection[Stage] | None = None,
         outcome: Outcome = Outcome.ICP_NUMBER,
+        sms_received_at: datetime | None = None,
     ) -> StageChange:
         """Record a move; staff moves must follow STAFF_MOVES (within the filing type's
-        ``stages``), and an approval must record what the ``outcome`` needs."""
+        ``stages``), and an approval must record what the ``outcome`` needs. The SMS
+        deadline counts from ``sms_received_at`` (when the client got the SMS), else from
+        the move."""
         current = Stage(application.status)
         if by_staff and to not in staff_moves(current, stages):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
         if to is Stage.APPROVED and outcome is Outcome.ICP_NUMBER:
-            if not is_icp_number(note):
-                raise MoveError("approval needs an ICP number like 京ICP备12345678号-1")
-            application.icp_number = note.strip()
-        if (
-            to is Stage.APPROVED
-            and outcome is Outcome.PSB_NUMBER
-            and not PSB_NUMBER.match(note.strip())
-        ):
-            raise MoveError("approval needs a number like 京公网安备11010502030143号")
+            number = parse_icp_number(note)
+            if number is None:
+                raise MoveError(
+                    "approval needs an ICP number like 京ICP备12345678号-1 (app: …号-1A, "
+                    "mini-program: …号-1X, licence: 粤B2-20090059)"
+                )
+            note = application.icp_number = number.text
+        if to is Stage.APPROVED and outcome is Outcome.PSB_NUMBER:
+            psb = parse_public_security_number(note)
+            if psb is None:
+                raise MoveError("approval needs a number like 京公网安备11010502030143号")
+            note = psb.text
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(
@@ -187,9 +176,19 @@ class StageService:
         self.session.add(change)
         application.status = to.value
         application.updated_at = change.created_at
-        application.sms_due_at = change.created_at + SMS_WINDOW if to is Stage.SMS_DUE else None
+        received = sms_received_at.astimezone(UTC) if sms_received_at else change.created_at
+        application.sms_due_at = received + SMS_WINDOW if to is Stage.SMS_DUE else None
         await self.session.flush()
         return change
+
+    def sms_received(self, application: FilingApplication, received_at: datetime) -> None:
+        """The client got the SMS at ``received_at`` (their or staff's report): the 24 hours
+        count from then. Only while the SMS is due."""
+        if application.status != Stage.SMS_DUE:
+            raise MoveError("the SMS time can be set only while the SMS is due")
+        if received_at > utcnow():
+            raise MoveError("the SMS cannot have come in the future")
+        application.sms_due_at = received_at.astimezone(UTC) + SMS_WINDOW
 
     async def history(self, application: FilingApplication) -> list[StageChange]:
         """Every recorded move, oldest first."""
@@ -205,14 +204,29 @@ class StageService:
         return tuple(HistoryEntry.of(change) for change in await self.history(application))
 
 
+def changes_answered(history: tuple[HistoryEntry, ...]) -> list[str] | None:
+    """For an application submitted again after staff asked for changes: the steps they named
+    in their last request (what the client changed); None for a first submission."""
+    requests = [entry for entry in history if entry.stage == Stage.CHANGES_REQUESTED]
+    if not requests:
+        return None
+    steps = []
+    for part in filter(None, (p.strip() for p in requests[-1].note.split(";"))):
+        step, separator, _reason = part.partition(":")
+        if separator and step.strip():
+            steps.append(step.strip())
+    return steps
+
+
 def next_expected(
     stage: Stage,
     since: datetime,
     timezone_today: date | None = None,
     review_days: int | None = None,
 ) -> date | None:
-    """When the next step is expected, in working days from the move (None if it depends);
-    ``review_days``: the province's bureau review time (``provinces.expected_review_days``)."""
+    """When the next step is expected, in China's working days from the move (None if it
+    depends). ``review_days`` is the province bureau's review length (e.g. 30 in Zhejiang);
+    without it the regulation's 20 days are used."""
     days = EXPECTED_WORKING_DAYS.get(stage)
     if stage is Stage.BUREAU_REVIEW and review_days is not None:
         days = review_days

@@ -1,70 +1,68 @@
-"""Checking the text details of an application against the filing rules."""
+"""Checking the text details of an application against the filing rules.
+
+``validate`` picks the check a step names; contact details live in ``bot.filing.contact``,
+identity numbers in ``bot.filing.identity``. Answers are NFKC-normalised for the checks that
+compare characters, and kept as written where the form shows them (descriptions, names and
+addresses keep their full-width ，（） as the client typed them).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Mapping
+from datetime import date
 
 from bot.chinese import count_cjk, to_simplified
+from bot.filing import contact, identity
 from bot.filing.catalogue import DomainRules, Validator
-from bot.filing.stages import is_icp_number
+from bot.filing.checked import Checked, Note, Problem, refused
+
+__all__ = ["Checked", "Note", "Problem", "validate"]
 
 RESERVED_PREFIXES = ("中国", "中华", "中央", "国家", "人民", "人大", "全国")
 SENSITIVE_WORDS = ("赌博", "博彩", "反腐", "廉政", "色情", "彩票", "贷款")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+KEPT_AS_WRITTEN = frozenset(
+    {Validator.DESCRIPTION, Validator.ENTITY_NAME, Validator.ADDRESS, Validator.DOMAIN_HOLDER}
+)
+# Steps whose answers are the mobiles of different persons: no two may share a number.
+PERSON_MOBILES = ("mobile", "entity_mobile")
 
 
-class Problem(StrEnum):
-    """Why a text answer is refused."""
-
-    EMPTY = "empty"
-    NAME_TOO_FEW_CHINESE = "name_too_few_chinese"
-    NAME_IS_DOMAIN = "name_is_domain"
-    NAME_RESERVED_PREFIX = "name_reserved_prefix"
-    NAME_SENSITIVE_WORD = "name_sensitive_word"
-    NAME_SYMBOLS = "name_symbols"
-    NAME_TOO_LONG = "name_too_long"
-    DOMAIN_INVALID = "domain_invalid"
-    DOMAIN_SUFFIX = "domain_suffix"
-    MOBILE_INVALID = "mobile_invalid"
-    EMAIL_INVALID = "email_invalid"
-    DESCRIPTION_TOO_SHORT = "description_too_short"
-    DESCRIPTION_TOO_LONG = "description_too_long"
-    ICP_NUMBER_INVALID = "icp_number_invalid"
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The cleaned-up value, or the problem with it (and the words the message needs)."""
-
-    value: str | None
-    problem: Problem | None = None
-    details: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """Whether the answer is accepted."""
-        return self.problem is None
-
-
-def validate(validator: Validator, text: str, domains: DomainRules) -> Checked:
-    """Check one answer with the named validator."""
+def validate(
+    validator: Validator,
+    text: str,
+    domains: DomainRules,
+    answers: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> Checked:
+    """Check one answer with the named validator; ``answers`` are the application's earlier
+    answers (for checks across steps), ``today`` the office's date (for ages and validity)."""
+    kept = text.strip()
     text = unicodedata.normalize("NFKC", text).strip()
     if not text:
-        return Checked(None, Problem.EMPTY)
-    checks = {
-        Validator.WEBSITE_NAME: website_name,
-        Validator.MOBILE: mobile,
-        Validator.EMAIL: email,
-        Validator.DESCRIPTION: description,
-        Validator.ICP_NUMBER: icp_number,
+        return refused(Problem.EMPTY)
+    answers = answers or {}
+    day = today or date.today()
+    checks: dict[Validator, Callable[[], Checked]] = {
+        Validator.WEBSITE_NAME: lambda: website_name(text),
+        Validator.DOMAIN: lambda: contact.domain(text, domains),
+        Validator.MOBILE: lambda: contact.mobile(text, answers, others=("entity_mobile",)),
+        Validator.ENTITY_MOBILE: lambda: contact.mobile(text, answers, others=("mobile",)),
+        Validator.PHONE: lambda: contact.phone(text, answers),
+        Validator.EMAIL: lambda: contact.email(text),
+        Validator.DESCRIPTION: lambda: description(kept),
+        Validator.ENTITY_NAME: lambda: entity_name(kept),
+        Validator.ADDRESS: lambda: address(kept),
+        Validator.DOMAIN_HOLDER: lambda: domain_holder(kept, answers),
+        Validator.CREDIT_CODE: lambda: identity.credit_code(text),
+        Validator.RESIDENT_ID: lambda: identity.resident_id(text, day),
+        Validator.TRAVEL_DOCUMENT: lambda: identity.travel_document(text, day),
+        Validator.IDENTITY_NUMBER: lambda: identity.identity_number(text, day),
+        Validator.DOCUMENT_VALIDITY: lambda: identity.document_validity(text, day),
+        Validator.ICP_NUMBER: lambda: identity.icp_number(text),
     }
-    if validator is Validator.DOMAIN:
-        return domain(text, domains)
-    return checks[validator](text)
+    return checks[validator]()
 
 
 def website_name(text: str) -> Checked:
@@ -88,46 +86,8 @@ def website_name(text: str) -> Checked:
     return Checked(name)
 
 
-def domain(text: str, rules: DomainRules) -> Checked:
-    """A registered domain with a fileable suffix; scheme, path and ``www.`` are dropped."""
-    host = re.sub(r"^[a-z]+://", "", text.strip().lower()).split("/")[0].split(":")[0]
-    host = host.rstrip(".").removeprefix("www.")
-    labels = host.split(".")
-    if len(labels) < 2:
-        return Checked(None, Problem.DOMAIN_INVALID)
-    try:
-        ascii_labels = [label.encode("idna").decode("ascii") for label in labels]
-    except UnicodeError:
-        return Checked(None, Problem.DOMAIN_INVALID)
-    if not all(_LABEL.match(label) for label in ascii_labels) or ascii_labels[-1].isdigit():
-        return Checked(None, Problem.DOMAIN_INVALID)
-    suffixes = sorted(rules.fileable_suffixes, key=lambda s: -s.count("."))
-    suffix = next((s for s in suffixes if host.endswith("." + s)), None)
-    if suffix is None:
-        return Checked(None, Problem.DOMAIN_SUFFIX, {"suffix": "." + labels[-1]})
-    registered = ".".join(labels[-(suffix.count(".") + 2) :])
-    return Checked(registered)
-
-
-def mobile(text: str) -> Checked:
-    """A mainland mobile number: 11 digits starting with 1[3-9], with or without +86."""
-    digits = re.sub(r"[\s\-()]", "", text)
-    digits = re.sub(r"^(?:\+86|0086|86)(?=1\d{10}$)", "", digits)
-    if not re.fullmatch(r"1[3-9]\d{9}", digits):
-        return Checked(None, Problem.MOBILE_INVALID)
-    return Checked(digits)
-
-
-def email(text: str) -> Checked:
-    """A plausible e-mail address."""
-    address = text.strip()
-    if not _EMAIL.match(address) or ".." in address:
-        return Checked(None, Problem.EMAIL_INVALID)
-    return Checked(address)
-
-
 def description(text: str) -> Checked:
-    """Between 10 and 500 characters."""
+    """Between 10 and 500 characters, kept exactly as written."""
     if len(text) < 10:
         return Checked(None, Problem.DESCRIPTION_TOO_SHORT)
     if len(text) > 500:
@@ -135,7 +95,43 @@ def description(text: str) -> Checked:
     return Checked(text)
 
 
-def icp_number(text: str) -> Checked:
-    """An existing filing number, e.g. 京ICP备12345678号 (entity) or …号-1 (website)."""
-    number = re.sub(r"\s+", "", text)
-    return Checked(number) if is_icp_number(number) else Checked(None, Problem.ICP_NUMBER_INVALID)
+def entity_name(text: str) -> Checked:
+    """The applicant's name as on the licence or ID: 2 to 100 characters, letters (any
+    script), spaces, dots and brackets, e.g. 星辰科技（北京）有限公司 or 张三."""
+    name = re.sub(r"\s+", " ", text)
+    allowed = r"[\w\s·.,&'()（）\-]+"
+    if not 2 <= len(name) <= 100 or not re.fullmatch(allowed, name) or name.isdigit():
+        return refused(Problem.ENTITY_NAME_INVALID)
+    return Checked(name)
+
+
+def address(text: str) -> Checked:
+    """A full address down to the house or room number (8 to 120 characters, with a number),
+    e.g. 北京市朝阳区建国路88号1栋101室; kept as written."""
+    place = re.sub(r"\s+", " ", text)
+    if len(place) < 8:
+        return refused(Problem.ADDRESS_TOO_SHORT)
+    if len(place) > 120:
+        return refused(Problem.ADDRESS_TOO_LONG)
+    if not re.search(r"[0-9０-９一二三四五六七八九十百]+\s*[号號室栋棟幢楼樓层層座弄]|\d", place):
+        return refused(Problem.ADDRESS_NO_NUMBER)
+    return Checked(place)
+
+
+def _comparable(name: str) -> str:
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return to_simplified(re.sub(r"[\s·.,()\-]", "", folded))
+
+
+def domain_holder(text: str, answers: Mapping[str, str]) -> Checked:
+    """The domain's registrant as the registrar shows it; noted when it is not the applicant
+    (``entity_name``): the most common reason a filing is sent back."""
+    checked = entity_name(text)
+    entity = answers.get("entity_name")
+    if not checked.ok or checked.value is None or not entity:
+        return checked
+    if _comparable(checked.value) != _comparable(entity):
+        return Checked(
+            checked.value, details={"entity": entity}, notes=(Note.DOMAIN_HOLDER_DIFFERS,)
+        )
+    return checked

@@ -62,7 +62,9 @@ class BroadcastSender:
         self.messenger = messenger
         self.budget = budget
         self.staff = translations.get(None)
+        self.translations = translations
         self.default_language = settings.default_language
+        self.agency_name = settings.agency_name
         self.keep_going = keep_going  # False once the bot is stopping: the rest waits
         self.sleep = sleep
 
@@ -131,7 +133,9 @@ class BroadcastSender:
     ) -> None:
         """Send one recipient their copy, trying again while that may help; the outcome is
         committed."""
-        text = message_for(broadcast, client, self.default_language)
+        text = message_for(
+            broadcast, client, self.default_language, self.translations, self.agency_name
+        )
         service = BroadcastService(session)
         while True:
             await self.budget.wait_turn()
@@ -181,14 +185,20 @@ class BroadcastSender:
             await session.commit()
 
     async def _report(self, broadcast: Broadcast, tally: Tally, *, final: bool = False) -> None:
-        """Update staff's progress message; at the end, also send the result as a new one."""
+        """Update staff's progress message in place; the result is that same message (a new
+        one only when there is none to edit, e.g. it was deleted)."""
         text = progress_text(self.staff, tally, final=final)
         try:
             with sending_in_bulk(False):
                 if broadcast.progress_message_id:
-                    await self.messenger.edit(
-                        broadcast.staff_chat_id, broadcast.progress_message_id, text
-                    )
+                    try:
+                        await self.messenger.edit(
+                            broadcast.staff_chat_id, broadcast.progress_message_id, text
+                        )
+                        return
+                    except UndeliveredError:
+                        if not final:
+                            raise
                 if final:
                     await self.messenger.send(broadcast.staff_chat_id, text)
         except MessengerError as error:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT, TALK_TO_STAFF
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.config import Settings
 from bot.filing.applications import ApplicationService
@@ -19,9 +20,12 @@ from bot.filing.booking import BookingService
 from bot.filing.catalogue import Catalogue
 from bot.i18n import Translations, Translator
 from bot.messenger import BlockedError, Button, Keyboard, Messenger, MessengerError, keyboard
+from bot.names import name_of
 from bot.scope import background_session
 from bot.services.agency import AgencyInfo
 from bot.services.clients import ClientService, language_of
+from bot.services.footer import public_security_due
+from bot.services.office import Office, office_for
 from bot.services.reminders import Due, Kind, ReminderService
 from storage.database import Database
 from storage.models import Booking, Client, as_utc
@@ -37,6 +41,7 @@ class Reminder:
     text: str
     buttons: Keyboard | None = None
     client: Client | None = None
+    office: Office | None = None  # sent as a place on the map after the text, when known
 
 
 class Reminders:
@@ -88,6 +93,12 @@ class Reminders:
         await session.commit()
         try:
             await self.messenger.send(reminder.chat_id, reminder.text, reminder.buttons)
+            office = reminder.office
+            if office is not None and office.location is not None:
+                latitude, longitude = office.location
+                await self.messenger.send_place(
+                    reminder.chat_id, latitude, longitude, office.name, office.address
+                )
         except BlockedError:
             if reminder.client is not None:
                 ClientService.mark_blocked(reminder.client, True)
@@ -101,12 +112,20 @@ class Reminders:
     def _visit_reminder(self, booking: Booking, client: Client) -> Reminder:
         translator = self._translator_for(client)
         when = translator.format_datetime(as_utc(booking.starts_at), self.settings.office_timezone)
-        text = translator.gettext(
-            "⏰ Reminder: your visit to {agency} for the verification photo is on {when}. "
-            "Please bring your ID card or passport, and avoid a red or blue top "
-            "(the backdrop is blue)."
-        ).format(agency=self.agency.escaped_name, when=when)
-        return Reminder(client.telegram_id, text, client=client)
+        _ = translator.gettext
+        office = office_for(self.settings, self.catalogue, translator)
+        text = (
+            _(
+                "⏰ Reminder: your visit to {agency} for the verification photo is on {when}."
+            ).format(agency=self.agency.escaped_name, when=when)
+            + "\n\n"
+            + office.lines(translator)
+        )
+        buttons = keyboard(
+            [Button(_("🔁 Change the time"), CHANGE_VISIT)],
+            [Button(_("❌ Cancel the visit"), CANCEL_VISIT)],
+        )
+        return Reminder(client.telegram_id, text, buttons, client=client, office=office)
 
     async def _application_reminder(self, session: AsyncSession, due: Due) -> Reminder | None:
         """The reminder for ``due``; None when there is nobody to tell."""
@@ -114,7 +133,25 @@ class Reminders:
             return self._sms_reminder(due)
         if due.kind is Kind.UNFINISHED:
             return await self._unfinished_reminder(session, due)
+        if due.kind is Kind.PUBLIC_SECURITY:
+            return self._public_security_reminder(due)
         return self._staff_reminder(due)
+
+    def _public_security_reminder(self, due: Due) -> Reminder:
+        translator = self._translator_for(due.client)
+        _ = translator.gettext
+        approved = as_utc(due.application.updated_at).astimezone(self.settings.hours().timezone)
+        text = _(
+            "🛡 Reminder: the public-security filing (公安联网备案) of your site {number} is due "
+            "within 30 days of it going live – by {deadline} if it went live when it was "
+            "approved. File it on beian.mps.gov.cn, or let us do it with you. When you have the "
+            "公网安备 number, send it to us: we give you the footer with both numbers."
+        ).format(
+            number=html.escape(due.application.icp_number or "", quote=False),
+            deadline=translator.format_date(public_security_due(approved.date())),
+        )
+        buttons = keyboard([Button(_("🛡 Help with the public-security filing"), TALK_TO_STAFF)])
+        return Reminder(due.client.telegram_id, text, buttons, client=due.client)
 
     def _sms_reminder(self, due: Due) -> Reminder | None:
         if due.application.sms_due_at is None:
@@ -131,11 +168,15 @@ class Reminders:
         return Reminder(due.client.telegram_id, text, client=due.client)
 
     async def _unfinished_reminder(self, session: AsyncSession, due: Due) -> Reminder:
-        _ = self._translator_for(due.client).gettext
+        translator = self._translator_for(due.client)
+        _ = translator.gettext
         progress = await ApplicationService(session, self.catalogue).progress(due.application)
-        text = _(
+        text = translator.ngettext(
+            "📝 Your ICP application is waiting for you: {done} of {total} step done. "
+            "Continue whenever you are ready – everything you sent is saved.",
             "📝 Your ICP application is waiting for you: {done} of {total} steps done. "
-            "Continue whenever you are ready – everything you sent is saved."
+            "Continue whenever you are ready – everything you sent is saved.",
+            progress.total,
         ).format(done=progress.done, total=progress.total)
         buttons = keyboard([Button(_("▶️ Continue"), CONTINUE)])
         return Reminder(due.client.telegram_id, text, buttons, client=due.client)
@@ -152,7 +193,7 @@ class Reminders:
             "Open it with /app {number}."
         ).format(
             number=due.application.id,
-            name=html.escape(due.client.full_name or str(due.client.telegram_id), quote=False),
+            name=html.escape(name_of(due.client) or str(due.client.telegram_id), quote=False),
             since=since,
         )
         return Reminder(self.settings.staff_chat_id, text)

@@ -16,6 +16,7 @@ from telegram.ext import Application
 from bot.context import BotContext, services_of
 from bot.jobs import retention
 from bot.jobs.broadcasts import BroadcastSender
+from bot.jobs.conversations import close_quiet_conversations
 from bot.jobs.reminders import Reminders
 from bot.telegram_messenger import TelegramMessenger
 
@@ -103,11 +104,24 @@ async def purge_documents(context: BotContext) -> None:
     await retention.purge_documents(services.database, services.documents, services.settings)
 
 
+async def close_quiet(context: BotContext) -> None:
+    """Job: close conversations with staff that have been quiet for a while."""
+    services = services_of(context.application)
+    await close_quiet_conversations(
+        services.database,
+        TelegramMessenger(context.application.bot),
+        services.settings,
+        services.translations,
+        services.catalogue,
+        services.staff_forum,
+    )
+
+
 def schedule_jobs(application: BotApplication) -> None:
     """Start the reminder and retention jobs (they first run a few seconds after start)."""
     if application.job_queue is None:
         return
-    for job in (send_visit_reminders, send_due_reminders, purge_documents):
+    for job in (send_visit_reminders, send_due_reminders, purge_documents, close_quiet):
         application.job_queue.run_repeating(
             job, interval=INTERVAL, first=FIRST_RUN, name=job.__name__
         )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.broadcasts import BroadcastService, Segment, SegmentError, texts_for
+from bot.i18n import SUPPORTED_LANGUAGES, Translations
+from bot.services.broadcasts import BroadcastService, Segment, SegmentError, notice, texts_for
 from storage.models import Broadcast
 from storage.statuses import BroadcastStatus
 
@@ -41,6 +42,7 @@ class Preview:
     broadcast_id: int
     recipients: int
     request: BroadcastRequest
+    texts: dict[str, str]  # the notice in every language, Traditional generated
 
 
 class BroadcastDesk:
@@ -62,7 +64,21 @@ class BroadcastDesk:
             request.segment_text,
             texts_for(request.english, request.chinese),
         )
-        return Preview(broadcast.id, len(recipients), request)
+        return Preview(broadcast.id, len(recipients), request, dict(broadcast.texts))
+
+    async def test_notices(
+        self, broadcast_id: int, translations: Translations, agency_name: str
+    ) -> list[str] | None:
+        """A draft's notice in every language, exactly as clients will get it (for staff to
+        send themselves a test); None when it is no draft."""
+        broadcast = await self._draft(broadcast_id)
+        if broadcast is None:
+            return None
+        return [
+            notice(broadcast.texts[language], translations.get(language), agency_name)
+            for language in SUPPORTED_LANGUAGES
+            if language in broadcast.texts
+        ]
 
     async def start(self, broadcast_id: int) -> bool:
         """Record one pending delivery per recipient of a draft; False when it is no draft."""

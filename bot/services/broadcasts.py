@@ -20,6 +20,8 @@ from bot.i18n import (
     SIMPLIFIED,
     SUPPORTED_LANGUAGES,
     TRADITIONAL,
+    Translations,
+    Translator,
 )
 from bot.services.clients import language_of
 from storage.models import (
@@ -91,12 +93,32 @@ def texts_for(english: str, simplified: str) -> dict[str, str]:
     return {ENGLISH: english, SIMPLIFIED: simplified, TRADITIONAL: to_traditional(simplified)}
 
 
-def message_for(broadcast: Broadcast, client: Client, default_language: str) -> str:
-    """The notice in the client's language, as Telegram HTML that shows exactly the text staff
-    typed (a ``<`` or ``&`` in it is text, not markup)."""
-    texts = broadcast.texts
-    text = texts.get(language_of(client, default_language)) or texts.get(ENGLISH, "")
-    return html.escape(text, quote=False)
+def language_for(broadcast: Broadcast, client: Client, default_language: str) -> str:
+    """The language of the notice a client gets: theirs, else English."""
+    language = language_of(client, default_language)
+    return language if language in broadcast.texts else ENGLISH
+
+
+def notice(text: str, translator: Translator, agency_name: str) -> str:
+    """A notice as clients read it: the agency's header, then exactly the text staff typed, as
+    Telegram HTML (a ``<`` or ``&`` in it is text, not markup)."""
+    header = translator.gettext("📣 <b>Notice from {agency}</b>").format(
+        agency=html.escape(agency_name, quote=False)
+    )
+    return f"{header}\n\n{html.escape(text, quote=False)}"
+
+
+def message_for(
+    broadcast: Broadcast,
+    client: Client,
+    default_language: str,
+    translations: Translations,
+    agency_name: str,
+) -> str:
+    """The notice in the client's language, with the agency's header."""
+    language = language_for(broadcast, client, default_language)
+    text = broadcast.texts.get(language, "")
+    return notice(text, translations.get(language), agency_name)
 
 
 class BroadcastService:

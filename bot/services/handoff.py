@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.i18n import Translator
+from bot.names import name_of
 from storage.models import Client
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文"}
@@ -20,7 +21,7 @@ def staff_alert(
 ) -> str:
     """The handoff alert, in the staff's language."""
     _ = translator.gettext
-    who = html.escape(client.full_name or str(client.telegram_id), quote=False)
+    who = html.escape(name_of(client) or str(client.telegram_id), quote=False)
     handle = (
         f"@{html.escape(client.username, quote=False)}" if client.username else _("no username")
     )

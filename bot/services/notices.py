@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.filing.catalogue import PROVINCE_STEP, Catalogue, SmsCheck
+from bot.filing.icp_numbers import PublicSecurityNumber
 from bot.filing.provinces import expected_review_days
 from bot.filing.stages import Outcome, Stage
 from bot.i18n import N_, Translator
+from bot.services.footer import ICON_FILE, footer_snippet, public_security_due
 from storage.models import FilingApplication, StageChange, as_utc
 
 MIIT_URL = "https://beian.miit.gov.cn"
@@ -91,12 +94,15 @@ def notice(
     if stage is Stage.APPROVED:
         outcome = kind.outcome if kind else Outcome.ICP_NUMBER
         if outcome is Outcome.PSB_NUMBER:
-            return public_security_notice(change.note, translator)
+            return psb_filing_notice(change.note, translator)
         if outcome is Outcome.DONE and kind is not None:
             return _("✅ <b>Done:</b> {kind} is complete.").format(
                 kind=html.escape(kind.title.get(translator.language), quote=False)
             )
-        return approval_notice(application.icp_number or change.note, translator)
+        approved = as_utc(change.created_at).astimezone(ZoneInfo(timezone)).date()
+        return approval_notice(
+            application.icp_number or change.note, translator, public_security_due(approved)
+        )
     if stage is Stage.CHANGES_REQUESTED:
         return changes_notice(change.note, translator, catalogue)
     template = NOTICES.get(stage)
@@ -122,24 +128,42 @@ def notice(
     )
 
 
-def approval_notice(icp_number: str, translator: Translator) -> str:
-    """The approval, the number, and how to display it with a ready-to-paste snippet."""
+def approval_notice(icp_number: str, translator: Translator, public_security_by: date) -> str:
+    """The approval, the number, how to display it with a ready-to-paste snippet, and the
+    public-security filing that is due next."""
     _ = translator.gettext
-    number = html.escape(icp_number, quote=False)
-    snippet = (
-        f'<div style="text-align:center"><a href="{MIIT_URL}/" target="_blank" '
-        f'rel="noopener">{number}</a></div>'
-    )
     return _(
         "🎉 <b>Approved!</b> Your ICP filing number is <b>{number}</b>.\n\n"
         "Show it centred in the footer of your home page, linked to beian.miit.gov.cn (required; "
         "a missing number can be fined). Paste this into your footer:\n<code>{snippet}</code>\n\n"
-        "Within 30 days of the site going live, the public-security filing is also due – ask us "
-        "if you need help."
-    ).format(number=number, snippet=html.escape(snippet, quote=False))
+        "🛡 <b>Next: the public-security filing</b> (公安联网备案) on beian.mps.gov.cn, due within "
+        "30 days of the site going live – by {deadline} if it goes live today. We can do it with "
+        "you: press the button below. We will remind you."
+    ).format(
+        number=html.escape(icp_number, quote=False),
+        snippet=html.escape(footer_snippet(icp_number), quote=False),
+        deadline=translator.format_date(public_security_by),
+    )
 
 
-def public_security_notice(number: str, translator: Translator) -> str:
+def public_security_notice(
+    icp_number: str, public_security: PublicSecurityNumber, translator: Translator
+) -> str:
+    """The public-security number is recorded: the footer with both numbers."""
+    _ = translator.gettext
+    return _(
+        "🛡 <b>Your public-security filing is recorded:</b> {number}.\n\n"
+        "Show it in the footer beside the ICP number, with the filing icon: download the icon "
+        "from your site's page on beian.mps.gov.cn, save it as {icon} next to your home page, "
+        "and replace your footer with:\n<code>{snippet}</code>"
+    ).format(
+        number=html.escape(public_security.text, quote=False),
+        icon=ICON_FILE,
+        snippet=html.escape(footer_snippet(icp_number, public_security), quote=False),
+    )
+
+
+def psb_filing_notice(number: str, translator: Translator) -> str:
     """The public-security filing's approval, and where its number goes."""
     _ = translator.gettext
     return _(
@@ -156,9 +180,8 @@ def changes_notice(note: str, translator: Translator, catalogue: Catalogue) -> s
     for step_id, reason in parse_change_requests(note):
         item = catalogue.find_item(step_id)
         title = item.title.get(translator.language) if item else step_id
-        lines.append(
-            f"• <b>{html.escape(title, quote=False)}</b>: {html.escape(reason, quote=False)}"
-        )
+        label = f"<b>{html.escape(title, quote=False)}</b>"
+        lines.append(f"• {translator.labelled(label, html.escape(reason, quote=False))}")
     lines.append(_("Press “Continue” to send them – everything else stays as it is."))
     return "\n".join(lines)
 

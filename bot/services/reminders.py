@@ -7,16 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.filing.stages import OPEN_TO_CLIENT, Stage
+from bot.services.footer import PUBLIC_SECURITY_KEY
 from storage.models import Client, FilingApplication, ReminderSent, as_utc, utcnow
 
 SMS_REMIND_BEFORE = timedelta(hours=12)
 UNFINISHED_AFTER = timedelta(days=3)
 STAFF_WAITING_AFTER = timedelta(days=2)
+# The public-security filing is due within 30 days of launch (about the approval): a reminder
+# 20 days after approval while no 公网安备 number is recorded; none once the time is long past.
+PUBLIC_SECURITY_REMIND_AFTER = timedelta(days=20)
+PUBLIC_SECURITY_GIVE_UP_AFTER = timedelta(days=60)
 WAITING_ON_STAFF = (Stage.SUBMITTED, Stage.RESUBMITTED)
 
 
@@ -26,6 +31,7 @@ class Kind(StrEnum):
     SMS_DEADLINE = "sms_deadline"
     UNFINISHED = "unfinished"
     STAFF_WAITING = "staff_waiting"
+    PUBLIC_SECURITY = "public_security"
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,16 @@ class ReminderService:
             select(FilingApplication, Client)
             .join(Client, Client.id == FilingApplication.client_id)
             .where(
-                FilingApplication.status.in_([*OPEN_TO_CLIENT, *WAITING_ON_STAFF, Stage.SMS_DUE])
+                or_(
+                    FilingApplication.status.in_(
+                        [*OPEN_TO_CLIENT, *WAITING_ON_STAFF, Stage.SMS_DUE]
+                    ),
+                    and_(
+                        FilingApplication.status == Stage.APPROVED,
+                        FilingApplication.updated_at <= now - PUBLIC_SECURITY_REMIND_AFTER,
+                        FilingApplication.updated_at > now - PUBLIC_SECURITY_GIVE_UP_AFTER,
+                    ),
+                )
             )
         )
         candidates = [
@@ -97,4 +112,10 @@ def _reminder_for(application: FilingApplication, now: datetime) -> tuple[Kind, 
         return Kind.UNFINISHED, updated.isoformat()
     elif status in WAITING_ON_STAFF and now - updated >= STAFF_WAITING_AFTER:
         return Kind.STAFF_WAITING, updated.isoformat()
+    elif (
+        status == Stage.APPROVED
+        and PUBLIC_SECURITY_KEY not in (application.answers or {})
+        and PUBLIC_SECURITY_REMIND_AFTER <= now - updated < PUBLIC_SECURITY_GIVE_UP_AFTER
+    ):
+        return Kind.PUBLIC_SECURITY, updated.isoformat()
     return None

@@ -21,6 +21,12 @@ class Situation:
     step: Item | None = None  # the application's current step (None while reviewing)
     has_submitted: bool = False  # an application is with staff or the bureau
 
+    @property
+    def paused(self) -> bool:
+        """The client paused their application: text is not a step's answer, and replies do
+        not remind them of the step."""
+        return self.application is not None and self.application.paused_at is not None
+
 
 def situation_of(arrival: Arrival, catalogue: Catalogue) -> Situation:
     """The situation, from what was read when the update arrived (no further queries)."""

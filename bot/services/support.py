@@ -55,10 +55,26 @@ class SupportService:
         conversation.status = ConversationStatus.OPEN
         conversation.reason = reason
         conversation.claimed_by = None
+        conversation.claimed_name = None
+        conversation.claimed_at = None
+        conversation.last_message_at = None
         conversation.opened_at = utcnow()
         conversation.closed_at = None
         await self.session.flush()
         return conversation, True
+
+    async def start_closed(self, client: Client, reason: str) -> SupportConversation:
+        """A closed conversation for a client who has none (it holds their staff topic)."""
+        conversation = SupportConversation(
+            client_id=client.id,
+            status=ConversationStatus.CLOSED,
+            reason=reason,
+            closed_at=utcnow(),
+        )
+        self.session.add(conversation)
+        await self.session.flush()
+        self.session.info.setdefault(_KNOWN, {})[client.id] = conversation
+        return conversation
 
     async def get(self, conversation_id: int) -> SupportConversation | None:
         """A conversation by id."""
@@ -90,7 +106,8 @@ class SupportService:
         client_id: int,
         staff_id: int,
     ) -> None:
-        """Remember a copied message pair."""
+        """Remember a copied message pair (and that the conversation is not quiet)."""
+        conversation.last_message_at = utcnow()
         self.session.add(
             RelayedMessage(
                 conversation_id=conversation.id,

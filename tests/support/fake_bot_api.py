@@ -303,6 +303,24 @@ class FakeBotApi(BaseRequest):
             message = self._message(params)
             message["document"] = {"file_id": "sent-doc", "file_unique_id": "sent-doc-u"}
             return message
+        if method in ("sendVenue", "sendLocation"):
+            message = self._message(params)
+            place = {
+                "latitude": float(params["latitude"]),
+                "longitude": float(params["longitude"]),
+            }
+            message["location"] = place
+            if method == "sendVenue":
+                message["venue"] = {
+                    "location": place,
+                    "title": params["title"],
+                    "address": params["address"],
+                }
+            return message
+        if method == "sendMediaGroup":
+            media = params["media"]
+            media = json.loads(media) if isinstance(media, str) else media
+            return [{**self._message(params), "photo": []} for _item in media]
         if method == "getChat":
             chat_id = int(params["chat_id"])
             return {

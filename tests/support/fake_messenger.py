@@ -27,12 +27,16 @@ class FakeMessenger:
     def __init__(self) -> None:
         self.sent: list[Said] = []
         self.edits: list[Said] = []
+        self.places: list[tuple[int, float, float, str, str | None]] = []
         self.attempts: list[int] = []  # the chat of every send, failed ones included
         self.uncommitted_calls: list[str] = []
         self.before_send: Callable[[int], Awaitable[None]] | None = None
         self._blocked: set[int] = set()
         self._failures: dict[int, list[MessengerError]] = {}
         self._message_ids = itertools.count(1000)
+        self.topics: list[tuple[int, str, bool | None]] = []
+        self.reactions: list[tuple[int, int, str]] = []
+        self.albums: list[tuple[int, list[str]]] = []
 
     def block(self, chat_id: int) -> None:
         """The chat blocked the bot: every send to it raises ``BlockedError``."""
@@ -68,6 +72,19 @@ class FakeMessenger:
         self.sent.append(said)
         return said.message_id
 
+    async def send_place(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        title: str,
+        address: str | None = None,
+    ) -> int:
+        """Record the place."""
+        self._check_committed("send_place")
+        self.places.append((chat_id, latitude, longitude, title, address))
+        return next(self._message_ids)
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
     ) -> None:
@@ -95,6 +112,25 @@ class FakeMessenger:
     async def is_forum(self, chat_id: int) -> bool:
         """Every group is a forum here."""
         return True
+
+    async def edit_topic(
+        self, chat_id: int, topic: int, name: str, *, closed: bool | None = None
+    ) -> None:
+        """Record the topic's new name and state."""
+        self._check_committed("edit_topic")
+        self.topics.append((topic, name, closed))
+
+    async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Record the reaction."""
+        self._check_committed("react")
+        self.reactions.append((chat_id, message_id, emoji))
+
+    async def send_album(
+        self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
+    ) -> None:
+        """Record the album's captions."""
+        self._check_committed("send_album")
+        self.albums.append((chat_id, [caption for _data, caption in photos]))
 
     def _check_committed(self, call: str) -> None:
         if uncommitted_work():
