@@ -47,6 +47,11 @@ class ImageRules:
     # Real photos at their true resolution ≥ 77, drawn documents ≥ 58; a 600×400 photo enlarged
     # to 2400 px ≈ 24, documents enlarged 1.6–2.4× ≤ 52 (bench/image_calibration.py).
     min_detail: float = 55.0
+    # Fine detail at the image's own resolution over the same at half of it (the scale test, see
+    # ``measure.scale_test``): a photo enlarged 2× or more has none left in its finest octave.
+    # Any size, any document. Calibration corpus: real photos ≥ 0.46 (clouds), documents ≥ 0.6;
+    # photos and documents enlarged 2.6–4× ≤ 0.48. Refused as lacking detail below.
+    min_detail_ratio: float = 0.485
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
