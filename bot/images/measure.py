@@ -90,9 +90,10 @@ def scale_test(image: Image.Image) -> dict[str, float]:
     A photograph keeps much of its fine detail from one octave to the next (natural scenes are
     roughly scale-invariant, and a phone's own softness costs a fraction of it); a small photo
     enlarged by 2× or more has none left in its finest octave, however crisp it looks reduced.
-    The ratio does not depend on contrast, exposure or the document's size. On the calibration
-    corpus: real photos ≥ 0.46 (clouds: nothing in them is crisp), documents ≥ 0.6; photos and
-    documents enlarged 2.6–4× ≤ 0.48, mostly ≤ 0.45.
+    The ratio does not depend on contrast, exposure or the document's size (see
+    ``ImageRules.min_detail_ratio`` for the calibration). Sensor noise raises it, so noise added
+    after an enlargement can hide one; an enlargement below 2× leaves the finest octave partly
+    filled and is not told from a soft phone photo.
     """
     width, height = image.size
     crop_w = min(round(width * CENTRE), SCALE_TEST_SIDE)
