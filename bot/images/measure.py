@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from PIL import Image, ImageChops, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 ANALYSIS_LONG_SIDE = 1024
 GLARE_GRID = 64  # cells on the long side when looking for blown-out patches
@@ -18,13 +18,7 @@ SPARE_PIXELS = 1.25  # … and the image has at least this many times the requir
 CENTRE = 0.6  # share of width and height measured at the required scale (the document)
 MARGIN_BORDER = 0.9  # blown share of the border cells that makes the blown area a white margin
 MARGIN_CONTENT = 0.03  # … if at least this share of the frame's cells is (nearly) not blown
-SCALE_TEST_SIDE = 1024  # the native-resolution scale test looks at most this much of the centre
-BINOMIAL_3 = ImageFilter.Kernel((3, 3), (1, 2, 1, 2, 4, 2, 1, 2, 1), 16)
-BINOMIAL_5 = ImageFilter.Kernel(
-    (5, 5),
-    tuple(a * b for a in (1, 4, 6, 4, 1) for b in (1, 4, 6, 4, 1)),
-    256,
-)
+SCALE_TEST_SIDE = 768  # the native-resolution scale test looks at most this much of the centre
 BLOWN_TABLE = [255 if value >= BLOWN else 0 for value in range(256)]
 HALO_TABLE = [255 if value >= BLOWN - 5 else 0 for value in range(256)]
 
@@ -190,14 +184,24 @@ def _edge_ratio(grey: Image.Image, blurred: Image.Image) -> float:
 
 
 def _smoothed(grey: Image.Image) -> Image.Image:
-    """The [1 2 1] / 4 binomial blur in both directions (one 3 × 3 convolution in C)."""
-    return grey.filter(BINOMIAL_3)
+    """The [1 2 1] / 4 binomial blur in both directions, by shifted averages (faster than a
+    3 × 3 convolution in Pillow)."""
+    across = ImageChops.add(
+        ImageChops.add(ImageChops.offset(grey, 1, 0), ImageChops.offset(grey, -1, 0), 2.0),
+        grey,
+        2.0,
+    )
+    return ImageChops.add(
+        ImageChops.add(ImageChops.offset(across, 0, 1), ImageChops.offset(across, 0, -1), 2.0),
+        across,
+        2.0,
+    )
 
 
 def _blurred(grey: Image.Image) -> Image.Image:
-    """A blur of σ = 1 px: the binomial [1 2 1] / 4 twice, as one 5 × 5 convolution
-    (shift-invariant, unlike a 2 × 2 box reduction, which leaves an edge on its grid crisp)."""
-    return grey.filter(BINOMIAL_5)
+    """A blur of σ = 1 px: the binomial [1 2 1] / 4 twice (shift-invariant, unlike a 2 × 2 box
+    reduction, which leaves an edge on its grid crisp)."""
+    return _smoothed(_smoothed(grey))
 
 
 def _gradient(grey: Image.Image) -> Image.Image:

@@ -49,11 +49,11 @@ class ImageRules:
     min_detail: float = 55.0
     # Fine detail at the image's own resolution over the same at half of it (the scale test, see
     # ``measure.scale_test``): a photo enlarged 2× or more has none left in its finest octave.
-    # Any size, any document. Calibration corpus: real photos ≥ 0.486 but for the clouds of a
-    # storm and a Telegram copy of window blinds (0.38–0.47), documents ≥ 0.62; photos and
-    # documents enlarged 2.6–4× ≤ 0.484 but for three (0.50–0.58). A thin margin: enlargements
-    # below 2× (an enlarged photo that Telegram reduced again) are not caught.
-    min_detail_ratio: float = 0.485
+    # Any size, any document. Calibration corpus: real photos ≥ 0.47 but for the clouds of a
+    # storm (0.37–0.45), documents ≥ 0.62; photos and documents enlarged 2.6–4× mostly ≤ 0.47.
+    # A thin margin: enlargements below 2× (an enlarged photo that Telegram reduced again) and
+    # a few soft photos enlarged 3–4× (0.48–0.56) are not caught.
+    min_detail_ratio: float = 0.47
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
