@@ -22,8 +22,9 @@ real portrait) and a business licence rendered with text, laid on a real photogr
 and "photographed" at an angle with a soft shadow and sensor noise. Then degradations, each with
 the refusal that names the problem (``expected``): blur at several σ, blur with sensor noise,
 grey, dark, washed out (lifted blacks), low contrast, overexposed (≈45 % and ≈97 % blown), glare
-touching the frame's edge and inside it, a small photo enlarged, and some of those again after
-Telegram's compression. Mild sensor noise alone is a *good* variant: every phone adds it.
+touching the frame's edge and inside it, a small photo enlarged, and many of those again after
+Telegram's compression (1280 px, JPEG quality 78–82: ``TELEGRAM_QUALITIES``). Mild sensor noise
+alone is a *good* variant: every phone adds it. Wood.jpg serves as a table only (``NOT_SUBJECTS``).
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ SOURCES = (
     Source("rocket", "pypi:scikit-image", "rocket.jpg", "public domain", "SpaceX"),
 )
 TABLES = ("wood", "dune", "meadow", "storm", "blinds", "garden")  # backgrounds of the scenes
+# Tables only, never photographed subjects: Wood.jpg is pale, grey-green painted wood whose
+# tones span 173–229 with colourfulness 6.6 — by histogram and colour it *is* a washed-out, grey
+# picture, so it cannot stand for a good upload, and its degraded copies cannot name one fault.
+NOT_SUBJECTS = ("wood",)
 PORTRAITS = ("astronaut", "chelsea", "coffee", "rocket")
 
 
@@ -158,6 +163,22 @@ def glare(image: Image.Image, centre: tuple[float, float], radius: float) -> Ima
     mask = mask.filter(ImageFilter.GaussianBlur(r / 4))
     white = Image.new("RGB", image.size, (255, 255, 255))
     return Image.composite(white, image, mask)
+
+
+# Telegram's photo compression: 1280 px on the long side (a 6000×4000 photo arrives as
+# 1280×853: https://www.ticktechtold.com/telegram-compress-image/), JPEG at about 80 % quality
+# (https://www.picovert.com/en/blog/image-size-for-telegram).
+TELEGRAM_QUALITIES = (78, 80, 82)
+TELEGRAM_DEGRADED = (
+    "blur σ1.6",
+    "blur σ2.5",
+    "grey",
+    "dark",
+    "washed out L170",
+    "low contrast",
+    "overexposed 45%",
+    "glare inside",
+)
 
 
 def telegram(image: Image.Image) -> Image.Image:
@@ -237,14 +258,14 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
     large = [
         (name, source, image, "photo", "id_card")
         for name, (source, image) in sources.items()
-        if min(image.size) >= 720
+        if min(image.size) >= 720 and name not in NOT_SUBJECTS
     ]
     for name, source, image, kind, rules in [*large, *scenes]:
         seed = rng.randrange(1 << 30)
         yield entry(f"{name}.jpg", source, kind, "none", None, rules), jpeg(image, 92)
         yield (
             entry(f"{name}~telegram.jpg", source, kind, "telegram", None, "id_card"),
-            jpeg(telegram(image), rng.choice((82, 85, 87))),
+            jpeg(telegram(image), rng.choice(TELEGRAM_QUALITIES)),
         )
         noisy = gaussian_noise(image, 5, seed)
         yield entry(f"{name}~noise.jpg", source, kind, "noise σ5", None, rules), jpeg(noisy, 90)
@@ -253,7 +274,7 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
             slug = degradation.replace(" ", "_").replace("%", "").replace("+", "")
             file = f"{name}~{slug}.jpg"
             yield entry(file, source, kind, degradation, expected, rules), jpeg(bad, 90)
-            if degradation in ("blur σ2.5", "washed out L170", "overexposed 45%", "grey"):
+            if degradation in TELEGRAM_DEGRADED:
                 small = telegram(bad)
                 yield (
                     entry(
@@ -264,7 +285,7 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
                         expected,
                         "id_card",
                     ),
-                    jpeg(small, 85),
+                    jpeg(small, rng.choice(TELEGRAM_QUALITIES)),
                 )
         if kind in ("id card scene", "licence scene"):
             # A small photo of the document, enlarged in an editor to pass the pixel minimum.
@@ -281,6 +302,18 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
                 ),
                 jpeg(big, 90),
             )
+            if rules == "id_card":  # … and then sent as a Telegram photo
+                yield (
+                    entry(
+                        f"{name}~enlarged~telegram.jpg",
+                        source,
+                        kind,
+                        f"reduced to {small_long} px, enlarged to {large_long}, telegram",
+                        "low_detail",
+                        "id_card",
+                    ),
+                    jpeg(telegram(big), rng.choice(TELEGRAM_QUALITIES)),
+                )
         if kind.endswith("scene") and max(image.size) >= 1600:
             # A page strongly blurred at σ = 5 px at native size, with mild sensor noise.
             page = gaussian_noise(image.filter(ImageFilter.GaussianBlur(5)), 4, seed)
@@ -297,6 +330,8 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
             )
     # Small camera photos: as they are (too small), and enlarged to pass the pixel minimum.
     for name, (source, image) in sources.items():
+        if name in NOT_SUBJECTS:
+            continue
         if min(image.size) >= 720:
             small = image.copy()
             small.thumbnail((600, 600), Image.Resampling.LANCZOS)
@@ -329,6 +364,18 @@ def build(sources: dict[str, tuple[Source, Image.Image]]) -> Iterator[tuple[Entr
                 ),
                 jpeg(big, 90),
             )
+            if rules == "id_card":  # … and then sent as a Telegram photo
+                yield (
+                    entry(
+                        f"{name}~enlarged{long_side}~telegram.jpg",
+                        source,
+                        "small photo",
+                        f"{label}, enlarged to {long_side}, telegram",
+                        "low_detail",
+                        "id_card",
+                    ),
+                    jpeg(telegram(big), rng.choice(TELEGRAM_QUALITIES)),
+                )
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ TUNABLE_CHECKS = frozenset(
         "max_highlight_share",
         "max_glare_share",
         "min_detail",
+        "min_detail_ratio",
         "max_long_side",
         "max_pixels",
     }

@@ -40,6 +40,9 @@ EDITORS = (
 )
 REDUCIBLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
 HALO = 1.25  # halo (luma ≥ 245) at least this many times the blown patches (≥ 250): a reflection
+# A photo scoring under this share of min_sharpness is clearly blurred (calibration corpus:
+# blurred photos with a specular highlight ≤ 0.55, reflections on photos just short of it ≥ 0.9).
+CLEARLY_BLURRED = 0.6
 WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -199,7 +202,9 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
 
     Light first: a dark, washed-out or blown-out photo also loses its colour and its edges, and
     the client must be told to fix the light, not to find a colour original or hold still. Then
-    colour, then focus at the analysis scale, then detail at the scale the document needs.
+    colour, then focus at the analysis scale, then detail at the image's own scale and at the
+    document's. A small reflection counts as light unless the photo is clearly blurred: a blur
+    spreads any bright spot into a halo, so on a blurred photo the halo proves nothing.
     """
     if m["brightness"] < rules.min_brightness or m["highlights"] < rules.min_highlights:
         return Rejection.TOO_DARK
@@ -214,14 +219,17 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
     if (
         m["highlight_share"] > rules.max_glare_share
         and m["halo_share"] > HALO * m["highlight_share"]
+        and m["sharpness"] >= CLEARLY_BLURRED * rules.min_sharpness
     ):
         return Rejection.OVEREXPOSED
     if m["colourfulness"] < rules.min_colourfulness:
         return Rejection.GREYSCALE
     if m["sharpness"] < rules.min_sharpness:
         return Rejection.BLURRY
-    # Sharp at the analysis scale but soft at the scale the document needs: it has the pixels but
-    # not their detail (enlarged from a smaller photo, or digital zoom), rather than blurred.
+    # Sharp at the analysis scale but soft at the image's own or the document's scale: it has the
+    # pixels but not their detail (enlarged from a smaller photo, or digital zoom).
+    if m.get("detail_ratio", 1.0) < rules.min_detail_ratio:
+        return Rejection.LOW_DETAIL
     if m.get("required_detail", 100.0) < rules.min_detail:
         return Rejection.LOW_DETAIL
     return None

@@ -47,6 +47,13 @@ class ImageRules:
     # Real photos at their true resolution ≥ 77, drawn documents ≥ 58; a 600×400 photo enlarged
     # to 2400 px ≈ 24, documents enlarged 1.6–2.4× ≤ 52 (bench/image_calibration.py).
     min_detail: float = 55.0
+    # Fine detail at the image's own resolution over the same at half of it (the scale test, see
+    # ``measure.scale_test``): a photo enlarged 2× or more has none left in its finest octave.
+    # Any size, any document. Calibration corpus: real photos ≥ 0.47 but for the clouds of a
+    # storm (0.37–0.45), documents ≥ 0.62; photos and documents enlarged 2.6–4× mostly ≤ 0.47.
+    # A thin margin: enlargements below 2× (an enlarged photo that Telegram reduced again) and
+    # a few soft photos enlarged 3–4× (0.48–0.56) are not caught.
+    min_detail_ratio: float = 0.47
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
