@@ -19,11 +19,13 @@ def load_data_file(
     what: str,
     error: type[Exception],
     traditional: TraditionalTexts | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Model:
     """Parse and validate ``path``; problems raise ``error`` naming the file, place and reason.
 
     Texts without a hand-written Traditional Chinese get it from ``traditional`` when given,
     else from the generated table (``bot.localized``), logging how many had to be converted.
+    ``context`` is handed to the model's validators (e.g. another file it depends on).
     """
     try:
         with path.open("rb") as handle:
@@ -34,7 +36,7 @@ def load_data_file(
         raise error(f"{what} {path} is not valid TOML: {problem}") from None
     texts = TraditionalTexts(generated_traditional()) if traditional is None else traditional
     try:
-        loaded = model.model_validate(raw, context=texts.context())
+        loaded = model.model_validate(raw, context={**texts.context(), **(context or {})})
     except ValidationError as problem:
         raise error(f"{what} {path}: {_describe(problem, raw)}") from None
     if traditional is None:

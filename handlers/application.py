@@ -13,10 +13,15 @@ from telegram.ext import (
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.callbacks import END_CONVERSATION
 from bot.context import BotContext, HandlerList
-from bot.filing.applications import ApplicationService, StepStatus
-from bot.filing.catalogue import Item, ItemKind
+from bot.filing.applications import (
+    ApplicationService,
+    ProvinceMatch,
+    ProvinceReading,
+    StepStatus,
+)
+from bot.filing.catalogue import FILING_TYPE_STEP, PROVINCE_STEP, Item, ItemKind
 from bot.filing.checked import Note, Problem
-from bot.filing.eligibility import APPLICANT, EligibilityService
+from bot.filing.eligibility import APPLICANT, PROVINCE, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
 from bot.i18n import N_
 from bot.names import name_of
@@ -35,6 +40,7 @@ from handlers.application_view import (
     TYPE_PREFIX,
     applications,
     describe_value,
+    filing_type_lines,
     open_application,
     show_current,
     show_review,
@@ -204,8 +210,11 @@ async def start_application(update: Update, context: BotContext) -> None:
     check = await EligibilityService(context.session).of(client)
     answers = (check.answers or {}) if check is not None else {}
     applicant = answers.get(APPLICANT)
-    if applicant and context.services.catalogue.find_applicant(applicant):
+    catalogue = context.services.catalogue
+    if applicant and applicant in {a.id for a in catalogue.fileable_applicants}:
         prefill = {f"eligibility_{key}": value for key, value in answers.items()}
+        if catalogue.provinces.find(answers.get(PROVINCE)) is not None:
+            prefill[PROVINCE_STEP] = answers[PROVINCE]  # asked once: the step is done
         application = await service.start(client, applicant, prefill)
         await show_current(update, context, application)
         return
@@ -226,7 +235,7 @@ async def show_applicants(
                 callback_data=f"{TYPE_PREFIX}{applicant.id}",
             )
         ]
-        for applicant in context.services.catalogue.applicants
+        for applicant in context.services.catalogue.fileable_applicants
     ]
     rows.append([back_to_menu_button(context.i18n)])
     await show(
@@ -238,7 +247,8 @@ async def choose_applicant(update: Update, context: BotContext) -> None:
     """The applicant type was chosen: open the application."""
     query = update.callback_query
     applicant = button_data(update, TYPE_PREFIX)
-    if context.client is None or context.services.catalogue.find_applicant(applicant) is None:
+    fileable = {a.id for a in context.services.catalogue.fileable_applicants}
+    if context.client is None or applicant not in fileable:
         await stale_button(update, context)
         return
     await answer_button(query)
@@ -267,7 +277,10 @@ async def choose_option(update: Update, context: BotContext) -> None:
         return
     await answer_button(query)
     await service.choose(application, item, value)
-    await show_current(update, context, application)
+    lead = ""
+    if item.id in (FILING_TYPE_STEP, PROVINCE_STEP):  # what the choice means for the client
+        lead = "\n".join(filing_type_lines(context, application, summary=True))
+    await show_current(update, context, application, lead=lead)
 
 
 @with_open_application
@@ -306,6 +319,7 @@ async def show_checklist(
     progress = await service.progress(application)
     lines = [
         _("<b>Your checklist</b>"),
+        *filing_type_lines(context, application),
         context.i18n.ngettext(
             "{done} of {total} step done. Tap a step to open it.",
             "{done} of {total} steps done. Tap a step to open it.",
@@ -319,6 +333,8 @@ async def show_checklist(
         if item.id == application.current_step:
             icon = "➡️"
         optional = "" if item.required else _(" (optional)")
+        if item.staff_confirm:
+            optional = _(" (optional – our staff will confirm whether your bureau needs it)")
         title = item.title.get(translator.language)
         rows.append(
             [
@@ -461,12 +477,14 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
         return
     _ = context.i18n.gettext
     today = utcnow().astimezone(context.services.settings.hours().timezone).date()
-    checked = await service.answer_text(application, item, text, today)
+    checked, reading = await service.answer_text(application, item, text, today)
     if checked.ok and checked.value is not None:
         saved = html.escape(checked.value[:200], quote=False)
         words = {key: html.escape(value, quote=False) for key, value in checked.details.items()}
         lines = [_("✅ Saved: {value}").format(value=saved)]
         lines += [_(NOTES[note]).format(**words) for note in checked.notes]
+        if reading is not None:
+            lines.append(_province_reading(context, reading))
         await show_current(update, context, application, lead="\n\n".join(lines))
     elif text.rstrip().endswith(("?", "？")):
         # Not an answer but a question asked at a text step: the FAQ answers it and says
@@ -475,6 +493,31 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
+
+
+def _province_reading(context: BotContext, reading: ProvinceReading) -> str:
+    """What the number's region code says about the province, for the client."""
+    _ = context.i18n.gettext
+    table = context.services.catalogue.provinces
+    language = context.i18n.language
+    found = table.find(reading.province)
+    chosen = table.find(reading.chosen)
+    name = html.escape(found.name.get(language) if found else reading.province, quote=False)
+    if reading.match is ProvinceMatch.FILLED:
+        return _(
+            "📍 This number was issued in {province}, so we set your province to {province}. "
+            "If that is wrong, change it in the checklist."
+        ).format(province=name)
+    if reading.match is ProvinceMatch.MATCHES:
+        return _("📍 Issued in {province}, the province you file in.").format(province=name)
+    return _(
+        "⚠️ This number was issued in {province}, but you chose {chosen}. An organisation files "
+        "where its licence was issued, an individual where the ID card was issued (or with a "
+        "residence permit there). Change the province in the checklist, or ask our staff."
+    ).format(
+        province=name,
+        chosen=html.escape(chosen.name.get(language), quote=False) if chosen else "–",
+    )
 
 
 def _step(

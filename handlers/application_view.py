@@ -12,9 +12,11 @@ from bot.callbacks import CANCEL_VISIT, CHANGE_VISIT
 from bot.context import BotContext
 from bot.filing.applications import ApplicationService, StepStatus
 from bot.filing.booking import BookingService
-from bot.filing.catalogue import Item, ItemKind
+from bot.filing.catalogue import PROVINCE_STEP, Item, ItemKind, OfflineRule, SmsCheck
+from bot.filing.province_notes import province_notes
+from bot.filing.provinces import expected_review_days
 from bot.filing.verification import face_check_of
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.progress import progress_bar
 from bot.services.forms import offered_forms
 from bot.services.situation import situation_of
@@ -38,6 +40,14 @@ CANCEL = CANCEL_VISIT
 FACE_CHECK = "verify:face"
 FORM_PREFIX = "form:"
 VERIFICATION_STEP = "verification"
+GRID_FROM = 8  # choices with this many options are shown three to a row
+
+OFFLINE = {
+    OfflineRule.UNTIL_APPROVAL: N_(
+        "🔌 Keep the website offline (DNS resolution off) until the filing is approved."
+    ),
+    OfflineRule.MAY_STAY_ONLINE: N_("🌐 Your website may stay online meanwhile."),
+}
 
 
 def applications(context: BotContext) -> ApplicationService:
@@ -65,6 +75,63 @@ def nav_rows(translator: Translator, *, done: bool = False) -> list[list[InlineK
             InlineKeyboardButton(_("⏸ Pause"), callback_data=PAUSE),
         ],
     ]
+
+
+def filing_type_lines(
+    context: BotContext, application: FilingApplication, *, summary: bool = False
+) -> list[str]:
+    """The application's kind of filing and province, and what they mean: offline rule,
+    SMS check and (with ``summary``) what the kind is and the bureau's review time."""
+    translator = context.i18n
+    _ = translator.gettext
+    catalogue = context.services.catalogue
+    answers = application.answers or {}
+    kind = catalogue.filing_type_of(answers)
+    province = catalogue.provinces.find(answers.get(PROVINCE_STEP))
+    lines = []
+    if kind is not None:
+        title = html.escape(kind.title.get(translator.language), quote=False)
+        lines.append(_("Kind of filing: <b>{kind}</b>").format(kind=title))
+        if summary:
+            lines.append(kind.summary.get(translator.language))
+    name = province.name.get(translator.language) if province else _("not chosen yet")
+    lines.append(_("Province: <b>{province}</b>").format(province=html.escape(name, quote=False)))
+    if kind is not None:
+        if kind.offline in OFFLINE:
+            lines.append(_(OFFLINE[kind.offline]))
+        if kind.sms is SmsCheck.REQUIRED and kind.sms_who is not None:
+            lines.append(
+                _(
+                    "📱 MIIT sends a verification SMS to {who} a few minutes after the provider "
+                    "submits the filing; the code must be entered within 24 hours."
+                ).format(who=kind.sms_who.get(translator.language))
+            )
+        else:
+            lines.append(_("📱 No MIIT SMS check for this kind of filing."))
+    if summary and province is not None:
+        days = expected_review_days(province.id, catalogue.provinces)
+        lines.append(
+            _("⏳ The bureau in {province} reviews within {days} working days.").format(
+                province=html.escape(name, quote=False), days=days
+            )
+        )
+    return lines
+
+
+def choice_rows(
+    item: Item, translator: Translator, chosen: str | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """A choice step's buttons, the ``chosen`` one ticked: one per row, or three per row for
+    long lists (provinces)."""
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if option.value == chosen else "") + option.label.get(translator.language),
+            callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
+        )
+        for option in item.options
+    ]
+    width = 3 if len(buttons) >= GRID_FROM and item.id == PROVINCE_STEP else 1
+    return [buttons[start : start + width] for start in range(0, len(buttons), width)]
 
 
 async def show_current(
@@ -95,6 +162,16 @@ async def show_current(
         + f"{header}  {progress_bar(progress.done, progress.total)}\n\n"
         f"<b>{item.title.get(translator.language)}</b>\n{item.instructions.get(translator.language)}"
     )
+    answers = application.answers or {}
+    table = context.services.catalogue.provinces
+    hints = province_notes(item.province_hints, answers.get(PROVINCE_STEP), table, translator)
+    if hints:
+        text += "\n" + "".join(f"\n📍 {hint}" for hint in hints)
+    if item.staff_confirm:
+        text += "\n\n" + _(
+            "ℹ️ Not every bureau asks for this: our staff will confirm whether yours does. "
+            "Send it if you have it, or skip it for now."
+        )
     states = await service.states(application)
     state = states.get(item.id)
     done = state is not None and state.state == StepStatus.ACCEPTED
@@ -105,16 +182,7 @@ async def show_current(
     rows: list[list[InlineKeyboardButton]] = []
     if item.kind is ItemKind.CHOICE:
         chosen = state.value if done and state is not None else None
-        rows = [
-            [
-                InlineKeyboardButton(
-                    ("✅ " if option.value == chosen else "")
-                    + option.label.get(translator.language),
-                    callback_data=f"{CHOOSE_PREFIX}{item.id}:{option.value}",
-                )
-            ]
-            for option in item.options
-        ]
+        rows = choice_rows(item, translator, chosen)
     elif item.kind is ItemKind.VERIFICATION:
         text_extra, rows = await verification_rows(context, application, translator)
         text += text_extra

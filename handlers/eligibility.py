@@ -1,13 +1,18 @@
-"""The eligibility check: four questions with buttons, then a verdict with next steps."""
+"""The eligibility check: five questions with buttons, then a verdict that explains itself:
+why, the province's rules, the conditions and the next steps."""
 
 from __future__ import annotations
+
+import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext, HandlerList
 from bot.filing import eligibility as rules
-from bot.filing.eligibility import EligibilityService, Finding, Verdict
+from bot.filing.eligibility import Condition, EligibilityService, Finding, NextStep, Verdict
+from bot.filing.province_notes import province_notes
+from bot.filing.provinces import UNSURE
 from bot.i18n import N_, Translator
 from handlers.common import (
     MENU_ELIGIBILITY,
@@ -26,17 +31,22 @@ APPLY = "app:start"
 
 QUESTIONS = {
     rules.APPLICANT: N_(
-        "<b>1/4 · Who will apply?</b>\n"
+        "<b>1/5 · Who will apply?</b>\n"
         "The filing is made in the name of a person or an organisation."
     ),
-    rules.HOSTING: N_("<b>2/4 · Where will the website be hosted?</b>"),
+    rules.PROVINCE: N_(
+        "<b>2/5 · In which province?</b>\nOrganisations file where their business licence was "
+        "issued, individuals where their ID card was issued (or where they hold a residence "
+        "permit, if the bureau allows it). Each province's bureau has its own rules."
+    ),
+    rules.HOSTING: N_("<b>3/5 · Where will the website be hosted?</b>"),
     rules.DOMAIN: N_(
-        "<b>3/4 · Your domain</b>\nIs it registered with a registrar approved by MIIT "
+        "<b>4/5 · Your domain</b>\nIs it registered with a registrar approved by MIIT "
         "(for example "
         "Alibaba Cloud, Tencent Cloud) and real-name verified in the applicant's name?"
     ),
     rules.CONTENT: N_(
-        "<b>4/4 · Content</b>\nWill the site offer news, publishing, medicine or medical devices, "
+        "<b>5/5 · Content</b>\nWill the site offer news, publishing, medicine or medical devices, "
         "culture or games, audio-video or live streaming, or financial services?"
     ),
 }
@@ -61,9 +71,12 @@ OPTIONS = {
 }
 
 VERDICTS = {
-    Verdict.CAN_APPLY: N_("✅ <b>Good news: you can file.</b>"),
+    Verdict.CAN_APPLY: N_(
+        "✅ <b>Good news: you can file</b>, provided the conditions below hold."
+    ),
     Verdict.CAN_APPLY_AFTER: N_("🟡 <b>You can file once these points are sorted out:</b>"),
     Verdict.NEEDS_ENTITY: N_("🟠 <b>Not with an overseas company – but there are ways:</b>"),
+    Verdict.NOT_IN_PROVINCE: N_("🟠 <b>Not in this province as things stand:</b>"),
     Verdict.NOT_NEEDED: N_("ℹ️ <b>You do not need an ICP filing.</b>"),
 }
 
@@ -78,9 +91,10 @@ FINDINGS = {
         "mainland China, bought on a yearly or monthly plan for at least 3 months."
     ),
     Finding.FOREIGN_COMPANY: N_(
-        "Documents issued outside the mainland are not accepted. File through a mainland "
-        "subsidiary, branch or representative office, or let a mainland resident be the website's "
-        "person in charge. Then choose “Mainland company” or “Mainland individual”."
+        "Documents issued outside the mainland are not accepted, so the company itself cannot "
+        "file. A company's business site is filed by a mainland entity: a subsidiary, a branch "
+        "or a representative office, with its licence or registration certificate. A personal "
+        "filing cannot carry a company's site."
     ),
     Finding.NON_MAINLAND_PERSON: N_(
         "You can apply with your passport or Mainland Travel Permit, but provinces differ "
@@ -112,6 +126,60 @@ FINDINGS = {
         "If the site touches news, publishing, medicine, culture, audio-video or finance, a "
         "pre-approval may be needed first; tell us about the content and we will check."
     ),
+    Finding.PROVINCE_REFUSES_PASSPORTS: N_(
+        "This province's bureau does not accept passports or foreign applicants, so you cannot "
+        "file there in your own name."
+    ),
+}
+
+CONDITIONS = {
+    Condition.LICENCE_PROVINCE: N_(
+        "The business licence is issued in {province}: an organisation files where its licence "
+        "was issued (no cross-province filing; a local branch can file instead)."
+    ),
+    Condition.ID_PROVINCE: N_(
+        "Your ID card is issued in {province} – or, where the bureau accepts it, you hold a "
+        "residence permit there."
+    ),
+    Condition.TRAVEL_DOCUMENT: N_(
+        "Your passport or travel permit is valid for at least 3 more months, and {province} "
+        "accepts it."
+    ),
+    Condition.SERVER_TERM: N_(
+        "The server is in mainland China with the provider you file through, on a monthly or "
+        "yearly plan bought for at least 3 months (pay-as-you-go does not count)."
+    ),
+    Condition.DOMAIN_HOLDER: N_(
+        "The domain is real-name verified in the applicant's own name – a different holder is "
+        "the most common reason for rejection."
+    ),
+    Condition.OFFLINE: N_(
+        "The site stays offline (DNS resolution off) until the filing is approved; sites already "
+        "filed stay online with their number in the footer."
+    ),
+}
+
+NEXT_STEPS = {
+    NextStep.START: N_(
+        "Start your application below: it asks the kind of filing, then collects the documents "
+        "one step at a time and checks each one as it arrives; our staff review everything "
+        "before it goes to the provider."
+    ),
+    NextStep.FIX_FIRST: N_(
+        "Sort out the points above first (each says how); you can already start the "
+        "application and send documents meanwhile."
+    ),
+    NextStep.MAINLAND_ENTITY: N_(
+        "Set up (or use) a mainland subsidiary, branch or representative office, then answer "
+        "again as “Mainland company or organisation” with its licence. Our staff can advise."
+    ),
+    NextStep.OTHER_PROVINCE: N_(
+        "Talk to our staff: a filing by a mainland entity, or in a province that accepts your "
+        "document, may be possible."
+    ),
+    NextStep.MOVE_LATER: N_(
+        "Nothing to do now. If you move to a mainland server later, come back for the check."
+    ),
 }
 
 
@@ -120,17 +188,25 @@ def question_markup(
 ) -> InlineKeyboardMarkup:
     """The answer buttons of one question."""
     _ = translator.gettext
+    catalogue = context.services.catalogue
+    width = 1
     if question == rules.APPLICANT:
         options = [
             (applicant.id, applicant.title.get(translator.language))
-            for applicant in context.services.catalogue.applicants
+            for applicant in catalogue.applicants
         ]
+    elif question == rules.PROVINCE:
+        provinces = catalogue.provinces
+        options = [(p.id, p.name.get(translator.language)) for p in provinces.province]
+        options.append((UNSURE, provinces.unsure.title.get(translator.language)))
+        width = 3
     else:
         options = [(value, _(label)) for value, label in OPTIONS[question]]
-    rows = [
-        [InlineKeyboardButton(label, callback_data=f"{ANSWER_PREFIX}{question}:{value}")]
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"{ANSWER_PREFIX}{question}:{value}")
         for value, label in options
     ]
+    rows = [buttons[start : start + width] for start in range(0, len(buttons), width)]
     position = rules.QUESTIONS.index(question)
     last_row = [back_to_menu_button(translator)]
     if position > 0:
@@ -155,12 +231,16 @@ async def answer(update: Update, context: BotContext) -> None:
     if query is None:
         return
     question, _sep, value = (query.data or "").removeprefix(ANSWER_PREFIX).partition(":")
-    applicants = {a.id for a in context.services.catalogue.applicants}
-    if context.client is None or not rules.is_valid_answer(question, value, applicants):
+    catalogue = context.services.catalogue
+    applicants = {a.id for a in catalogue.applicants}
+    provinces = {p.id for p in catalogue.provinces.province}
+    if context.client is None or not rules.is_valid_answer(question, value, applicants, provinces):
         await stale_faq_button(update, context)
         return
     await answer_button(query)
-    answered = await EligibilityService(context.session).answer(context.client, question, value)
+    answered = await EligibilityService(context.session).answer(
+        context.client, question, value, catalogue.provinces
+    )
     if answered.next_question is not None:
         await _ask(update, context, answered.next_question)
     elif answered.assessment is not None:
@@ -189,9 +269,31 @@ async def _ask(update: Update, context: BotContext, question: str) -> None:
 
 
 async def _verdict(update: Update, context: BotContext, assessment: rules.Assessment) -> None:
-    _ = context.i18n.gettext
+    translator = context.i18n
+    _ = translator.gettext
+    table = context.services.catalogue.provinces
+    found = table.find(assessment.province)
+    province = (
+        html.escape(found.name.get(translator.language), quote=False)
+        if found
+        else _("your province")
+    )
     lines = [_(VERDICTS[assessment.verdict])]
-    lines += [f"• {_(FINDINGS[finding])}" for finding in assessment.findings]
+    if assessment.findings:
+        lines.append(
+            _("<b>Why</b>")
+            + "".join(f"\n• {_(FINDINGS[finding])}" for finding in assessment.findings)
+        )
+    notes = province_notes(assessment.province_rules, assessment.province, table, translator)
+    if notes:
+        heading = _("<b>In {province}</b>").format(province=province)
+        lines.append(heading + "".join(f"\n• {note}" for note in notes))
+    if assessment.conditions:
+        conditions = [_(CONDITIONS[c]).format(province=province) for c in assessment.conditions]
+        lines.append(_("<b>Conditions</b>") + "".join(f"\n• {c}" for c in conditions))
+    if assessment.next_steps:
+        steps = [_(NEXT_STEPS[step]) for step in assessment.next_steps]
+        lines.append(_("<b>Next steps</b>") + "".join(f"\n• {step}" for step in steps))
     rows = []
     if assessment.verdict in (Verdict.CAN_APPLY, Verdict.CAN_APPLY_AFTER):
         lines.append(_("Your answers are saved and fill in your application."))

@@ -22,7 +22,7 @@ from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.context import BotContext, HandlerList
 from bot.filing.catalogue import ItemKind
 from bot.filing.reported_time import parse_reported_time
-from bot.filing.stages import MoveError, Stage
+from bot.filing.stages import MoveError, Outcome, Stage
 from bot.i18n import N_, Translator
 from bot.messenger import Button, Keyboard, keyboard
 from bot.scope import commit_work
@@ -57,6 +57,12 @@ COMMAND_MOVES = frozenset({Stage.APPROVED, Stage.REJECTED, Stage.CHANGES_REQUEST
 APPROVE_HINT = "/approve {number} 京ICP备12345678号-1"
 REJECT_HINT = "/reject {number} <reason>"
 PUBLIC_SECURITY_HINT = "/psb {number} 京公网安备11010802020123号"
+# What /approve takes for each kind of filing's outcome.
+APPROVAL_HINTS = {
+    Outcome.ICP_NUMBER: APPROVE_HINT,
+    Outcome.PSB_NUMBER: "/approve {number} 京公网安备11010502030143号",
+    Outcome.DONE: "/approve {number} done",
+}
 
 # Preset reasons, sent to the client in their language.
 IMAGE_REASONS = (
@@ -114,6 +120,15 @@ def card_view(card: Card, translator: Translator, timezone: str) -> tuple[str, K
     if card.resubmitted:
         title += " · " + _("🔁 resubmitted after changes")
     lines = [title, _("Stage: <b>{stage}</b>").format(stage=stage_name(card.stage, translator))]
+    if card.filing_type is not None:
+        lines.append(
+            _("Filing: {kind}, {province}").format(
+                kind=html.escape(card.filing_type.title.get(translator.language), quote=False),
+                province=html.escape(card.province_name.get(translator.language), quote=False)
+                if card.province_name
+                else "–",
+            )
+        )
     if card.icp_number:
         lines.append(_("ICP number: {number}").format(number=html.escape(card.icp_number)))
     if card.public_security:
@@ -152,12 +167,12 @@ def card_view(card: Card, translator: Translator, timezone: str) -> tuple[str, K
     if Stage.CHANGES_REQUESTED in card.moves:
         commands.append(changes_hint(card))
     if Stage.APPROVED in card.moves:
-        commands.append(APPROVE_HINT.format(number=card.number))
+        commands.append(APPROVAL_HINTS[card.outcome].format(number=card.number))
     if Stage.REJECTED in card.moves:
         commands.append(REJECT_HINT.format(number=card.number))
     if Stage.SMS_DUE in card.moves or card.stage == Stage.SMS_DUE:
         commands.append(SMS_HINT.format(number=card.number))
-    if card.stage == Stage.APPROVED:
+    if card.stage == Stage.APPROVED and card.outcome is Outcome.ICP_NUMBER:
         commands.append(PUBLIC_SECURITY_HINT.format(number=card.number))
     commands.append(f"/export {card.number}")
     lines.append(_("Commands:") + "\n" + "\n".join(html.escape(c, quote=False) for c in commands))
@@ -328,11 +343,17 @@ async def approve_button(update: Update, context: BotContext) -> None:
     """✅ Approve: the ICP number has to be typed, so say how."""
     number = parse_id(button_data(update, APPROVE_PREFIX))
     _ = context.i18n.gettext
-    text = (
-        _("Send the ICP number: {command}").format(command=APPROVE_HINT.format(number=number))
-        if number is not None
-        else _("This button is out of date.")
-    )
+    card = await desk(context).card(number) if number is not None else None
+    if card is None:
+        text = _("This button is out of date.")
+    elif card.outcome is Outcome.ICP_NUMBER:
+        text = _("Send the ICP number: {command}").format(
+            command=APPROVE_HINT.format(number=card.number)
+        )
+    else:
+        text = _("Send: {command}").format(
+            command=APPROVAL_HINTS[card.outcome].format(number=card.number)
+        )
     await answer_button(update.callback_query, text, alert=True)
 
 

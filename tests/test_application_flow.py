@@ -68,9 +68,12 @@ async def press(client: Client, calls: list[ApiCall], label: str) -> list[ApiCal
     raise AssertionError(f"no button {label!r} in {[c.buttons for c in replies(calls)]}")
 
 
-async def eligibility(client: Client, applicant: str, answers: list[str]) -> list[ApiCall]:
+async def eligibility(
+    client: Client, applicant: str, answers: list[str], province: str = "Beijing"
+) -> list[ApiCall]:
     calls = await client.press("menu:eligibility")
     calls = await press(client, calls, applicant)
+    calls = await press(client, calls, province)
     for label in answers:
         calls = await press(client, calls, label)
     return calls
@@ -101,9 +104,13 @@ async def test_individual_in_english_with_a_restart(
         )
         assert "you can file" in verdict.text and "personal" in verdict.text
         step = last_reply(await press(client, [verdict], "Start my application"))
-        assert "Step 1 of 20" in step.text and "Hosting provider" in step.text
+        assert "Step 1 of 23" in step.text and "Kind of filing" in step.text
+        calls = await press(client, [step], "First filing")
+        assert "Province: <b>Beijing</b>" in replies(calls)[0].text  # asked once, in the check
+        step = last_reply(calls)
+        assert "Step 3 of 23" in step.text and "Hosting provider" in step.text
         step = last_reply(await press(client, [step], "Alibaba Cloud"))
-        assert "Step 2 of 20" in step.text and "portrait side" in step.text
+        assert "Step 4 of 23" in step.text and "portrait side" in step.text
 
         refused = last_reply(await client.send_document(photocopy(), "id.jpg"))
         assert "black and white" in refused.text and "colour" in refused.text
@@ -111,16 +118,18 @@ async def test_individual_in_english_with_a_restart(
         assert "blurred" in blurry.text
         calls = await client.send_document(good_scan(), "id_front.jpg")
         assert "accepted" in replies(calls)[0].text
-        assert "Step 3 of 20" in last_reply(calls).text and "emblem side" in last_reply(calls).text
+        assert "Step 5 of 23" in last_reply(calls).text and "emblem side" in last_reply(calls).text
 
     async with running_bot(settings) as harness:  # the bot restarted; the client comes back
         client = Client(harness, user_id=6001, first_name="Anna", language_code="en")
         welcome = last_reply(await client.say("/start"))
-        assert "1 of 20 steps done" in welcome.text or "2 of 20 steps done" in welcome.text
+        assert "4 of 23 steps done" in welcome.text
         step = last_reply(await press(client, [welcome], "Continue my application"))
-        assert "Step 3 of 20" in step.text and "emblem side" in step.text
+        assert "Step 5 of 23" in step.text and "emblem side" in step.text
         calls = await client.send_document(good_scan(seed=2), "id_back.jpg")
         step = last_reply(calls)
+        assert "ID card's province" in step.text
+        step = last_reply(await press(client, [step], "Yes, issued there"))
         assert "Domain certificate" in step.text
         step = last_reply(await press(client, [step], "Skip for now"))
         assert "verification form" in step.text
@@ -222,16 +231,19 @@ async def test_company_in_chinese_with_a_visit(make_settings: Callable[..., Sett
     async with running_bot(settings) as harness:
         client = Client(harness, user_id=6002, first_name="李雷", language_code="zh-hans")
         verdict = last_reply(
-            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "不会"])
+            await eligibility(client, "中国大陆企业或组织", ["中国大陆", "已实名", "不会"], "北京")
         )
         assert "可以办理备案" in verdict.text
         step = last_reply(await press(client, [verdict], "开始我的申请"))
-        assert "第 1 步，共 22 步" in step.text
+        assert "第 1 步，共 24 步" in step.text
+        step = last_reply(await press(client, [step], "首次备案"))
         step = last_reply(await press(client, [step], "腾讯云"))
         assert "法定代表人" in step.text
         step = last_reply(await press(client, [step], "另有其人"))
+        assert "网站负责人证件类型" in step.text
+        step = last_reply(await press(client, [step], "居民身份证"))
         assert (
-            "共 26 步" in step.text and "营业执照" in step.text
+            "共 29 步" in step.text and "营业执照" in step.text
         )  # extra steps for the person in charge
 
         photo = last_reply(await client.send_photo(encode(make_document((1280, 800))), 1280, 800))
@@ -312,6 +324,8 @@ async def test_upload_before_starting_and_text_where_a_file_is_expected(harness:
     assert "start your application" in early.text
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     answered = replies(await client.say("how long does it take?"))
     assert len(answered) == 1  # one coherent reply: the answer, then what the step waits for
@@ -328,6 +342,8 @@ async def test_stale_and_forged_application_buttons(harness: Harness) -> None:
     assert any("out of date" in c.params.get("text", "") for c in calls)
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     calls = await client.press("app:choose:hosting_provider:nonsense")
     assert any("out of date" in c.params.get("text", "") for c in calls)
     calls = await client.press("app:goto:not_a_step")
@@ -342,6 +358,8 @@ async def test_photo_rules_follow_the_data_file(harness: Harness) -> None:
     client = Client(harness, user_id=6005, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     small = encode(make_document((900, 600)), quality=92)
     reply = last_reply(await client.send_document(small, "id.jpg"))
@@ -359,6 +377,8 @@ async def test_visit_reminder_is_sent_once_even_after_a_restart(
         client = Client(harness, user_id=6006, language_code="en")
         await client.press("app:start")
         await client.press("app:type:mainland_individual")
+        await client.press("app:choose:filing_type:first")
+        await client.press("app:choose:province:beijing")
         await client.press("app:choose:hosting_provider:aliyun")
         await client.press("app:goto:verification")
         days = last_reply(await client.press("book:days"))
@@ -386,6 +406,8 @@ async def test_bad_file_corpus_through_the_bot_stores_nothing(
     client = Client(harness, user_id=6007, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     document = make_document((1600, 1000))
     scan = encode(document, quality=92)
@@ -406,6 +428,8 @@ async def test_an_accepted_document_can_be_replaced(harness: Harness) -> None:
     client = Client(harness, user_id=6008, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(good_scan(seed=1), "front.jpg")
     checklist = last_reply(await client.press("app:list"))
@@ -426,6 +450,8 @@ async def test_delete_my_data_removes_records_and_files(
     for person in (client, other):
         await person.press("app:start")
         await person.press("app:type:mainland_individual")
+        await person.press("app:choose:filing_type:first")
+        await person.press("app:choose:province:beijing")
         await person.press("app:choose:hosting_provider:aliyun")
     await client.send_document(good_scan(seed=1), "mine.jpg")
     await other.send_document(good_scan(seed=2), "theirs.jpg")
@@ -453,6 +479,8 @@ async def test_uploads_per_client_are_limited(make_settings: Callable[..., Setti
         client = Client(harness, user_id=6012, language_code="en")
         await client.press("app:start")
         await client.press("app:type:mainland_individual")
+        await client.press("app:choose:filing_type:first")
+        await client.press("app:choose:province:beijing")
         await client.press("app:choose:hosting_provider:aliyun")
         for _ in range(10):
             await client.send_document(b"not an image", "x.jpg")

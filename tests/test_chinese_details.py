@@ -62,6 +62,8 @@ async def test_a_paused_application_is_not_prompted_by_small_talk(harness: Harne
     client = Client(harness, user_id=6202, language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:goto:id_card_front")
     reminded = last_reply(await client.say("好的"))
     assert "身份证" in reminded.text  # not paused: the reply reminds of the step
@@ -76,6 +78,8 @@ async def test_a_paused_text_step_does_not_take_small_talk_as_its_answer(
     client = Client(harness, user_id=6203, language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:goto:website_name")
     await client.say("/cancel")  # pauses too
     calls = await client.say("好的谢谢")  # three Chinese characters or more: a valid name

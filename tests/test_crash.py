@@ -91,12 +91,16 @@ def scripts(state: FakeTelegram) -> dict[int, list[dict]]:
         chat = 81_000 + n
         plan = [
             press(next(update_ids), chat, "app:type:mainland_individual"),
+            press(next(update_ids), chat, "app:choose:filing_type:first"),
+            press(next(update_ids), chat, "app:choose:province:beijing"),
             press(next(update_ids), chat, "app:choose:hosting_provider:aliyun"),
         ]
         for k in range(UPLOADS):
             file_id = f"scan-{n}-{k}"
             state.files[file_id] = encode(make_document((1800, 1150), seed=n * 10 + k), quality=92)
             plan.append(upload(next(update_ids), chat, file_id, len(state.files[file_id])))
+            if IMAGE_STEPS[k] == "id_card_back":  # then: is the ID card from the province?
+                plan.append(press(next(update_ids), chat, "app:choose:id_local:yes"))
         plan.append(message(next(update_ids), chat, text="how long does it take?"))
         plans[chat] = plan
     return plans

@@ -29,6 +29,8 @@ async def test_uploaded_documents_are_unreadable_on_disk(
         client = Client(harness, user_id=6201, language_code="en")
         await client.press("app:start")
         await client.press("app:type:mainland_individual")
+        await client.press("app:choose:filing_type:first")
+        await client.press("app:choose:province:beijing")
         await client.press("app:choose:hosting_provider:aliyun")
         await client.send_document(encode(make_document((1800, 1150)), quality=92), "id.jpg")
     files = [p for p in (settings.data_dir / "documents").rglob("*") if p.is_file()]

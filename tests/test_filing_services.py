@@ -110,8 +110,12 @@ async def test_steps_advance_skip_back_and_submit(database: Database) -> None:
         await session.flush()
         service = ApplicationService(session, CATALOGUE)
         application = await service.start(client, "mainland_individual")
-        assert application.current_step == "hosting_provider"
+        assert application.current_step == "filing_type"
         assert await service.start(client, "mainland_company") is application  # one open at a time
+        await service.choose(application, CATALOGUE.find_item("filing_type"), "first")
+        assert application.current_step == "province"
+        await service.choose(application, CATALOGUE.find_item("province"), "beijing")
+        assert application.current_step == "hosting_provider"
         await service.choose(application, CATALOGUE.find_item("hosting_provider"), "huawei")
         assert application.current_step == "id_card_front"
         await service.skip(application)
@@ -119,7 +123,7 @@ async def test_steps_advance_skip_back_and_submit(database: Database) -> None:
         await service.back(application)
         assert application.current_step == "id_card_front"
         progress = await service.progress(application)
-        assert (progress.position, progress.total, progress.done) == (2, 20, 1)
+        assert (progress.position, progress.total, progress.done) == (4, 23, 3)
         assert not await service.submit(application)
         for item in await service.missing(application):
             await service.accept_text(application, item, "x")

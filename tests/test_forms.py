@@ -32,6 +32,8 @@ def sent_text(call: ApiCall) -> str:
 async def individual_with_details(client: Client, provider: str) -> None:
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press(f"app:choose:hosting_provider:{provider}")
     await client.press("app:goto:website_name")
     await client.say("星辰设计作品集")
@@ -69,6 +71,8 @@ async def test_the_authorisation_letter_step_sends_the_letter_in_chinese(
     client = Client(harness, user_id=6102, first_name="李雷", language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_company")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:huawei")
     await client.press("app:choose:legal_rep_in_charge:no")
     await client.press("app:goto:domain")

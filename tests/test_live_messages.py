@@ -86,6 +86,8 @@ async def test_the_previous_card_loses_its_buttons_when_the_flow_moves_on(
 ) -> None:
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:goto:website_name")
     card = last_reply(await client.press("app:goto:website_name"))
     calls = await client.say("星辰设计作品集")
@@ -99,6 +101,8 @@ async def test_the_previous_card_loses_its_buttons_when_the_flow_moves_on(
 async def test_an_upload_is_confirmed_in_the_next_steps_card(client: Client) -> None:
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     scan = encode(make_document((1800, 1150), seed=3), quality=92)
     [message] = sent(await client.send_document(scan, "id.jpg"), client.user_id)
@@ -119,6 +123,8 @@ async def test_checklist_items_appear_once_as_buttons(client: Client) -> None:
 async def test_a_finished_step_offers_next_not_skip(client: Client) -> None:
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     done = last_reply(await client.press("app:goto:hosting_provider"))
     labels = [label for label, _data in done.buttons]
@@ -146,20 +152,22 @@ async def test_eligibility_has_back(client: Client) -> None:
     first = last_reply(await client.press("menu:eligibility"))
     assert not any("Back" in label for label, _data in first.buttons)
     second = last_reply(await client.press_on(first, "Mainland individual"))
-    assert "2/4" in second.text
+    assert "2/5" in second.text
     again = last_reply(await client.press_on(second, "Back"))
-    assert "1/4" in again.text
+    assert "1/5" in again.text
     card = last_reply(await client.press_on(again, "Mainland company"))
-    for label in ("mainland China", "approved registrar", "No, none"):
+    for label in ("Beijing", "mainland China", "approved registrar", "No, none"):
         card = last_reply(await client.press_on(card, label))
     assert "you can file" in card.text
     last_question = last_reply(await client.press_on(card, "Back"))
-    assert "4/4" in last_question.text
+    assert "5/5" in last_question.text
 
 
 async def test_the_day_picker_has_back(client: Client) -> None:
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     step = last_reply(await client.press("app:goto:verification"))
     days = last_reply(await client.press_on(step, "Book a visit"))
     assert "Which day" in days.text
@@ -179,6 +187,8 @@ async def test_the_review_speaks_chinese(harness: Harness) -> None:
     client = Client(harness, user_id=8300, language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     review = last_reply(await client.press("app:review"))
     assert "missing" not in review.text and ": " not in review.text

@@ -85,6 +85,8 @@ async def test_app_sends_the_documents_as_an_album(harness: Harness) -> None:
     client = Client(harness, user_id=7504, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
     await client.send_document(encode(make_document((1800, 1150), seed=2), quality=92), "b.jpg")

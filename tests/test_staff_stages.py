@@ -272,6 +272,8 @@ async def test_reminders_fire_once_and_survive_a_restart(
             await staff.press(f"stage:{sms_number}:{stage}")
         await idle.press("app:start")
         await idle.press("app:type:mainland_individual")
+        await idle.press("app:choose:filing_type:first")
+        await idle.press("app:choose:province:beijing")
 
     async with running_bot(settings) as harness:  # after a restart, time has passed
         services = services_of(harness.application)
@@ -300,6 +302,8 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     client = Client(harness, user_id=7301, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
     await client.send_document(encode(make_document((1800, 1150), seed=2), quality=92), "b.jpg")
@@ -309,10 +313,11 @@ async def test_staff_export_the_dossier(harness: Harness) -> None:
     assert len(sent) == 1 and int(sent[0].params["chat_id"]) == STAFF_CHAT_ID
     archive = zipfile.ZipFile(io.BytesIO(sent[0].files["document"]))
     names = sorted(archive.namelist())
-    assert names == ["02_id_card_front.jpg", "03_id_card_back.jpg", "summary.json", "summary.txt"]
+    assert names == ["04_id_card_front.jpg", "05_id_card_back.jpg", "summary.json", "summary.txt"]
     summary = archive.read("summary.txt").decode()
     assert "Alibaba Cloud" in summary and "Application #1" in summary
-    assert archive.read("02_id_card_front.jpg")[:3] == b"\xff\xd8\xff"
+    assert "First filing" in summary and "Beijing" in summary  # the kind and the province
+    assert archive.read("04_id_card_front.jpg")[:3] == b"\xff\xd8\xff"
     outsider = Client(harness, user_id=7302, language_code="en")
     calls = await outsider.say("/export 1")
     assert not [c for c in calls if c.method == "sendDocument"]
@@ -356,6 +361,8 @@ async def test_documents_are_deleted_after_their_retention_time(
     client = Client(harness, user_id=7501, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     await client.send_document(encode(make_document((1800, 1150), seed=1), quality=92), "a.jpg")
     documents = make_settings().data_dir / "documents"

@@ -179,6 +179,8 @@ async def test_uploads_and_exports_show_what_the_bot_is_doing(harness: Harness) 
     client = Client(harness, user_id=5130, language_code="en")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:aliyun")
     calls = await client.send_document(encode(make_document((1800, 1150), seed=1)), "a.jpg")
     methods = [c.method for c in calls]

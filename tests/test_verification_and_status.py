@@ -99,9 +99,14 @@ async def test_eligibility_answers_lead_to_a_verdict(database: Database) -> None
         await session.flush()
         service = EligibilityService(session)
         await service.restart(client)
-        answers = {"applicant": "mainland_company", "hosting": "mainland", "domain": "ready"}
+        answers = {
+            "applicant": "mainland_company",
+            "province": "beijing",
+            "hosting": "mainland",
+            "domain": "ready",
+        }
         asked = [(await service.answer(client, q, v)).next_question for q, v in answers.items()]
-        assert asked == ["hosting", "domain", "content"]
+        assert asked == ["province", "hosting", "domain", "content"]
         last = await service.answer(client, "content", "none")
         assert last.next_question is None and last.assessment is not None
         assert last.assessment.verdict is Verdict.CAN_APPLY

@@ -48,6 +48,8 @@ async def test_a_visit_with_address_map_and_what_to_bring_changed_and_cancelled_
         client = Client(harness, user_id=6201, language_code="en")
         await client.press("app:start")
         await client.press("app:type:mainland_individual")
+        await client.press("app:choose:filing_type:first")
+        await client.press("app:choose:province:beijing")
         await client.press("app:choose:hosting_provider:aliyun")
         card = last_reply(await client.press("app:goto:verification"))
         assert "face check in the Alibaba Cloud app" in card.text
@@ -117,6 +119,8 @@ async def test_a_provider_without_face_check_books_a_visit_in_chinese(harness: H
     client = Client(harness, user_id=6202, first_name="李雷", language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:other")
     card = last_reply(await client.press("app:goto:verification"))
     assert "需要到我们办公室" in card.text
@@ -136,6 +140,8 @@ async def test_tencent_clients_are_told_where_their_face_check_is(harness: Harne
     client = Client(harness, user_id=6203, language_code="zh-hans")
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
+    await client.press("app:choose:filing_type:first")
+    await client.press("app:choose:province:beijing")
     await client.press("app:choose:hosting_provider:tencent")
     card = last_reply(await client.press("app:goto:verification"))
     assert "腾讯云网站备案" in card.text and "verify:face" in [d for _l, d in card.buttons]

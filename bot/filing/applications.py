@@ -13,8 +13,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.filing.catalogue import Catalogue, Item, ItemKind
+from bot.filing.catalogue import PROVINCE_STEP, Catalogue, Item, ItemKind
 from bot.filing.checked import Checked, Note
+from bot.filing.provinces import UNSURE
 from bot.filing.stages import OPEN_TO_CLIENT, Stage, StageService
 from bot.filing.validators import PERSON_MOBILES, validate
 from storage.models import Client, DocumentVersion, FilingApplication, StepState, utcnow
@@ -28,6 +29,23 @@ class StepStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     SKIPPED = "skipped"
+
+
+class ProvinceMatch(StrEnum):
+    """What a number's region code says about the application's province."""
+
+    FILLED = "filled"  # the province was not chosen: now it is the number's
+    MATCHES = "matches"
+    DIFFERS = "differs"  # the client chose another province
+
+
+@dataclass(frozen=True)
+class ProvinceReading:
+    """The province a number was issued in, compared with the application's."""
+
+    province: str  # the number's province (id)
+    chosen: str | None  # the application's province before (id)
+    match: ProvinceMatch
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,10 @@ class ApplicationService:
         )
         self.session.add(application)
         await self.session.flush()
+        for key, value in (prefill or {}).items():  # e.g. the province from the eligibility check
+            item = self.catalogue.find_item(key)
+            if item is not None and item.kind is ItemKind.CHOICE and item.option(value):
+                await self._set(application, item, StepStatus.ACCEPTED, value)
         application.current_step = self.steps(application)[0].id
         return application
 
@@ -123,17 +145,45 @@ class ApplicationService:
         await self._set(application, item, StepStatus.ACCEPTED, value)
         await self.advance(application)
 
-    async def accept_text(self, application: FilingApplication, item: Item, value: str) -> None:
-        """Record a validated text answer and move on."""
+    async def accept_text(
+        self, application: FilingApplication, item: Item, value: str
+    ) -> ProvinceReading | None:
+        """Record a validated text answer and move on; for an ID number or a credit code, what
+        its region code says about the province (an unanswered province is filled in)."""
         await self._set(application, item, StepStatus.ACCEPTED, value)
+        reading = await self._read_province(application, item, value)
         await self.advance(application)
+        return reading
+
+    async def _read_province(
+        self, application: FilingApplication, item: Item, value: str
+    ) -> ProvinceReading | None:
+        table = self.catalogue.provinces
+        if item.province_from == "id_number":
+            found = table.from_id_number(value)
+        elif item.province_from == "credit_code":
+            found = table.from_credit_code(value)
+        else:
+            return None
+        if found is None:
+            return None
+        chosen = (application.answers or {}).get(PROVINCE_STEP)
+        if chosen == found.id:
+            return ProvinceReading(found.id, chosen, ProvinceMatch.MATCHES)
+        step = self.catalogue.find_item(PROVINCE_STEP)
+        if chosen not in (None, UNSURE) or step is None:
+            return ProvinceReading(found.id, chosen, ProvinceMatch.DIFFERS)
+        application.answers = {**(application.answers or {}), PROVINCE_STEP: found.id}
+        await self._set(application, step, StepStatus.ACCEPTED, found.id)
+        return ProvinceReading(found.id, chosen, ProvinceMatch.FILLED)
 
     async def answer_text(
         self, application: FilingApplication, item: Item, text: str, today: date
-    ) -> Checked:
+    ) -> tuple[Checked, ProvinceReading | None]:
         """Check a typed answer with the step's validator against the earlier answers (no two
         persons share a mobile, the domain holder is the applicant …) and store it when it is
-        accepted; ``today`` is the office's date."""
+        accepted, with what its region code says about the province; ``today`` is the
+        office's date."""
         if item.validator is None:
             raise ValueError(f"step {item.id!r} has no validator")
         states = await self.states(application)
@@ -145,11 +195,10 @@ class ApplicationService:
         checked = validate(item.validator, text, self.catalogue.domains, answers, today)
         value = checked.value
         if not checked.ok or value is None:
-            return checked
+            return checked, None
         if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(application, value):
             checked = replace(checked, notes=(*checked.notes, Note.MOBILE_USED_ELSEWHERE))
-        await self.accept_text(application, item, value)
-        return checked
+        return checked, await self.accept_text(application, item, value)
 
     async def _mobile_used_elsewhere(self, application: FilingApplication, number: str) -> bool:
         """Whether another client's application gives this mobile (MIIT: one entity each)."""

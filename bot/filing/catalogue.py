@@ -7,12 +7,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from bot.datafile import load_data_file
 from bot.filing.form_templates import FormTemplate
+from bot.filing.provinces import (
+    DEFAULT_PROVINCES_PATH,
+    FLAG_RULES,
+    RULE_NAMES,
+    UNSURE,
+    ProvinceTable,
+    load_provinces,
+    shipped_provinces,
+)
+from bot.filing.stages import Outcome, Stage
 from bot.images.rules import ImageRules
 from bot.localized import LocalizedText, Strict, TraditionalTexts
 
@@ -35,6 +45,9 @@ TUNABLE_CHECKS = frozenset(
     }
 )
 DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "application.toml"
+FILING_TYPE_STEP = "filing_type"  # the step whose answer is the filing type
+PROVINCE_STEP = "province"  # the step whose answer is the province
+DEFAULT_FILING_TYPE = "first"  # applications from before filing types were asked
 
 
 class CatalogueError(Exception):
@@ -92,7 +105,13 @@ class Item(Strict):
     min_output_bytes: int | None = Field(default=None, ge=1_000)
     validator: Validator | None = None
     options: list[Option] = Field(default_factory=list)
+    options_from: Literal["filing_types", "provinces"] | None = None
     checks: dict[str, float] = Field(default_factory=dict)
+    filing_types: list[str] = Field(default_factory=list)
+    province_rule: str | None = None
+    province_hints: list[str] = Field(default_factory=list)
+    province_from: Literal["id_number", "credit_code"] | None = None
+    staff_confirm: bool = False
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> Item:
@@ -100,6 +119,8 @@ class Item(Strict):
             raise ValueError(f"image step {self.id!r} needs min_short_side")
         if self.kind is ItemKind.TEXT and self.validator is None:
             raise ValueError(f"text step {self.id!r} needs a validator")
+        if self.province_from is not None and self.kind is not ItemKind.TEXT:
+            raise ValueError(f"step {self.id!r}: province_from needs a text step")
         if self.kind is ItemKind.CHOICE and len(self.options) < 2:
             raise ValueError(f"choice step {self.id!r} needs at least two options")
         return self
@@ -120,6 +141,49 @@ class Applicant(Strict):
 
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     title: LocalizedText
+    can_file: bool = True
+
+
+class OfflineRule(StrEnum):
+    """Whether the website must stay offline until the filing is approved."""
+
+    UNTIL_APPROVAL = "until_approval"
+    MAY_STAY_ONLINE = "may_stay_online"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class SmsCheck(StrEnum):
+    """Whether MIIT sends its verification SMS for this kind of filing."""
+
+    REQUIRED = "required"
+    NONE = "none"
+
+
+class FilingType(Strict):
+    """A kind of filing the agency handles, with its own steps, rules and stages."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: LocalizedText
+    summary: LocalizedText
+    existing_filing: bool
+    offline: OfflineRule
+    sms: SmsCheck
+    sms_who: LocalizedText | None = None
+    stages: Annotated[list[Stage], Field(min_length=2)]
+    outcome: Outcome
+
+    @model_validator(mode="after")
+    def _complete(self) -> FilingType:
+        for needed in (Stage.SUBMITTED, Stage.APPROVED):
+            if needed not in self.stages:
+                raise ValueError(f"filing type {self.id!r}: stages need {needed.value!r}")
+        if (Stage.SMS_DUE in self.stages) != (self.sms is SmsCheck.REQUIRED):
+            raise ValueError(
+                f"filing type {self.id!r}: 'sms_due' is a stage exactly when sms is required"
+            )
+        if self.sms is SmsCheck.REQUIRED and self.sms_who is None:
+            raise ValueError(f"filing type {self.id!r}: say who receives the SMS (sms_who)")
+        return self
 
 
 class ImageLimits(Strict):
@@ -173,11 +237,39 @@ class Catalogue(Strict):
     images: ImageLimits = Field(default_factory=ImageLimits)
     domains: DomainRules
     applicant: Annotated[list[Applicant], Field(min_length=1)]
+    filing_type: list[FilingType] = Field(default_factory=list)
     item: Annotated[list[Item], Field(min_length=1)]
+    provinces: ProvinceTable = Field(default_factory=shipped_provinces)
     template: list[FormTemplate] = Field(default_factory=list)
     office: Office = Field(default_factory=Office)
     # Providers that verify the person in charge in their own app: where it is done.
     face_check: dict[str, LocalizedText] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _generated_options(cls, raw: Any, info: ValidationInfo) -> Any:
+        """Fill the options of steps that take them from the filing types or the provinces."""
+        if not isinstance(raw, dict):
+            return raw
+        context = info.context if isinstance(info.context, dict) else {}
+        provinces = context.get("provinces") or raw.get("provinces") or shipped_provinces()
+        if not isinstance(provinces, ProvinceTable):
+            provinces = ProvinceTable.model_validate(provinces, context=context)
+        kinds = [kind for kind in raw.get("filing_type", []) if isinstance(kind, dict)]
+        generated = {
+            "filing_types": [
+                {"value": kind.get("id"), "label": kind.get("title")} for kind in kinds
+            ],
+            "provinces": [
+                *({"value": place.id, "label": place.name} for place in provinces.province),
+                {"value": UNSURE, "label": provinces.unsure.title},
+            ],
+        }
+        items = []
+        for item in raw.get("item", []):
+            source = item.get("options_from") if isinstance(item, dict) else None
+            items.append({**item, "options": generated[source]} if source in generated else item)
+        return {**raw, "item": items, "provinces": provinces}
 
     @model_validator(mode="after")
     def _templates_name_steps(self) -> Catalogue:
@@ -197,6 +289,16 @@ class Catalogue(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
         applicants = {applicant.id for applicant in self.applicant}
+        kinds = {kind.id for kind in self.filing_type}
+        if len(kinds) != len(self.filing_type):
+            raise ValueError("a filing type id is used twice")
+        if kinds and DEFAULT_FILING_TYPE not in kinds:
+            raise ValueError(f"the filing types need {DEFAULT_FILING_TYPE!r} (first filing)")
+        sources = {item.id: item.options_from for item in self.item}
+        if kinds and sources.get(FILING_TYPE_STEP) != "filing_types":
+            raise ValueError(f'step {FILING_TYPE_STEP!r} needs options_from = "filing_types"')
+        if PROVINCE_STEP in sources and sources[PROVINCE_STEP] != "provinces":
+            raise ValueError(f'step {PROVINCE_STEP!r} needs options_from = "provinces"')
         unknown_checks = set(self.images.checks) - TUNABLE_CHECKS
         if unknown_checks:
             raise ValueError(f"[images.checks]: unknown checks {sorted(unknown_checks)}")
@@ -218,6 +320,18 @@ class Catalogue(Strict):
             unknown_checks = set(item.checks) - TUNABLE_CHECKS
             if unknown_checks:
                 raise ValueError(f"step {item.id!r}: unknown checks {sorted(unknown_checks)}")
+            unknown = set(item.filing_types) - kinds
+            if unknown:
+                raise ValueError(
+                    f"step {item.id!r} names unknown filing type(s) {sorted(unknown)}"
+                )
+            if item.province_rule is not None and item.province_rule not in FLAG_RULES:
+                raise ValueError(
+                    f"step {item.id!r}: province_rule must be one of {sorted(FLAG_RULES)}"
+                )
+            unknown = set(item.province_hints) - RULE_NAMES
+            if unknown:
+                raise ValueError(f"step {item.id!r}: unknown province rules {sorted(unknown)}")
             if item.kind is ItemKind.IMAGE:
                 for provider in [None, *self.images.providers]:
                     self.images.rules_for(item, provider)  # raises when contradictory
@@ -237,13 +351,54 @@ class Catalogue(Strict):
         """The step with this id."""
         return next((item for item in self.item if item.id == item_id), None)
 
+    @property
+    def fileable_applicants(self) -> list[Applicant]:
+        """The applicant types an application can be opened for."""
+        return [applicant for applicant in self.applicant if applicant.can_file]
+
+    def find_filing_type(self, filing_type_id: str | None) -> FilingType | None:
+        """The filing type with this id."""
+        return next((kind for kind in self.filing_type if kind.id == filing_type_id), None)
+
+    def filing_type_of(self, answers: dict[str, str]) -> FilingType | None:
+        """The application's filing type (a first filing until one is chosen)."""
+        return self.find_filing_type(answers.get(FILING_TYPE_STEP, DEFAULT_FILING_TYPE))
+
     def steps_for(self, applicant: str, answers: dict[str, str]) -> list[Item]:
-        """The steps of an application, in order, given the applicant type and choices so far."""
-        return [item for item in self.item if item.applies(applicant, answers)]
+        """The steps of an application, in order, given the applicant type, its filing type,
+        its province and the choices so far. A step that depends on a province rule is left
+        out where the rule says no, and becomes optional (staff confirm) where it is unknown."""
+        filing_type = answers.get(FILING_TYPE_STEP, DEFAULT_FILING_TYPE)
+        rules = self.provinces.rules(answers.get(PROVINCE_STEP))
+        steps = []
+        for item in self.item:
+            if not item.applies(applicant, answers):
+                continue
+            if item.filing_types and filing_type not in item.filing_types:
+                continue
+            if item.province_rule is not None:
+                value = rules.flag(item.province_rule)
+                if value is False:
+                    continue
+                if value is None:
+                    item = item.model_copy(update={"required": False, "staff_confirm": True})
+            steps.append(item)
+        return steps
 
 
 def load_catalogue(
-    path: Path = DEFAULT_CATALOGUE_PATH, traditional: TraditionalTexts | None = None
+    path: Path = DEFAULT_CATALOGUE_PATH,
+    traditional: TraditionalTexts | None = None,
+    provinces_path: Path = DEFAULT_PROVINCES_PATH,
 ) -> Catalogue:
-    """Read and validate the application data file (``traditional``: see ``load_data_file``)."""
-    return load_data_file(path, Catalogue, "application file", CatalogueError, traditional)
+    """Read and validate the application data file with the provinces file it depends on
+    (``traditional``: see ``load_data_file``)."""
+    provinces = load_provinces(provinces_path, traditional)
+    return load_data_file(
+        path,
+        Catalogue,
+        "application file",
+        CatalogueError,
+        traditional,
+        context={"provinces": provinces},
+    )

@@ -5,6 +5,7 @@ Every move is recorded (who, when, from, to, note); the client is told what it m
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -12,9 +13,17 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.filing.icp_numbers import parse_icp_number
+from bot.filing.icp_numbers import parse_icp_number, parse_public_security_number
 from bot.filing.working_days import add_working_days
 from storage.models import FilingApplication, StageChange, as_utc, utcnow
+
+
+class Outcome(StrEnum):
+    """What the approval of a kind of filing records."""
+
+    ICP_NUMBER = "icp_number"  # a first filing, a new website, an app …
+    PSB_NUMBER = "psb_number"  # the public-security filing
+    DONE = "done"  # a change or a cancellation: nothing new to record
 
 
 class Stage(StrEnum):
@@ -56,6 +65,28 @@ EXPECTED_WORKING_DAYS: dict[Stage, int] = {
     Stage.BUREAU_REVIEW: 20,
     Stage.RESUBMITTED: 3,
 }
+
+
+def staff_moves(current: Stage, stages: Collection[Stage] | None = None) -> tuple[Stage, ...]:
+    """The stages staff may move to from ``current``. With a filing type's ``stages``, a stage
+    that type does not go through is passed over to the stages after it (a cancellation of
+    access goes from the provider straight to approval: no bureau, no SMS)."""
+    direct = STAFF_MOVES.get(current, ())
+    if stages is None:
+        return direct
+    found: list[Stage] = []
+    seen: set[Stage] = {current}
+    queue = list(direct)
+    while queue:
+        stage = queue.pop(0)
+        if stage in seen:
+            continue
+        seen.add(stage)
+        if stage in stages:
+            found.append(stage)
+        else:
+            queue.extend(STAFF_MOVES.get(stage, ()))
+    return tuple(found)
 
 
 class MoveError(ValueError):
@@ -108,14 +139,18 @@ class StageService:
         note: str = "",
         *,
         by_staff: bool = True,
+        stages: Collection[Stage] | None = None,
+        outcome: Outcome = Outcome.ICP_NUMBER,
         sms_received_at: datetime | None = None,
     ) -> StageChange:
-        """Record a move; staff moves must follow STAFF_MOVES. The SMS deadline counts from
-        ``sms_received_at`` (when the client got the SMS), else from the move."""
+        """Record a move; staff moves must follow STAFF_MOVES (within the filing type's
+        ``stages``), and an approval must record what the ``outcome`` needs. The SMS
+        deadline counts from ``sms_received_at`` (when the client got the SMS), else from
+        the move."""
         current = Stage(application.status)
-        if by_staff and to not in STAFF_MOVES.get(current, ()):
+        if by_staff and to not in staff_moves(current, stages):
             raise MoveError(f"cannot move from {current.value} to {to.value}")
-        if to is Stage.APPROVED:
+        if to is Stage.APPROVED and outcome is Outcome.ICP_NUMBER:
             number = parse_icp_number(note)
             if number is None:
                 raise MoveError(
@@ -123,6 +158,11 @@ class StageService:
                     "mini-program: …号-1X, licence: 粤B2-20090059)"
                 )
             note = application.icp_number = number.text
+        if to is Stage.APPROVED and outcome is Outcome.PSB_NUMBER:
+            psb = parse_public_security_number(note)
+            if psb is None:
+                raise MoveError("approval needs a number like 京公网安备11010502030143号")
+            note = psb.text
         if to in (Stage.REJECTED, Stage.CHANGES_REQUESTED) and not note.strip():
             raise MoveError("a rejection or change request needs a reason")
         change = StageChange(
@@ -188,8 +228,8 @@ def next_expected(
     depends). ``review_days`` is the province bureau's review length (e.g. 30 in Zhejiang);
     without it the regulation's 20 days are used."""
     days = EXPECTED_WORKING_DAYS.get(stage)
-    if days is None:
-        return None
     if stage is Stage.BUREAU_REVIEW and review_days is not None:
         days = review_days
+    if days is None:
+        return None
     return add_working_days(timezone_today or since.date(), days)

@@ -6,9 +6,10 @@ import html
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.filing.catalogue import Catalogue
+from bot.filing.catalogue import PROVINCE_STEP, Catalogue, SmsCheck
 from bot.filing.icp_numbers import PublicSecurityNumber
-from bot.filing.stages import Stage
+from bot.filing.provinces import expected_review_days
+from bot.filing.stages import Outcome, Stage
 from bot.i18n import N_, Translator
 from bot.services.footer import ICON_FILE, footer_snippet, public_security_due
 from storage.models import FilingApplication, StageChange, as_utc
@@ -35,8 +36,9 @@ NOTICES = {
         "Next step expected by {date}."
     ),
     Stage.AT_BUREAU: N_(
-        "🏛 <b>Your filing was submitted to the Communications Administration.</b> Within about "
-        "a day MIIT sends an SMS code to the person in charge's mobile – we will tell you here."
+        "🏛 <b>Your filing was submitted to the Communications Administration.</b> MIIT usually "
+        "sends a 6-digit SMS code to {who} within minutes; it must be entered within 24 hours – "
+        "we will tell you here."
     ),
     Stage.SMS_DUE: N_(
         "📱 <b>Action needed within 24 hours</b> (by {deadline}): MIIT has sent an SMS code to "
@@ -45,8 +47,8 @@ NOTICES = {
         "the filing is returned and must be submitted again."
     ),
     Stage.BUREAU_REVIEW: N_(
-        "🔎 <b>The bureau is reviewing your filing.</b> This takes up to 20 working days (30 in "
-        "Zhejiang) and cannot be sped up; expect an answer by about {date}. Nothing to do now."
+        "🔎 <b>The bureau is reviewing your filing.</b> In {province} this takes up to {days} "
+        "working days and cannot be sped up; expect an answer by about {date}. Nothing to do now."
     ),
     Stage.REJECTED: N_(
         "❌ <b>The filing was rejected.</b> Reason: {reason}\nWe will fix it with you and submit "
@@ -56,6 +58,15 @@ NOTICES = {
         "🔁 <b>Your filing was submitted again.</b> Next step expected by {date}."
     ),
 }
+
+AT_BUREAU_NO_SMS = N_(
+    "🏛 <b>Your application was submitted to the authority.</b> No SMS check is needed for "
+    "this kind of filing – nothing to do now; we will tell you the outcome here."
+)
+BUREAU_REVIEW_NO_PROVINCE = N_(
+    "🔎 <b>The bureau is reviewing your filing.</b> This takes up to {days} working days in most "
+    "provinces and cannot be sped up; expect an answer by about {date}. Nothing to do now."
+)
 
 
 def stage_name(stage: str, translator: Translator) -> str:
@@ -77,7 +88,17 @@ def notice(
     """The message that tells the client about a move."""
     _ = translator.gettext
     stage = Stage(change.to_stage)
+    answers = application.answers or {}
+    kind = catalogue.filing_type_of(answers)
+    province = catalogue.provinces.find(answers.get(PROVINCE_STEP))
     if stage is Stage.APPROVED:
+        outcome = kind.outcome if kind else Outcome.ICP_NUMBER
+        if outcome is Outcome.PSB_NUMBER:
+            return psb_filing_notice(change.note, translator)
+        if outcome is Outcome.DONE and kind is not None:
+            return _("✅ <b>Done:</b> {kind} is complete.").format(
+                kind=html.escape(kind.title.get(translator.language), quote=False)
+            )
         approved = as_utc(change.created_at).astimezone(ZoneInfo(timezone)).date()
         return approval_notice(
             application.icp_number or change.note, translator, public_security_due(approved)
@@ -85,9 +106,19 @@ def notice(
     if stage is Stage.CHANGES_REQUESTED:
         return changes_notice(change.note, translator, catalogue)
     template = NOTICES.get(stage)
+    if stage is Stage.AT_BUREAU and kind is not None and kind.sms is SmsCheck.NONE:
+        template = AT_BUREAU_NO_SMS
+    if stage is Stage.BUREAU_REVIEW and province is None:
+        template = BUREAU_REVIEW_NO_PROVINCE
     if template is None:
         return _("ℹ️ Your application is now: {stage}.").format(stage=stage_name(stage, translator))
+    who = kind.sms_who.get(translator.language) if kind and kind.sms_who else None
     return _(template).format(
+        who=who or _("the person in charge's mobile"),
+        province=html.escape(province.name.get(translator.language), quote=False)
+        if province
+        else "",
+        days=expected_review_days(province.id if province else None, catalogue.provinces),
         date=translator.format_date(expected) if expected else "–",
         deadline=translator.format_datetime(as_utc(application.sms_due_at), timezone)
         if application.sms_due_at
@@ -130,6 +161,16 @@ def public_security_notice(
         icon=ICON_FILE,
         snippet=html.escape(footer_snippet(icp_number, public_security), quote=False),
     )
+
+
+def psb_filing_notice(number: str, translator: Translator) -> str:
+    """The public-security filing's approval, and where its number goes."""
+    _ = translator.gettext
+    return _(
+        "🎉 <b>Your public-security filing is approved:</b> <b>{number}</b>.\n\n"
+        "Show it in your site's footer beside the ICP number, with the public-security icon, "
+        "linked to beian.mps.gov.cn."
+    ).format(number=html.escape(number.strip(), quote=False))
 
 
 def changes_notice(note: str, translator: Translator, catalogue: Catalogue) -> str:

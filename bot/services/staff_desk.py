@@ -16,18 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import TALK_TO_STAFF
 from bot.config import Settings
 from bot.filing.applications import ApplicationService, StepStatus
-from bot.filing.catalogue import Catalogue, Item
+from bot.filing.catalogue import PROVINCE_STEP, Catalogue, FilingType, Item
 from bot.filing.icp_numbers import parse_public_security_number
+from bot.filing.provinces import expected_review_days
 from bot.filing.stages import (
-    STAFF_MOVES,
     HistoryEntry,
     MoveError,
+    Outcome,
     Stage,
     StageService,
     next_expected,
+    staff_moves,
 )
 from bot.i18n import Translations, Translator
 from bot.images.storage import DocumentStore
+from bot.localized import LocalizedText
 from bot.messenger import (
     BlockedError,
     Button,
@@ -59,11 +62,20 @@ class Card:
     icp_number: str | None
     history: tuple[HistoryEntry, ...]  # oldest first
     moves: tuple[Stage, ...]  # the stages staff may move it to now
+    filing_type: FilingType | None = None  # None: the data file has no filing types
+    province: str | None = None  # the province's id, if chosen
+    province_name: LocalizedText | None = None  # its name, if it is a known province
+
     public_security: str | None = None  # the 公网安备 number, once recorded
     steps: tuple[Item, ...] = ()  # the application's own steps, in order
     values: tuple[tuple[Item, str | None], ...] = ()  # accepted steps and their answers
     documents: int = 0  # current normalised documents
     resubmitted: bool = False  # submitted again after staff asked for changes
+
+    @property
+    def outcome(self) -> Outcome:
+        """What an approval records for this kind of filing."""
+        return self.filing_type.outcome if self.filing_type else Outcome.ICP_NUMBER
 
 
 MAX_ALBUM = 10  # Telegram's limit per media group
@@ -141,7 +153,15 @@ class StageDesk:
         application = await self.stages.get(number)
         if application is None:
             return None
-        change = await self.stages.move(application, stage, actor_id, note)
+        kind = self.catalogue.filing_type_of(application.answers or {})
+        change = await self.stages.move(
+            application,
+            stage,
+            actor_id,
+            note,
+            stages=kind.stages if kind else None,
+            outcome=kind.outcome if kind else Outcome.ICP_NUMBER,
+        )
         if stage is Stage.CHANGES_REQUESTED:
             steps = [step for step, _reason in parse_change_requests(note) if step]
             if not await self.applications.reopen(application, steps):
@@ -198,8 +218,13 @@ class StageDesk:
             history = await self.stages.history(application)
             change = history[-1]
         else:
+            kind = self.catalogue.filing_type_of(application.answers or {})
             change = await self.stages.move(
-                application, Stage.SMS_DUE, actor_id, sms_received_at=received_at
+                application,
+                Stage.SMS_DUE,
+                actor_id,
+                stages=kind.stages if kind else None,
+                sms_received_at=received_at,
             )
         client = await self.session.get(Client, application.client_id)
         message, delivered = None, False
@@ -235,6 +260,9 @@ class StageDesk:
 
     async def _card(self, application: FilingApplication) -> Card:
         client = await self.session.get(Client, application.client_id)
+        answers = application.answers or {}
+        kind = self.catalogue.filing_type_of(answers)
+        province = self.catalogue.provinces.find(answers.get(PROVINCE_STEP))
         history = await self.stages.entries(application)
         states = await self.applications.states(application)
         steps = tuple(self.applications.steps(application))
@@ -250,12 +278,15 @@ class StageDesk:
             stage=application.status,
             icp_number=application.icp_number,
             history=history,
-            moves=STAFF_MOVES.get(Stage(application.status), ()),
-            public_security=(application.answers or {}).get(PUBLIC_SECURITY_KEY),
+            moves=staff_moves(Stage(application.status), kind.stages if kind else None),
+            public_security=answers.get(PUBLIC_SECURITY_KEY),
             steps=steps,
             values=values,
             documents=sum(1 for d in documents if d.normalised_sha256),
             resubmitted=_resubmitted(history),
+            filing_type=kind,
+            province=answers.get(PROVINCE_STEP),
+            province_name=province.name if province else None,
         )
 
     async def client_translator(self, number: int) -> Translator | None:
@@ -335,7 +366,13 @@ class StageDesk:
         language = language_of(client, self.settings.default_language)
         translator = self.translations.get(language)
         today = utcnow().astimezone(self.settings.hours().timezone).date()
-        expected = next_expected(Stage(change.to_stage), as_utc(change.created_at), today)
+        province = (application.answers or {}).get(PROVINCE_STEP)
+        expected = next_expected(
+            Stage(change.to_stage),
+            as_utc(change.created_at),
+            today,
+            review_days=expected_review_days(province, self.catalogue.provinces),
+        )
         text = notice(
             application,
             change,
