@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -44,6 +46,7 @@ from handlers.guards import staff_only
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MOVE_PREFIX = "stage:"
 CARD_PREFIX = "card:"  # + number: the card again (Back)
@@ -408,13 +411,8 @@ async def record_public_security(update: Update, context: BotContext) -> None:
     if number is None:
         return
     text = " ".join((context.args or [])[1:])
-    try:
-        outcome = await desk(context).record_public_security(number, text)
-    except MoveError as error:
-        await _refuse(update, context, error)
-        return
+    outcome = await _attempt(update, context, desk(context).record_public_security(number, text))
     if outcome is None:
-        await _no_application(update, context)
         return
     _ = context.i18n.gettext
     status = _("client notified") if outcome.delivered else _("client could not be reached")
@@ -442,13 +440,10 @@ async def sms_received(update: Update, context: BotContext) -> None:
         )
         await reply(update, "⚠️ " + text.format(number=number))
         return
-    try:
-        outcome = await desk(context).sms_received(number, received, _actor(update))
-    except MoveError as error:
-        await _refuse(update, context, error)
-        return
+    outcome = await _attempt(
+        update, context, desk(context).sms_received(number, received, _actor(update))
+    )
     if outcome is None:
-        await _no_application(update, context)
         return
     await _publish_card(update, context, outcome.card, _status_line(context, outcome))
 
@@ -494,21 +489,24 @@ async def _command_move(update: Update, context: BotContext, stage: Stage) -> No
     if number is None:
         return
     note = " ".join((context.args or [])[1:])
-    staff_desk = desk(context)
+    outcome = await _attempt(
+        update, context, desk(context).move(number, stage, _actor(update), note)
+    )
+    if outcome is not None:
+        await _publish_card(update, context, outcome.card, _status_line(context, outcome))
+
+
+async def _attempt(update: Update, context: BotContext, work: Awaitable[T | None]) -> T | None:
+    """The outcome of a staff command's work, or None once the refusal (the desk's reason, or
+    "no such application") has been answered."""
     try:
-        outcome = await staff_desk.move(number, stage, _actor(update), note)
+        outcome = await work
     except MoveError as error:
         await _refuse(update, context, error)
-        return
+        return None
     if outcome is None:
         await _no_application(update, context)
-        return
-    text, buttons = _view(context, outcome.card)
-    placed = await staff_desk.publish(number, text, buttons, fresh=False)
-    if placed is None:
-        await reply(update, _status_line(context, outcome) + "\n\n" + text, markup_of(buttons))
-    else:
-        await reply(update, _status_line(context, outcome))
+    return outcome
 
 
 def _status_line(context: BotContext, outcome: MoveOutcome, *, html_text: bool = True) -> str:

@@ -16,6 +16,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from bot.filing.checked import Checked, Note, Problem, refused
+from bot.filing.icp_numbers import parse_icp_number
 
 # GB 32100: 18 characters of digits and capitals without I, O, Z, S, V; the first two are
 # the registering authority and the kind of entity, then the 6-digit administrative region.
@@ -39,14 +40,6 @@ _PASSPORT = re.compile(r"^(?=.*\d)[A-Z0-9]{5,12}$")
 
 _DATE = re.compile(
     r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"
-)
-_PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新"
-# Forms staff record approvals in: a website 京ICP备12345678号-1 (the entity without -n), an
-# app -1A, a mini-program or quick app -1X; a value-added telecom licence holder's website
-# 粤B2-20090059-1626X.
-ICP_NUMBER = re.compile(
-    rf"^[{_PROVINCES}]ICP备\d{{8,10}}号(?:-\d{{1,4}}[AX]?)?$"
-    rf"|^[{_PROVINCES}][AB][12](?:\.[A-Z0-9]+)*-\d{{8}}(?:-\d{{1,4}}[AX]?)?$"
 )
 
 
@@ -175,8 +168,8 @@ def document_validity(text: str, today: date) -> Checked:
 
 
 def icp_number(text: str) -> Checked:
-    """A filing or licence number in any form staff record (see ``ICP_NUMBER``)."""
-    number = re.sub(r"\s+", "", text).upper().replace("—", "-")
-    if not ICP_NUMBER.match(number):
+    """A filing or licence number in any form (read by ``bot.filing.icp_numbers``)."""
+    number = parse_icp_number(text)
+    if number is None:
         return refused(Problem.ICP_NUMBER_INVALID)
-    return Checked(number)
+    return Checked(number.text)
