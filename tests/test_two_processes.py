@@ -116,13 +116,15 @@ async def test_two_processes_behave_as_one_bot(tmp_path: Path) -> None:
         # The broadcast both processes resumed at start, and the reminder both jobs saw.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            notices = Counter(chat for _t, chat, text in state.accepted if text == "Notice")
+            notices = Counter(
+                chat for _t, chat, text in state.accepted if text.endswith("\n\nNotice")
+            )
             reminders = [chat for _t, chat, text in state.accepted if "Reminder" in text]
             if len(notices) == 30 and reminders:
                 break
             await asyncio.sleep(0.2)
         await asyncio.sleep(6)  # give a second copy every chance to appear
-        notices = Counter(chat for _t, chat, text in state.accepted if text == "Notice")
+        notices = Counter(chat for _t, chat, text in state.accepted if text.endswith("\n\nNotice"))
         reminders = [chat for _t, chat, text in state.accepted if "Reminder" in text]
         assert len(notices) == 30 and set(notices.values()) == {1}
         assert reminders == [70_000]
