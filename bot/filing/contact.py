@@ -9,7 +9,7 @@ e-mail syntax from ``email-validator`` (no DNS look-ups) and phone numbers from 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 
 import idna
@@ -105,18 +105,26 @@ def _parse(text: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
-def mobile(
-    text: str, answers: Mapping[str, str] | None = None, *, others: tuple[str, ...] = ()
-) -> Checked:
-    """A mainland mobile number in an allocated range (140, 154, 174… are not), not a
-    placeholder, and not the number already given for another person (``others``: step ids)."""
+def _mainland(text: str, types: Collection[int]) -> phonenumbers.PhoneNumber | None:
+    """The number, if it is a valid mainland number of one of these types."""
     number = _parse(text)
     if (
         number is None
         or number.country_code != 86
         or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in MOBILE_TYPES
+        or phonenumbers.number_type(number) not in types
     ):
+        return None
+    return number
+
+
+def mobile(
+    text: str, answers: Mapping[str, str] | None = None, *, others: tuple[str, ...] = ()
+) -> Checked:
+    """A mainland mobile number in an allocated range (140, 154, 174… are not), not a
+    placeholder, and not the number already given for another person (``others``: step ids)."""
+    number = _mainland(text, MOBILE_TYPES)
+    if number is None:
         return refused(Problem.MOBILE_INVALID)
     national = str(number.national_number)
     if national in PLACEHOLDER_MOBILES:
@@ -129,13 +137,8 @@ def mobile(
 def phone(text: str, answers: Mapping[str, str] | None = None) -> Checked:
     """An emergency phone: a mainland mobile or landline (with its area code) that is not
     the contact mobile already given."""
-    number = _parse(text)
-    if (
-        number is None
-        or number.country_code != 86
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in PHONE_TYPES
-    ):
+    number = _mainland(text, PHONE_TYPES)
+    if number is None:
         return refused(Problem.PHONE_INVALID)
     national = str(number.national_number)
     if national in PLACEHOLDER_MOBILES:
