@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
 from bot.faq.knowledge import ExampleQuestions, KnowledgeBase, load_knowledge  # noqa: E402
 from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
+from bot.faq.semantic import shared_store  # noqa: E402
 from bot.faq.smalltalk import classify  # noqa: E402
 
 TRAIN_SET = ROOT / "bench" / "faq_real_train.toml"
@@ -72,7 +73,11 @@ def main() -> int:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--words-only", action="store_true", help="match by words alone, without sentence vectors"
+    )
     args = parser.parse_args()
+    vectors = None if args.words_only else shared_store()
     knowledge = load_knowledge(DEFAULT_FAQ_PATH)
     topics = {entry.id: entry.topic for entry in knowledge.entry}
     train = [
@@ -90,7 +95,8 @@ def main() -> int:
     for fold in folds:
         held = set(fold)
         matcher = FaqMatcher(
-            with_examples(knowledge, corpus, [train[i] for i in order if i not in held])
+            with_examples(knowledge, corpus, [train[i] for i in order if i not in held]),
+            vectors=vectors,
         )
         for index in fold:
             question = train[index]

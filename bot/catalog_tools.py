@@ -9,7 +9,9 @@
 5. generates the Traditional Chinese of every Simplified text of the data files
    (``bot/knowledge/faq.toml`` and ``application.toml``) that has no hand-written ``zh_Hant``,
    into ``bot/knowledge/traditional.json``, so the bot need not load the converter at start
-   (see ``bot.localized``).
+   (see ``bot.localized``);
+6. encodes the FAQ's example questions into ``bot/knowledge/faq_vectors.npz`` (sentence
+   vectors the matcher loads at start instead of encoding them, see ``bot.faq.semantic``).
 
 Then translate the new Simplified Chinese strings by hand and run the tool again. Where the
 generated Traditional text is wrong or reads unnaturally in Taiwan, write it by hand in
@@ -29,7 +31,10 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.chinese import mainland_terms, to_traditional
 from bot.config import DEFAULT_FAQ_PATH
+from bot.faq.classifier import CLASSIFIER_PATH
 from bot.faq.knowledge import load_knowledge
+from bot.faq.matcher import FaqMatcher, indexed_texts
+from bot.faq.semantic import VECTORS_PATH, shared_store
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
 from bot.localized import GENERATED_TRADITIONAL_PATH, TraditionalTexts
@@ -119,6 +124,19 @@ def write_data_file_traditional() -> int:
     return len(texts)
 
 
+def write_faq_vectors() -> int:
+    """Write the sentence vectors of the shipped FAQ's indexed texts and the classifier trained
+    on them; how many texts they hold."""
+    knowledge = load_knowledge(DEFAULT_FAQ_PATH)
+    texts = indexed_texts(knowledge)
+    store = shared_store()
+    store.save(texts, VECTORS_PATH)
+    matcher = FaqMatcher(knowledge, vectors=store)
+    if matcher.classifier is not None:
+        matcher.classifier.save(CLASSIFIER_PATH)
+    return len(set(texts))
+
+
 def main() -> None:
     """Extract, merge, fill English and generate Traditional Chinese."""
     template = extract()
@@ -147,8 +165,10 @@ def main() -> None:
     for language, catalog in catalogs.items():
         save(catalog, po_path(language))
     generated = write_data_file_traditional()
+    vectors = write_faq_vectors()
     print(f"{len(template)} strings; untranslated in {SIMPLIFIED}: {len(missing)}")
     print(f"{generated} data file texts in {TRADITIONAL}: {GENERATED_TRADITIONAL_PATH.name}")
+    print(f"{vectors} FAQ texts encoded: {VECTORS_PATH.name}")
     for message_id in missing:
         print(f"  - {message_id!r}")
     if mainland:

@@ -11,6 +11,7 @@ import pytest
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import FaqMatcher, Outcome
+from bot.faq.semantic import shared_store
 from bot.faq.smalltalk import SmallTalk, classify
 from bot.services import faq as faq_service
 from bot.services.agency import AgencyInfo
@@ -23,7 +24,7 @@ BENCH_SET = Path(__file__).resolve().parent.parent / "bench" / "faq_questions.to
 
 @pytest.fixture(scope="module")
 def matcher() -> FaqMatcher:
-    return FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH))
+    return FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH), vectors=shared_store())
 
 
 @pytest.mark.parametrize(

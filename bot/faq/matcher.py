@@ -17,6 +17,13 @@ out-of-scope questions; otherwise it offers the closest entries or a person. Whe
 out-of-scope questions score best, the request is one the bot cannot serve (UNSUPPORTED:
 flights, weather, other services, other software).
 
+Words miss what real clients write in their own words, so a question that the words do not
+settle beyond doubt is also judged by meaning: a classifier over multilingual sentence vectors
+(``bot.faq.semantic``, ``bot.faq.classifier``), trained on the examples, gives each entry (and
+the out-of-scope questions) a probability, which is added, weighted, to its score. The limits
+of that blend were chosen by cross-validation on real people's questions (bench/faq_cv.py)
+and the tuning half of bench/faq_real.toml; without vectors, words alone decide (WORDS_ONLY).
+
 Real posts are long: a message is cut into sentences, its question sentences weigh more than
 the story around them and greetings, thanks and signatures nothing. When a message asks two
 things, the best entry for the part the answer does not cover is returned as `also`.
@@ -31,13 +38,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.faq.classifier import EntryClassifier
 from bot.faq.knowledge import Entry, KnowledgeBase
+from bot.faq.semantic import VectorStore
 from bot.faq.smalltalk import classify
 from bot.faq.text import (
     SynonymTable,
     chinese_terms,
+    for_meaning,
     is_chinese,
     is_question,
     is_stopword,
@@ -50,6 +61,8 @@ from bot.faq.text import (
 Vector = dict[str, float]
 Terms = defaultdict[str, float]  # term → weighted count
 OUT_OF_SCOPE = "__out_of_scope__"
+MEANINGFUL = 0.01  # a probability by meaning below this adds nothing
+MEANING_PARTS = 3  # at most this many questions of one message are encoded (~20 ms each)
 
 
 class Outcome(StrEnum):
@@ -68,8 +81,8 @@ class MatchSettings:
     answer: float = 0.15  # best score needed to answer
     margin: float = 0.0  # ... and by how much it must beat the runner-up
     suggest: float = 0.08  # below this, nothing is close enough to suggest
-    out_of_scope_ratio: float = 0.7  # out-of-scope at ≥ this share of the best → don't answer
-    sure: float = 0.55  # ... unless the best is this good and still ahead of out-of-scope
+    out_of_scope_ratio: float = 0.8  # out-of-scope at ≥ this share of the best → don't answer
+    sure: float = 0.6  # ... unless the best is this good and still ahead of out-of-scope
     one_word_answer: float = 0.3  # a one-word question must match at least this well
     example_share: float = 0.45  # closest example vs. whole entry in an entry's score
     bigram_weight: float = 0.5  # English word pairs, relative to single words
@@ -81,6 +94,12 @@ class MatchSettings:
     unsupported: float = 0.15  # out-of-scope at least this good and ahead of every entry
     bayes_share: float = 0.5  # the naive Bayes posterior vs. the cosine similarity in a score
     bayes_smoothing: float = 0.1  # additive smoothing of the naive Bayes term weights
+    semantic_weight: float = 0.6  # the probability by meaning added to the words' score
+    words_sure: float = 0.6  # words alone answering this well settle it (no sentence vectors)
+
+
+# Without sentence vectors (words only), the limits measured for words alone.
+WORDS_ONLY = MatchSettings(answer=0.15, out_of_scope_ratio=0.7, sure=0.55)
 
 
 @dataclass(frozen=True)
@@ -108,14 +127,40 @@ class MatchResult:
 class FaqMatcher:
     """Scores questions against every entry of a knowledge base."""
 
-    def __init__(self, knowledge: KnowledgeBase, settings: MatchSettings | None = None) -> None:
-        self.settings = settings or MatchSettings()
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        settings: MatchSettings | None = None,
+        vectors: VectorStore | None = None,
+    ) -> None:
+        """Index a knowledge base; with `vectors`, scores blend words and sentence meaning."""
+        self.settings = settings or (MatchSettings() if vectors is not None else WORDS_ONLY)
+        self.vectors = vectors
+        # The limits of a decision by words alone (the first look, or the only one).
+        self._word_limits = WORDS_ONLY if vectors is not None else self.settings
         self._synonyms = SynonymTable(group.words for group in knowledge.synonyms)
         self._entry_ids = [entry.id for entry in knowledge.entries]
         texts = [_texts_of(entry) for entry in knowledge.entries]
         if knowledge.out_of_scope is not None:
             self._entry_ids.append(OUT_OF_SCOPE)
             texts.append(knowledge.out_of_scope.questions.all())
+        self.classifier = (
+            EntryClassifier.for_examples(
+                vectors,
+                [
+                    (for_meaning(text), self._entry_ids[entry])
+                    for entry, entry_texts in enumerate(texts)
+                    for text in entry_texts
+                ],
+            )
+            if vectors is not None
+            else None
+        )
+        self._label_entries = (
+            [self._entry_ids.index(label) for label in self.classifier.labels]
+            if self.classifier is not None
+            else []
+        )
         documents = [
             (entry, self._terms(text))
             for entry, entry_texts in enumerate(texts)
@@ -163,11 +208,42 @@ class FaqMatcher:
         for part, weight in parts:
             for term, count in self._terms(part, correct_typos=True).items():
                 terms[term] += count * weight
-        ranked, out_of_scope = self._rank(terms)
+        asked = [part for part, weight in parts if weight >= self.settings.question_weight]
+        # Two questions in one message: the meaning of each, not of their blend.
+        ranked, outcome = self._judge(
+            terms, asked[:MEANING_PARTS] if len(asked) > 1 else [question]
+        )
         candidates = ranked[:3]
-        outcome = self._decide(candidates, out_of_scope, one_word=_one_word(terms))
         also = self._other_part(parts, candidates) if outcome is Outcome.ANSWER else None
         return MatchResult(outcome, candidates, also)
+
+    def _judge(self, terms: Terms, texts: list[str]) -> tuple[tuple[Match, ...], Outcome]:
+        """Entries by score and the outcome: by words when they settle it beyond doubt,
+        otherwise by words and the meaning of `texts` together."""
+        one_word = _one_word(terms)
+        ranked, out_of_scope = self._rank(terms)
+        outcome = self._decide(ranked[:3], out_of_scope, one_word, self._word_limits)
+        if self.vectors is None or self._words_settle(ranked, out_of_scope, outcome):
+            return ranked, outcome
+        ranked, out_of_scope = self._rank(terms, self._meaning(texts))
+        blended = self._decide(ranked[:3], out_of_scope, one_word, self.settings)
+        if blended is Outcome.UNSUPPORTED and outcome is not Outcome.UNSUPPORTED:
+            # "Outside what I can help with" only when the words say so too: an ICP question
+            # in unusual words is one the bot is unsure of, not an off-topic request.
+            return ranked, Outcome.UNSURE
+        return ranked, blended
+
+    def _words_settle(
+        self, ranked: tuple[Match, ...], out_of_scope: float, outcome: Outcome
+    ) -> bool:
+        """Words alone answer confidently and far ahead of the out-of-scope questions: the
+        sentence vectors (~20 ms) would not change the answer (measured with bench/faq_cv.py)."""
+        best = ranked[0].score if ranked else 0.0
+        return (
+            outcome is Outcome.ANSWER
+            and best >= self.settings.words_sure
+            and out_of_scope * 2 <= best
+        )
 
     def _parts(self, question: str) -> list[tuple[str, float]]:
         """The sentences of a question, each with its weight: a long post's question sentences
@@ -184,10 +260,15 @@ class FaqMatcher:
             return [(question, 1.0)]
         return parts
 
-    def _rank(self, terms: Terms) -> tuple[tuple[Match, ...], float]:
-        """Entries by score, best first, and the out-of-scope questions' score."""
+    def _rank(
+        self, terms: Terms, meaning: dict[int, float] | None = None
+    ) -> tuple[tuple[Match, ...], float]:
+        """Entries by score, best first, and the out-of-scope questions' score; with `meaning`
+        (each entry's probability by sentence meaning), words and meaning blended."""
         query = self._vector(terms)
         scores = self._scores(query) if query else {}
+        if meaning:
+            scores = self._with_meaning(scores, meaning)
         ranked = sorted(
             (Match(self._entry_ids[entry], score) for entry, score in scores.items() if score > 0),
             key=lambda match: match.score,
@@ -208,18 +289,17 @@ class FaqMatcher:
         found: Match | None = None
         for part in questions:
             terms = self._terms(part, correct_typos=True)
-            ranked, out_of_scope = self._rank(terms)
+            ranked, outcome = self._judge(terms, [part])
             if not ranked or ranked[0].entry_id == best:
                 continue
-            outcome = self._decide(ranked[:3], out_of_scope, one_word=_one_word(terms))
             if outcome is Outcome.ANSWER and (found is None or ranked[0].score > found.score):
                 found = ranked[0]
         return found
 
+    @staticmethod
     def _decide(
-        self, candidates: tuple[Match, ...], out_of_scope: float, *, one_word: bool
+        candidates: tuple[Match, ...], out_of_scope: float, one_word: bool, limits: MatchSettings
     ) -> Outcome:
-        limits = self.settings
         best = candidates[0].score if candidates else 0.0
         if out_of_scope >= limits.unsupported and out_of_scope >= best:
             return Outcome.UNSUPPORTED  # closest to what we must not answer: an off-topic request
@@ -233,6 +313,33 @@ class FaqMatcher:
         if best >= needed and best - runner_up >= limits.margin:
             return Outcome.ANSWER
         return Outcome.SUGGEST
+
+    def _meaning(self, texts: list[str]) -> dict[int, float]:
+        """Each entry's probability, by the classifier of sentence vectors, of being asked
+        (averaged over `texts`, the questions of one message)."""
+        if self.vectors is None or self.classifier is None:
+            return {}
+        vectors, classifier = self.vectors, self.classifier
+        probabilities = np.mean(
+            [classifier.probabilities(vectors.encode_one(for_meaning(text))) for text in texts],
+            axis=0,
+        )
+        return {
+            entry: float(probability)
+            for entry, probability in zip(self._label_entries, probabilities, strict=True)
+            if probability >= MEANINGFUL
+        }
+
+    def _with_meaning(
+        self, scores: dict[int, float], meaning: dict[int, float]
+    ) -> dict[int, float]:
+        """Add to each entry's word score its weighted probability by meaning (meaning only
+        adds evidence, so what the words answer well stays answered)."""
+        weight = self.settings.semantic_weight
+        blended = dict(scores)
+        for entry, probability in meaning.items():
+            blended[entry] = blended.get(entry, 0.0) + weight * probability
+        return blended
 
     def _scores(self, query: Vector) -> dict[int, float]:
         closest_example: dict[int, float] = defaultdict(float)
@@ -362,6 +469,15 @@ def _count(terms: Terms, found: Iterable[str]) -> None:
 
 def _one_word(terms: Terms) -> bool:
     return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
+
+
+def indexed_texts(knowledge: KnowledgeBase) -> list[str]:
+    """Every text the matcher encodes: entries' examples, titles and keywords, and the
+    out-of-scope questions, as the sentence encoder reads them."""
+    texts = [text for entry in knowledge.entries for text in _texts_of(entry)]
+    if knowledge.out_of_scope is not None:
+        texts += knowledge.out_of_scope.questions.all()
+    return [for_meaning(text) for text in texts]
 
 
 def _texts_of(entry: Entry) -> list[str]:

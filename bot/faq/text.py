@@ -65,6 +65,12 @@ def normalise(text: str) -> str:
     return _CANTONESE.sub(lambda match: CANTONESE[match.group()], simplified)
 
 
+def for_meaning(text: str) -> str:
+    """A text as the sentence encoder reads it: in Simplified script, like most examples (the
+    encoder knows both scripts, but the same words in one script lie closer together)."""
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
 def stem(word: str) -> str:
     """A light English stemmer: enough to join licence/licences, apply/applying/applied."""
     if len(word) <= 3 or word.isdigit():

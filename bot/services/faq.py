@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq.knowledge import Entry, KnowledgeBase
 from bot.faq.matcher import FaqMatcher, Outcome
+from bot.faq.semantic import shared_store
 from bot.faq.smalltalk import SmallTalk, classify
 from bot.i18n import Translator, detect_text_language
 from bot.services.agency import AgencyInfo
@@ -42,7 +44,7 @@ class FaqService:
 
     def __init__(self, knowledge: KnowledgeBase, agency: AgencyInfo) -> None:
         self.knowledge = knowledge
-        self.matcher = FaqMatcher(knowledge)
+        self.matcher = FaqMatcher(knowledge, vectors=shared_store())
         self.agency = agency
 
     async def ask(
@@ -53,7 +55,8 @@ class FaqService:
         small_talk = classify(text)
         if small_talk is not None:
             return FaqReply(language, small_talk, None, (), None)
-        result = self.matcher.match(text)
+        # ~20 ms of sentence encoding on the CPU: keep the event loop free meanwhile.
+        result = await asyncio.to_thread(self.matcher.match, text)
         entries = [self.knowledge.find_entry(match.entry_id) for match in result.candidates]
         found = tuple(entry for entry in entries if entry is not None)
         answer = found[0] if result.outcome is Outcome.ANSWER and found else None

