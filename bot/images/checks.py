@@ -224,6 +224,9 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
         return Rejection.OVEREXPOSED
     if m["colourfulness"] < rules.min_colourfulness:
         return Rejection.GREYSCALE
+    # The footprint of an enlargement proves it, however sharp or soft the picture looks.
+    if m.get("resampling_peak", 1.0) >= rules.max_resampling_peak:
+        return Rejection.LOW_DETAIL
     if m["sharpness"] < rules.min_sharpness:
         return Rejection.BLURRY
     # Sharp at the analysis scale but soft at the image's own or the document's scale: it has the

@@ -54,6 +54,11 @@ class ImageRules:
     # A thin margin: enlargements below 2× (an enlarged photo that Telegram reduced again) and
     # a few soft photos enlarged 3–4× (0.48–0.56) are not caught.
     min_detail_ratio: float = 0.47
+    # The periodic footprint an enlargement leaves (``measure.resampling_peak``): whatever the
+    # factor below 2×, and through Telegram's reduction. Tuning half of the calibration corpus
+    # (bench/image_calibration.py --split tune): good photos and scenes ≤ 6.2 (the licence's
+    # lines), blurred ≤ 6.3; documents enlarged 1.8–2.6× ≥ 20, photos 2.6–4× mostly ≥ 10.
+    max_resampling_peak: float = 10.0
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
