@@ -97,8 +97,10 @@ def resampling_peak(image: Image.Image) -> float:
     1280 px) and JPEG keep it, folded to another frequency. A photograph from a camera, or one
     reduced from a larger one, has no such period. Score: the strongest frequency of the
     footprint band, present along both axes, over the median of the spectrum (content ≈ 2–6).
-    JPEG's 8-px block grid is skipped, so an exact 4× or 8/3× enlargement is left to the scale
-    test.
+    JPEG's 8-px block grid is skipped (¼ and ⅜ cycles per pixel) and so is the Nyquist frequency:
+    a net enlargement of about 1.6×, 2×, 8/3× or 4× leaves its footprint there and is left to
+    the scale test, which misses it below 2× (e.g. a 640-px photo enlarged, then shrunk by
+    Telegram to 1280 px).
     """
     width, height = image.size
     side = min(FOOTPRINT_SIDE, width, height)
