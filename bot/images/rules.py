@@ -58,7 +58,8 @@ class ImageRules:
     # factor below 2×, and through Telegram's reduction. Tuning half of the calibration corpus
     # (bench/image_calibration.py --split tune): good photos and scenes ≤ 6.2 (the licence's
     # lines), blurred ≤ 6.3; documents enlarged 1.8–2.6× ≥ 20, photos 2.6–4× mostly ≥ 10.
-    max_resampling_peak: float = 10.0
+    # Wallpapers of ukui-wallpapers and mate-backgrounds (never tuned on): ≤ 10.5, so 12.
+    max_resampling_peak: float = 12.0
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
