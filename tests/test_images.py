@@ -639,3 +639,17 @@ def test_a_photo_that_may_be_blurred_or_enlarged_is_told_both_fixes(
     # A strong blur is plainly blurred.
     blurred = card_photo.filter(ImageFilter.GaussianBlur(2.5 * card_photo.width / 1024))
     assert check(samples.encode(blurred, quality=90))[0].reason is Rejection.BLURRY
+
+
+def test_a_detailed_photo_enlarged_slightly_is_accepted_when_installed() -> None:
+    """Debian's mate-backgrounds LadyBird (GPL-2+, 2560×1600) enlarged 1.2×, as a phone's
+    digital zoom does: the footprint shows the enlargement, but 1600 px of real detail are more
+    than the ID card needs. Skipped when the package is not installed."""
+    path = Path("/usr/share/backgrounds/mate/nature/LadyBird.jpg")
+    if not path.exists():
+        pytest.skip("apt-get install mate-backgrounds")
+    photo = Image.open(path).convert("RGB")
+    zoomed = photo.resize((3072, 1920), Image.Resampling.BICUBIC)
+    result, _ = check(samples.encode(zoomed, quality=90))
+    assert result.measurements["resampling_peak"] >= ID_CARD.max_resampling_peak
+    assert result.accepted, result

@@ -81,12 +81,19 @@ def measure(image: Image.Image, required_short_side: int = 0) -> dict[str, float
     if min(small.size) * REQUIRED_FINER < required_short_side and scale * SPARE_PIXELS <= 1:
         measurements.update(required_scale_measures(image, scale))
     measurements.update(scale_test(image))
-    measurements["resampling_peak"] = round(resampling_peak(image), 2)
+    peak, frequency = resampling_footprint(image)
+    # An enlargement by F and by F / (F − 1) leave the same footprint (1/F folded into [0, ½]):
+    # the smaller factor, 1 / (1 − f), is the one that gives the photo the benefit of the doubt.
+    enlargement = 1 / (1 - frequency) if frequency else 1.0
+    measurements["resampling_peak"] = round(peak, 2)
+    measurements["enlargement"] = round(enlargement, 3)
+    measurements["true_short_side"] = round(min(image.size) / enlargement, 1)
     return measurements
 
 
-def resampling_peak(image: Image.Image) -> float:
-    """How strongly the centre repeats the periodic footprint an enlargement leaves, ≥ 1.
+def resampling_footprint(image: Image.Image) -> tuple[float, float]:
+    """How strongly the centre repeats the periodic footprint an enlargement leaves (≥ 1), and
+    at which frequency (cycles per pixel; 0 when the picture is too small to tell).
 
     Interpolating a photo onto a finer grid (an editor's enlargement, bicubic or bilinear) makes
     every output pixel a fixed blend of its neighbours that repeats with the grid's phase: the
@@ -105,7 +112,7 @@ def resampling_peak(image: Image.Image) -> float:
     width, height = image.size
     side = min(FOOTPRINT_SIDE, width, height)
     if side < 64:
-        return 1.0
+        return 1.0, 0.0
     left, top = (width - side) // 2, (height - side) // 2
     grey = np.asarray(image.crop((left, top, left + side, top + side)).convert("L"), np.int16)
     window = np.hanning(side - 2).astype(np.float32)
@@ -126,8 +133,9 @@ def resampling_peak(image: Image.Image) -> float:
         band &= np.abs(frequency - multiple / 8) > 2.5 / side
     # A pattern in the picture itself (a QR code's cells, drawn hatching) also repeats in the
     # brightness; an enlargement's footprint does not, so such a frequency counts for less.
-    score = footprint_level / np.maximum(1.0, content_level / CONTENT_PEAK)
-    return float(score[band].max()) if band.any() else 1.0
+    score = np.where(band, footprint_level / np.maximum(1.0, content_level / CONTENT_PEAK), 0)
+    strongest = int(np.argmax(score))
+    return max(1.0, float(score[strongest])), float(frequency[strongest])
 
 
 def _spectrum(profile: np.ndarray, window: np.ndarray) -> np.ndarray:
