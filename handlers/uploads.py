@@ -90,6 +90,16 @@ REASONS = {
             "original, not an enlarged copy."
         ),
     ),
+    Rejection.BLURRY_OR_ENLARGED: (
+        N_(
+            "The picture is too soft for fine print: it is slightly blurred, or enlarged from a "
+            "smaller picture."
+        ),
+        N_(
+            "Take a new photo: hold the phone steady, tap to focus on the text, use the normal "
+            "camera (no digital zoom) and send the original, not an enlarged copy."
+        ),
+    ),
 }
 
 

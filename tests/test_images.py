@@ -603,3 +603,53 @@ def test_real_photographs_when_installed() -> None:
     assert result.reason is Rejection.LOW_DETAIL, result
     washed = tone(coffee.resize((1200, 800), Image.Resampling.LANCZOS), lambda v: 170 + v / 3)
     assert check(samples.encode(washed, quality=90))[0].reason is Rejection.OVEREXPOSED
+
+
+def test_an_enlarged_photo_shrunk_again_by_telegram_is_refused_as_enlarged() -> None:
+    # A 700-px photo of the card enlarged to 1800 px in an editor, then sent as a Telegram photo
+    # (1280 px, JPEG ≈ 80): 1.8× the pixels of its detail, crisp when reduced, and above the
+    # ID card's minimum. The interpolation's periodic footprint survives the reduction.
+    photo = scenes.id_card_photo((2400, 1600))
+    enlarged = scenes.enlarge(photo, 700, 1800)
+    telegram = enlarged.resize((1280, 853), Image.Resampling.LANCZOS)
+    for quality in (80, 87):
+        result, _ = check(samples.encode(telegram, quality=quality))
+        assert result.reason is Rejection.LOW_DETAIL, (quality, result)
+        assert failed_only_because_compressed(result)
+    # The same photo at its true resolution, as Telegram sends it, is accepted.
+    good = photo.resize((1280, 853), Image.Resampling.LANCZOS)
+    assert check(samples.encode(good, quality=80))[0].accepted
+
+
+def test_a_photo_that_may_be_blurred_or_enlarged_is_told_both_fixes(
+    card_photo: Image.Image,
+) -> None:
+    # Slightly soft at the analysis scale and without fine detail: a mild blur and a soft photo
+    # enlarged look the same, so the refusal names both rather than guess (both need a new,
+    # steady photo at the camera's full resolution).
+    from handlers.uploads import REASONS
+
+    soft = card_photo.filter(ImageFilter.GaussianBlur(1.4 * card_photo.width / 1024))
+    result, _ = check(samples.encode(soft, quality=90))
+    assert result.reason is Rejection.BLURRY_OR_ENLARGED, result
+    assert failed_only_because_compressed(result)
+    problem, fix = REASONS[Rejection.BLURRY_OR_ENLARGED]
+    assert "blurred" in problem and "enlarged" in problem
+    assert "steady" in fix and "original" in fix
+    # A strong blur is plainly blurred.
+    blurred = card_photo.filter(ImageFilter.GaussianBlur(2.5 * card_photo.width / 1024))
+    assert check(samples.encode(blurred, quality=90))[0].reason is Rejection.BLURRY
+
+
+def test_a_detailed_photo_enlarged_slightly_is_accepted_when_installed() -> None:
+    """Debian's mate-backgrounds LadyBird (GPL-2+, 2560×1600) enlarged 1.2×, as a phone's
+    digital zoom does: the footprint shows the enlargement, but 1600 px of real detail are more
+    than the ID card needs. Skipped when the package is not installed."""
+    path = Path("/usr/share/backgrounds/mate/nature/LadyBird.jpg")
+    if not path.exists():
+        pytest.skip("apt-get install mate-backgrounds")
+    photo = Image.open(path).convert("RGB")
+    zoomed = photo.resize((3072, 1920), Image.Resampling.BICUBIC)
+    result, _ = check(samples.encode(zoomed, quality=90))
+    assert result.measurements["resampling_peak"] >= ID_CARD.max_resampling_peak
+    assert result.accepted, result

@@ -40,6 +40,7 @@ TUNABLE_CHECKS = frozenset(
         "max_glare_share",
         "min_detail",
         "min_detail_ratio",
+        "max_resampling_peak",
         "max_long_side",
         "max_pixels",
     }

@@ -43,6 +43,15 @@ HALO = 1.25  # halo (luma ≥ 245) at least this many times the blown patches (�
 # A photo scoring under this share of min_sharpness is clearly blurred (calibration corpus:
 # blurred photos with a specular highlight ≤ 0.55, reflections on photos just short of it ≥ 0.9).
 CLEARLY_BLURRED = 0.6
+# Where blur and enlargement overlap (bench/image_calibration.py --split tune): photos enlarged
+# 3–4× without a footprint score 23–30 in sharpness, photos blurred by σ = 1.6 px 11–24.5 and
+# a page blurred by 5 px under noise 29. Below SOFT_LOW × min_sharpness a photo is plainly
+# blurred; a soft one up to SOFT_HIGH × min_sharpness that fails the scale test may be either.
+# With the footprint of an enlargement that may be beyond 2×: a finest octave this empty confirms
+# it (tuning half: a cat enlarged 4× 0.56; real photos at their own size mostly ≥ 0.58).
+AMBIGUOUS_DETAIL_RATIO = 0.6
+SOFT_LOW = 0.8
+SOFT_HIGH = 1.4
 WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -70,6 +79,9 @@ class Rejection(StrEnum):
     TOO_DARK = "too_dark"
     OVEREXPOSED = "overexposed"
     LOW_DETAIL = "low_detail"
+    # Soft, and the measurements cannot tell a mild blur from a soft photo enlarged: both
+    # problems are named (both are fixed by a new, steady photo at the camera's full resolution).
+    BLURRY_OR_ENLARGED = "blurry_or_enlarged"
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,12 @@ def precheck_size(file_size: int | None, rules: ImageRules) -> Rejection | None:
 
 def failed_only_because_compressed(result: CheckResult) -> bool:
     """Whether sending the original as a file (not as a Telegram photo) could fix the refusal."""
-    return result.reason in (Rejection.TOO_SMALL, Rejection.BLURRY, Rejection.LOW_DETAIL)
+    return result.reason in (
+        Rejection.TOO_SMALL,
+        Rejection.BLURRY,
+        Rejection.LOW_DETAIL,
+        Rejection.BLURRY_OR_ENLARGED,
+    )
 
 
 def check_and_normalise(
@@ -197,14 +214,34 @@ def _decode(image: Image.Image, fmt: str, rules: ImageRules) -> Image.Image:
     return rgb.reduce(factor) if factor > 1 else rgb
 
 
+def _enlarged_too_far(m: dict[str, float], rules: ImageRules) -> bool:
+    """Whether the footprint of an enlargement shows the detail is short of the document's need.
+
+    The footprint proves an enlargement, however sharp or soft the picture looks, and gives its
+    factor up to one ambiguity: F or F / (F − 1) (1.6× or 2.67×). A picture whose detail is short
+    even at the smaller factor is refused; one that is short only at the larger factor is refused
+    when its finest octave is also rather empty, as an enlargement beyond 2× leaves it (a
+    photo enlarged 1.2× from a large original, like a phone's digital zoom, is not).
+    """
+    if m.get("resampling_peak", 1.0) < rules.max_resampling_peak:
+        return False
+    enlargement = m.get("enlargement", 1.0)
+    at_least = m.get("true_short_side", float("inf"))
+    if at_least < rules.min_short_side:
+        return True
+    at_most = at_least * (enlargement - 1)  # short side / (F / (F − 1))
+    return at_most < rules.min_short_side and m.get("detail_ratio", 1.0) < AMBIGUOUS_DETAIL_RATIO
+
+
 def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
     """The first failed check, in the order that names the real problem.
 
     Light first: a dark, washed-out or blown-out photo also loses its colour and its edges, and
     the client must be told to fix the light, not to find a colour original or hold still. Then
-    colour, then focus at the analysis scale, then detail at the image's own scale and at the
-    document's. A small reflection counts as light unless the photo is clearly blurred: a blur
-    spreads any bright spot into a halo, so on a blurred photo the halo proves nothing.
+    colour, then the footprint of an enlargement, then focus at the analysis scale, then detail
+    at the image's own scale and at the document's (somewhat soft at both: blurred or enlarged).
+    A small reflection counts as light unless the photo is clearly blurred: a blur spreads any
+    bright spot into a halo, so on a blurred photo the halo proves nothing.
     """
     if m["brightness"] < rules.min_brightness or m["highlights"] < rules.min_highlights:
         return Rejection.TOO_DARK
@@ -224,12 +261,20 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
         return Rejection.OVEREXPOSED
     if m["colourfulness"] < rules.min_colourfulness:
         return Rejection.GREYSCALE
-    if m["sharpness"] < rules.min_sharpness:
-        return Rejection.BLURRY
-    # Sharp at the analysis scale but soft at the image's own or the document's scale: it has the
-    # pixels but not their detail (enlarged from a smaller photo, or digital zoom).
-    if m.get("detail_ratio", 1.0) < rules.min_detail_ratio:
+    if _enlarged_too_far(m, rules):
         return Rejection.LOW_DETAIL
-    if m.get("required_detail", 100.0) < rules.min_detail:
+    # Sharp at the analysis scale but soft at the image's own or the document's scale: it has the
+    # pixels but not their detail (enlarged from a smaller photo, or digital zoom). A photo that
+    # is somewhat soft even at the analysis scale may be either blurred or enlarged.
+    soft_native = m.get("detail_ratio", 1.0) < rules.min_detail_ratio or (
+        m.get("required_detail", 100.0) < rules.min_detail
+    )
+    if m["sharpness"] < SOFT_LOW * rules.min_sharpness:
+        return Rejection.BLURRY
+    if m["sharpness"] < rules.min_sharpness or (
+        soft_native and m["sharpness"] < SOFT_HIGH * rules.min_sharpness
+    ):
+        return Rejection.BLURRY_OR_ENLARGED
+    if soft_native:
         return Rejection.LOW_DETAIL
     return None

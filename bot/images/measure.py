@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
 from PIL import Image, ImageChops, ImageStat
 
 ANALYSIS_LONG_SIDE = 1024
@@ -19,6 +20,11 @@ CENTRE = 0.6  # share of width and height measured at the required scale (the do
 MARGIN_BORDER = 0.9  # blown share of the border cells that makes the blown area a white margin
 MARGIN_CONTENT = 0.03  # … if at least this share of the frame's cells is (nearly) not blown
 SCALE_TEST_SIDE = 768  # the native-resolution scale test looks at most this much of the centre
+FOOTPRINT_SIDE = 1024  # the resampling-footprint test looks at most this much of the centre
+# Frequencies (cycles per pixel) where an enlargement by 1.2–6.5× leaves its footprint: 1/F
+# folded into [0, ½] (1 − 1/F below 2×). JPEG's 8-px blocks are left out (k/8, see below).
+FOOTPRINT_BAND = (0.15, 0.49)
+CONTENT_PEAK = 3.0  # a brightness spectrum this many times its median is a pattern, not noise
 BLOWN_TABLE = [255 if value >= BLOWN else 0 for value in range(256)]
 HALO_TABLE = [255 if value >= BLOWN - 5 else 0 for value in range(256)]
 
@@ -75,7 +81,67 @@ def measure(image: Image.Image, required_short_side: int = 0) -> dict[str, float
     if min(small.size) * REQUIRED_FINER < required_short_side and scale * SPARE_PIXELS <= 1:
         measurements.update(required_scale_measures(image, scale))
     measurements.update(scale_test(image))
+    peak, frequency = resampling_footprint(image)
+    # An enlargement by F and by F / (F − 1) leave the same footprint (1/F folded into [0, ½]):
+    # the smaller factor, 1 / (1 − f), is the one that gives the photo the benefit of the doubt.
+    enlargement = 1 / (1 - frequency) if frequency else 1.0
+    measurements["resampling_peak"] = round(peak, 2)
+    measurements["enlargement"] = round(enlargement, 3)
+    measurements["true_short_side"] = round(min(image.size) / enlargement, 1)
     return measurements
+
+
+def resampling_footprint(image: Image.Image) -> tuple[float, float]:
+    """How strongly the centre repeats the periodic footprint an enlargement leaves (≥ 1), and
+    at which frequency (cycles per pixel; 0 when the picture is too small to tell).
+
+    Interpolating a photo onto a finer grid (an editor's enlargement, bicubic or bilinear) makes
+    every output pixel a fixed blend of its neighbours that repeats with the grid's phase: the
+    strength of the second derivative varies with period F px along rows and columns, for an
+    enlargement by F (Popescu & Farid 2005; Gallagher 2005, "Detection of linear and cubic
+    interpolation in JPEG compressed images"). Averaged down the columns (and across the rows)
+    the picture's content cancels out and that period remains; a later reduction (Telegram's
+    1280 px) and JPEG keep it, folded to another frequency. A photograph from a camera, or one
+    reduced from a larger one, has no such period. Score: the strongest frequency of the
+    footprint band, present along both axes, over the median of the spectrum (content ≈ 2–6).
+    JPEG's 8-px block grid is skipped (¼ and ⅜ cycles per pixel) and so is the Nyquist frequency:
+    a net enlargement of about 1.6×, 2×, 8/3× or 4× leaves its footprint there and is left to
+    the scale test, which misses it below 2× (e.g. a 640-px photo enlarged, then shrunk by
+    Telegram to 1280 px).
+    """
+    width, height = image.size
+    side = min(FOOTPRINT_SIDE, width, height)
+    if side < 64:
+        return 1.0, 0.0
+    left, top = (width - side) // 2, (height - side) // 2
+    grey = np.asarray(image.crop((left, top, left + side, top + side)).convert("L"), np.int16)
+    window = np.hanning(side - 2).astype(np.float32)
+    footprint = np.ones(side // 2, np.float32)
+    content = np.ones(side // 2, np.float32)
+    for axis in (1, 0):  # sums rather than means: the scores are ratios (integers are faster)
+        curvature = np.abs(np.diff(grey, n=2, axis=axis)).sum(axis=1 - axis, dtype=np.int32)
+        footprint *= _spectrum(curvature, window)
+        content *= _spectrum(grey.sum(axis=1 - axis, dtype=np.int32)[1:-1], window)
+    frequency = np.fft.rfftfreq(side - 2)
+    high = frequency >= 0.1
+    footprint_level = np.sqrt(footprint)  # geometric mean of the two axes
+    content_level = np.sqrt(content)
+    footprint_level /= max(float(np.median(footprint_level[high])), 1e-6)
+    content_level /= max(float(np.median(content_level[high])), 1e-6)
+    band = (frequency >= FOOTPRINT_BAND[0]) & (frequency < FOOTPRINT_BAND[1])
+    for multiple in (2, 3):  # JPEG blocks: 1/4 and 3/8 cycles per pixel
+        band &= np.abs(frequency - multiple / 8) > 2.5 / side
+    # A pattern in the picture itself (a QR code's cells, drawn hatching) also repeats in the
+    # brightness; an enlargement's footprint does not, so such a frequency counts for less.
+    score = np.where(band, footprint_level / np.maximum(1.0, content_level / CONTENT_PEAK), 0)
+    strongest = int(np.argmax(score))
+    return max(1.0, float(score[strongest])), float(frequency[strongest])
+
+
+def _spectrum(profile: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """The amplitude spectrum of a profile, without its mean."""
+    centred = profile.astype(np.float32) - np.float32(profile.mean())
+    return np.abs(np.fft.rfft(centred * window)).astype(np.float32)
 
 
 def scale_test(image: Image.Image) -> dict[str, float]:

@@ -52,8 +52,17 @@ class ImageRules:
     # Any size, any document. Calibration corpus: real photos ≥ 0.47 but for the clouds of a
     # storm (0.37–0.45), documents ≥ 0.62; photos and documents enlarged 2.6–4× mostly ≤ 0.47.
     # A thin margin: enlargements below 2× (an enlarged photo that Telegram reduced again) and
-    # a few soft photos enlarged 3–4× (0.48–0.56) are not caught.
+    # a few soft photos enlarged 3–4× (0.48–0.56) are not caught here; the footprint below
+    # catches most of them.
     min_detail_ratio: float = 0.47
+    # The periodic footprint an enlargement leaves (``measure.resampling_footprint``): at any
+    # factor from 1.2× but about 4/3, 1.6, 2, 8/3 and 4 (JPEG's block grid hides those), and
+    # through Telegram's reduction; refused only when the real detail falls short (checks.py).
+    # Tuning half of the calibration corpus
+    # (bench/image_calibration.py --split tune): good photos and scenes ≤ 6.2 (the licence's
+    # lines), blurred ≤ 6.3; documents enlarged 1.8–2.6× ≥ 20, photos 2.6–4× mostly ≥ 10.
+    # Wallpapers of ukui-wallpapers and mate-backgrounds (never tuned on): ≤ 10.5, so 12.
+    max_resampling_peak: float = 12.0
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
