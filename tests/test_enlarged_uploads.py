@@ -26,18 +26,49 @@ def real_photo() -> bytes:
     return encode(photo, quality=80)
 
 
+async def reach_the_id_card_step(client: Client, labels: dict[str, str]) -> str:
+    """Answer eligibility as a Beijing individual and start a first filing; the step's text."""
+    verdict = last_reply(
+        await eligibility(
+            client,
+            labels["individual"],
+            [labels["mainland"], labels["verified"], labels["no"]],
+            labels["beijing"],
+        )
+    )
+    step = last_reply(await press(client, [verdict], labels["start"]))
+    step = last_reply(await press(client, [step], labels["first"]))
+    return last_reply(await press(client, [step], labels["provider"])).text
+
+
+SIMPLIFIED = {
+    "individual": "中国大陆个人",
+    "mainland": "中国大陆",
+    "verified": "已实名",
+    "no": "不会",
+    "beijing": "北京",
+    "start": "开始我的申请",
+    "first": "首次备案",
+    "provider": "阿里云",
+}
+TRADITIONAL = {
+    "individual": "中國大陸個人",
+    "mainland": "中國大陸",
+    "verified": "已實名",
+    "no": "不會",
+    "beijing": "北京",
+    "start": "開始我的申請",
+    "first": "首次備案",
+    "provider": "阿里雲",
+}
+
+
 async def test_an_enlarged_photo_is_refused_in_chinese_and_the_real_one_accepted(
     make_settings: Callable[..., Settings],
 ) -> None:
     async with running_bot(make_settings()) as harness:
         client = Client(harness, user_id=6101, first_name="韩梅梅", language_code="zh-hans")
-        verdict = last_reply(
-            await eligibility(client, "中国大陆个人", ["中国大陆", "已实名", "不会"], "北京")
-        )
-        step = last_reply(await press(client, [verdict], "开始我的申请"))
-        step = last_reply(await press(client, [step], "首次备案"))
-        step = last_reply(await press(client, [step], "阿里云"))
-        assert "第 4 步" in step.text
+        assert "第 4 步" in await reach_the_id_card_step(client, SIMPLIFIED)
         refused = last_reply(await client.send_photo(enlarged_then_shrunk(), 1280, 853))
         assert "放大" in refused.text and "原图" in refused.text, refused.text
         assert "以文件形式" in refused.text  # the original file may have the detail
@@ -51,11 +82,6 @@ async def test_an_enlarged_photo_is_refused_in_taiwan_wording(
 ) -> None:
     async with running_bot(make_settings()) as harness:
         client = Client(harness, user_id=6102, first_name="林", language_code="zh-hant")
-        verdict = last_reply(
-            await eligibility(client, "中國大陸個人", ["中國大陸", "已實名", "不會"], "北京")
-        )
-        step = last_reply(await press(client, [verdict], "開始我的申請"))
-        step = last_reply(await press(client, [step], "首次備案"))
-        step = last_reply(await press(client, [step], "阿里雲"))
+        assert "第 4 步" in await reach_the_id_card_step(client, TRADITIONAL)
         refused = last_reply(await client.send_photo(enlarged_then_shrunk(), 1280, 853))
         assert "放大" in refused.text and "數位變焦" in refused.text, refused.text
