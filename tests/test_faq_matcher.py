@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import load_knowledge
-from bot.faq.matcher import FaqMatcher, Outcome
+from bot.faq.matcher import FaqMatcher, Match, MatchSettings, Outcome
 from bot.faq.semantic import shared_store
 from bot.faq.smalltalk import SmallTalk, classify
 from bot.services import faq as faq_service
@@ -262,3 +262,14 @@ def test_what_an_icp_licence_is_names_the_ministry(matcher: FaqMatcher) -> None:
         entry = load_knowledge(DEFAULT_FAQ_PATH).find_entry(result.best.entry_id)
         assert entry is not None
         assert "工信部" in entry.answer.zh_Hans and "MIIT" in entry.answer.en
+
+
+def test_an_entry_nearly_as_close_as_the_out_of_scope_questions_is_offered_not_answered() -> None:
+    candidates = (Match("verification_photo", 0.32), Match("image_requirements", 0.1))
+    limits = MatchSettings()
+    near = FaqMatcher._decide(candidates, 0.3, False, limits)
+    assert near is Outcome.SUGGEST  # "Is it one of these?" with the entry and Talk to staff
+    closer = FaqMatcher._decide(candidates, 0.33, False, limits)
+    assert closer in (Outcome.UNSURE, Outcome.UNSUPPORTED)  # no entry offered
+    weak = (Match("verification_photo", 0.12),)
+    assert FaqMatcher._decide(weak, 0.11, False, limits) is Outcome.UNSURE

@@ -311,11 +311,13 @@ class FaqMatcher:
             return Outcome.UNSUPPORTED  # closest to what we must not answer: an off-topic request
         if not candidates or best < limits.suggest:
             return Outcome.UNSURE
-        near_out_of_scope = out_of_scope >= best * limits.out_of_scope_ratio
-        if out_of_scope >= best or (near_out_of_scope and best < limits.sure):
-            return Outcome.UNSURE  # as close to questions we must not answer: don't guess
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         needed = max(limits.answer, limits.one_word_answer) if one_word else limits.answer
+        if out_of_scope >= best:
+            return Outcome.UNSURE  # closer to questions we must not answer: don't guess
+        if out_of_scope >= best * limits.out_of_scope_ratio and best < limits.sure:
+            # Nearly as close to them: no answer, but a good entry is offered beside staff.
+            return Outcome.SUGGEST if best >= needed else Outcome.UNSURE
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         if best >= needed and best - runner_up >= limits.margin:
             return Outcome.ANSWER
         return Outcome.SUGGEST
