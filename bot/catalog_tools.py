@@ -10,8 +10,9 @@
    (``bot/knowledge/faq.toml`` and ``application.toml``) that has no hand-written ``zh_Hant``,
    into ``bot/knowledge/traditional.json``, so the bot need not load the converter at start
    (see ``bot.localized``);
-6. encodes the FAQ's example questions into ``bot/knowledge/faq_vectors.npz`` (sentence
-   vectors the matcher loads at start instead of encoding them, see ``bot.faq.semantic``).
+6. encodes the FAQ's example questions into ``bot/knowledge/faq_vectors.npz`` and trains the
+   classifier of their meaning into ``faq_classifier.npz``, which the matcher loads at start
+   instead of training it (see ``bot.faq.semantic`` and ``bot.faq.classifier``).
 
 Then translate the new Simplified Chinese strings by hand and run the tool again. Where the
 generated Traditional text is wrong or reads unnaturally in Taiwan, write it by hand in
@@ -31,9 +32,9 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.chinese import mainland_terms, to_traditional
 from bot.config import DEFAULT_FAQ_PATH
-from bot.faq.classifier import CLASSIFIER_PATH
+from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
 from bot.faq.knowledge import load_knowledge
-from bot.faq.matcher import FaqMatcher, indexed_texts
+from bot.faq.matcher import meaning_examples
 from bot.faq.semantic import VECTORS_PATH, shared_store
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
@@ -127,13 +128,11 @@ def write_data_file_traditional() -> int:
 def write_faq_vectors() -> int:
     """Write the sentence vectors of the shipped FAQ's indexed texts and the classifier trained
     on them; how many texts they hold."""
-    knowledge = load_knowledge(DEFAULT_FAQ_PATH)
-    texts = indexed_texts(knowledge)
+    examples = meaning_examples(load_knowledge(DEFAULT_FAQ_PATH))
+    texts = [text for text, _ in examples]
     store = shared_store()
     store.save(texts, VECTORS_PATH)
-    matcher = FaqMatcher(knowledge, vectors=store)
-    if matcher.classifier is not None:
-        matcher.classifier.save(CLASSIFIER_PATH)
+    EntryClassifier.for_examples(store, examples, path=None).save(CLASSIFIER_PATH)
     return len(set(texts))
 
 

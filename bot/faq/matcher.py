@@ -148,16 +148,7 @@ class FaqMatcher:
             self._entry_ids.append(OUT_OF_SCOPE)
             texts.append(knowledge.out_of_scope.questions.all())
         self.classifier = (
-            _classifier(
-                vectors,
-                [
-                    (for_meaning(text), self._entry_ids[entry])
-                    for entry, entry_texts in enumerate(texts)
-                    for text in entry_texts
-                ],
-            )
-            if vectors is not None
-            else None
+            _classifier(vectors, meaning_examples(knowledge)) if vectors is not None else None
         )
         self._label_entries = (
             [self._entry_ids.index(label) for label in self.classifier.labels]
@@ -224,14 +215,15 @@ class FaqMatcher:
         """Entries by score and the outcome: by words when they settle it beyond doubt,
         otherwise by words and the meaning of `texts` together."""
         one_word = _one_word(terms)
-        ranked, out_of_scope = self._rank(terms)
+        words = self._word_scores(terms)
+        ranked, out_of_scope = self._rank(words)
         outcome = self._decide(ranked[:3], out_of_scope, one_word, self._word_limits)
         if self.classifier is None or self._words_settle(ranked, out_of_scope, outcome):
             return ranked, outcome
         meaning = self._meaning(texts)
         if meaning is None:
             return ranked, outcome  # the encoder cannot run: the words decide
-        ranked, out_of_scope = self._rank(terms, meaning)
+        ranked, out_of_scope = self._rank(self._with_meaning(words, meaning))
         blended = self._decide(ranked[:3], out_of_scope, one_word, self.settings)
         if blended is Outcome.UNSUPPORTED and outcome is not Outcome.UNSUPPORTED:
             # "Outside what I can help with" only when the words say so too: an ICP question
@@ -266,15 +258,13 @@ class FaqMatcher:
             return [(question, 1.0)]
         return parts
 
-    def _rank(
-        self, terms: Terms, meaning: dict[int, float] | None = None
-    ) -> tuple[tuple[Match, ...], float]:
-        """Entries by score, best first, and the out-of-scope questions' score; with `meaning`
-        (each entry's probability by sentence meaning), words and meaning blended."""
+    def _word_scores(self, terms: Terms) -> dict[int, float]:
+        """Each entry's score (by index) from the words of a question."""
         query = self._vector(terms)
-        scores = self._scores(query) if query else {}
-        if meaning:
-            scores = self._with_meaning(scores, meaning)
+        return self._scores(query) if query else {}
+
+    def _rank(self, scores: dict[int, float]) -> tuple[tuple[Match, ...], float]:
+        """Entries by score, best first, and the out-of-scope questions' score."""
         ranked = sorted(
             (Match(self._entry_ids[entry], score) for entry, score in scores.items() if score > 0),
             key=lambda match: match.score,
@@ -497,13 +487,22 @@ def _classifier(vectors: VectorStore, examples: list[tuple[str, str]]) -> EntryC
         return None
 
 
-def indexed_texts(knowledge: KnowledgeBase) -> list[str]:
-    """Every text the matcher encodes: entries' examples, titles and keywords, and the
-    out-of-scope questions, as the sentence encoder reads them."""
-    texts = [text for entry in knowledge.entries for text in _texts_of(entry)]
+def meaning_examples(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
+    """What the classifier of meaning learns: every indexed text (entries' examples, titles
+    and keywords; the out-of-scope questions) as the encoder reads it, with its entry's id."""
+    examples = [
+        (for_meaning(text), entry.id) for entry in knowledge.entries for text in _texts_of(entry)
+    ]
     if knowledge.out_of_scope is not None:
-        texts += knowledge.out_of_scope.questions.all()
-    return [for_meaning(text) for text in texts]
+        examples += [
+            (for_meaning(text), OUT_OF_SCOPE) for text in knowledge.out_of_scope.questions.all()
+        ]
+    return examples
+
+
+def indexed_texts(knowledge: KnowledgeBase) -> list[str]:
+    """Every text the matcher encodes, as the sentence encoder reads it."""
+    return [text for text, _ in meaning_examples(knowledge)]
 
 
 def _texts_of(entry: Entry) -> list[str]:

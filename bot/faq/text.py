@@ -61,7 +61,7 @@ _CANTONESE = re.compile("|".join(sorted(CANTONESE, key=len, reverse=True)))
 
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, Traditional to Simplified, Cantonese to Mandarin."""
-    simplified = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    simplified = for_meaning(text).lower()
     return _CANTONESE.sub(lambda match: CANTONESE[match.group()], simplified)
 
 
