@@ -91,7 +91,7 @@ def main() -> int:
     folds = [order[start :: args.folds] for start in range(args.folds)]
     right: dict[str, Counter[str]] = {"language": Counter(), "kind": Counter(), "topic": Counter()}
     total: dict[str, Counter[str]] = {"language": Counter(), "kind": Counter(), "topic": Counter()}
-    ranked_first = covered = 0
+    ranked_first = covered = one_tap = 0
     for fold in folds:
         held = set(fold)
         matcher = FaqMatcher(
@@ -109,6 +109,8 @@ def main() -> int:
                 answered = best.entry_id if result.outcome is Outcome.ANSWER and best else None
                 ok = answered is None if expect == HANDOFF else answered == expect
                 described = f"{result.outcome.value} {best.entry_id if best else '-'}"
+                related = result.related.entry_id if result.related else None
+                one_tap += not ok and related == expect
                 if expect not in (HANDOFF, SMALLTALK):
                     covered += 1
                     ranked_first += best is not None and best.entry_id == expect
@@ -128,6 +130,7 @@ def main() -> int:
         f"right {correct / len(train):.1%} ({correct}/{len(train)})"
     )
     print(f"  covered questions ranked first: {ranked_first}/{covered}")
+    print(f"  misses whose entry is one tap away (the related button): {one_tap}")
     for name in ("language", "kind", "topic"):
         shares = ", ".join(
             f"{key} {right[name][key]}/{count}" for key, count in sorted(total[name].items())

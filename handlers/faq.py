@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -133,14 +135,17 @@ async def send_answer(
     question_id: int,
     *,
     footer: str = "",
-    extra: InlineKeyboardButton | None = None,
+    extra: Sequence[InlineKeyboardButton] = (),
 ) -> None:
-    """Send one entry's answer with the feedback and staff buttons (and an ``extra`` one)."""
+    """Send one entry's answer with the feedback and staff buttons (and the ``extra`` ones,
+    a row each)."""
     body = context.services.faq.render_answer(entry, translator)
     text = f"<b>{entry.title.get(translator.language)}</b>\n\n{body}{footer}"
     keyboard = answer_keyboard(translator, question_id)
-    if extra is not None:
-        keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, [extra]])
+    if extra:
+        keyboard = InlineKeyboardMarkup(
+            [*keyboard.inline_keyboard, *([button] for button in extra)]
+        )
     await reply(update, text, keyboard)
 
 
@@ -173,6 +178,9 @@ async def question(
         )
     elif result.entry is not None and result.question_id is not None:
         also, also_button = _second_answer(context, result.also, translator)
+        buttons = [also_button] if also_button is not None else []
+        if result.related is not None:
+            buttons.append(_entry_button(result.related, translator, "📖"))
         await send_answer(
             update,
             context,
@@ -180,7 +188,7 @@ async def question(
             translator,
             result.question_id,
             footer=also + reminder,
-            extra=also_button,
+            extra=buttons,
         )
     elif result.unsupported:
         rows = [
@@ -245,8 +253,14 @@ def _second_answer(
     title = entry.title.get(translator.language)
     body = context.services.faq.render_answer(entry, translator)
     if len(body) > MAX_SECOND_ANSWER:
-        return "", InlineKeyboardButton(f"➕ {title}", callback_data=f"{ENTRY_PREFIX}{entry.id}")
+        return "", _entry_button(entry, translator, "➕")
     return f"\n\n<b>{title}</b>\n\n{body}", None
+
+
+def _entry_button(entry: Entry, translator: Translator, mark: str) -> InlineKeyboardButton:
+    """A button that opens an entry's answer as a new message (the client keeps this one)."""
+    title = entry.title.get(translator.language)
+    return InlineKeyboardButton(f"{mark} {title}", callback_data=f"{ENTRY_PREFIX}{entry.id}")
 
 
 def _waiting_reminder(translator: Translator, step: Item | None) -> str:

@@ -317,6 +317,24 @@ async def test_a_question_with_two_parts_gets_both_answers_in_one_message(
     assert "working days" in answer[0].text and "free" in answer[0].text.lower()
 
 
+async def test_an_answer_close_to_another_entry_offers_it_as_a_button(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=5094, language_code="en")
+    answer = last_reply(await client.say("is the ICP licence the same as an ICP number?"))
+    titles = {"What is an ICP filing (ICP number)?", "ICP filing or commercial ICP licence?"}
+    shown = next(title for title in titles if title in answer.text)
+    (other,) = titles - {shown}
+    assert any(label == f"📖 {other}" for label, _ in answer.buttons), answer.buttons
+    opened = replies(await client.press_on(answer, other))
+    assert opened and opened[-1].method == "sendMessage"  # a new message: the first one stays
+    assert opened[-1].text.startswith(f"<b>{other}</b>") or other in opened[-1].text
+
+    chinese = Client(harness, user_id=5095, language_code="zh-hant")
+    answer = last_reply(await chinese.say("icp備案跟icp證差在哪"))
+    assert any(label.startswith("📖 ") for label, _ in answer.buttons), answer.buttons
+
+
 async def test_a_domain_typed_by_a_chinese_client_is_answered_in_chinese(
     harness: Harness,
 ) -> None:

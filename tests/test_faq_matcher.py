@@ -239,6 +239,41 @@ async def test_service_reply_for_what_the_bot_cannot_serve(service: FaqService) 
     assert _FakeQuestions.added[-1].outcome == "unsupported"
 
 
+@pytest.mark.parametrize(
+    ("question", "neighbours"),
+    [
+        (
+            "what server should I buy for the filing and for how long",
+            {"server_term", "hosting_requirements"},
+        ),
+        ("is the ICP licence the same as an ICP number?", {"what_is_icp", "filing_vs_licence"}),
+        ("icp備案跟icp證差在哪", {"filing_vs_licence", "edi_licence"}),
+    ],
+)
+def test_an_answer_between_two_neighbours_offers_the_other(
+    matcher: FaqMatcher, question: str, neighbours: set[str]
+) -> None:
+    result = matcher.match(question)
+    assert result.outcome is Outcome.ANSWER and result.best is not None
+    assert result.related is not None, result
+    assert {result.best.entry_id, result.related.entry_id} == neighbours
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["服务器要买多久才能备案", "how long does it take?", "我的网站放在香港需要备案吗？"],
+)
+def test_a_clear_answer_offers_no_neighbour(matcher: FaqMatcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.outcome is Outcome.ANSWER and result.related is None, result
+
+
+async def test_service_reply_carries_the_neighbour(service: FaqService) -> None:
+    reply = await _ask(service, "is the ICP licence the same as an ICP number?")
+    assert reply.entry is not None and reply.related is not None
+    assert reply.related.id != reply.entry.id
+
+
 def test_reply_stays_backwards_compatible() -> None:
     reply = FaqReply("en", Outcome.UNSURE, None, (), None)
     assert reply.also is None and not reply.unsupported

@@ -32,6 +32,8 @@ class FaqReply:
     # A question in two parts ("照片有什麼要求？軟體會自動檢查嗎？"): the confident answer to the
     # part `entry` does not answer, when it is a different entry.
     also: Entry | None = None
+    # A neighbouring entry that scored close to the answer: offered as a button below it.
+    related: Entry | None = None
 
     @property
     def unsupported(self) -> bool:
@@ -62,6 +64,11 @@ class FaqService:
         answer = found[0] if result.outcome is Outcome.ANSWER and found else None
         suggestions = found if result.outcome is Outcome.SUGGEST else ()
         also = self.knowledge.find_entry(result.also.entry_id) if answer and result.also else None
+        related = (
+            self.knowledge.find_entry(result.related.entry_id)
+            if answer and result.related
+            else None
+        )
         best = result.best
         question_id = await QuestionRepository(session).record(
             client.id,
@@ -71,7 +78,7 @@ class FaqService:
             answer.id if answer else (best.entry_id if best else None),
             round(best.score, 4) if best else 0.0,
         )
-        return FaqReply(language, result.outcome, answer, suggestions, question_id, also)
+        return FaqReply(language, result.outcome, answer, suggestions, question_id, also, related)
 
     @staticmethod
     async def record_browsed(
