@@ -308,3 +308,47 @@ def test_an_entry_nearly_as_close_as_the_out_of_scope_questions_is_offered_not_a
     assert closer in (Outcome.UNSURE, Outcome.UNSUPPORTED)  # no entry offered
     weak = (Match("verification_photo", 0.12),)
     assert FaqMatcher._decide(weak, 0.11, False, limits) is Outcome.UNSURE
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "entry", "facts"),
+    [
+        (
+            "How can I tell whether a Chinese website's ICP number is real?",
+            "en",
+            "lookup_filing",
+            ("beian.miit.gov.cn", "not valid"),
+        ),
+        ("如何查一个网站的ICP备案是不是真的", "zh_Hans", "lookup_filing", ("公共查询", "无效")),
+        ("哪裡可以查到一家公司的ICP備案紀錄", "zh_Hant", "lookup_filing", ("公共查询", "無效")),
+        (
+            "My filing got approved but the website still can't be reached",
+            "en",
+            "unreachable_after_approval",
+            ("1–2 working days", "80/443"),
+        ),
+        (
+            "备案成功都两天了，域名还是被接入商拦截",
+            "zh_Hans",
+            "unreachable_after_approval",
+            ("1–2个工作日", "谁接入谁备案"),
+        ),
+        (
+            "備案核准了，可是網站還是連不上，怎麼回事？",
+            "zh_Hant",
+            "unreachable_after_approval",
+            ("1–2個工作天", "誰接入誰備案"),
+        ),
+    ],
+)
+def test_looking_up_a_filing_and_a_site_blocked_after_approval_get_their_answers(
+    matcher: FaqMatcher, question: str, language: str, entry: str, facts: tuple[str, str]
+) -> None:
+    """Clients' own words (not the entries' examples) get the answer, with its key facts."""
+    result = matcher.match(question)
+    assert result.outcome is Outcome.ANSWER and result.best is not None, result
+    assert result.best.entry_id == entry
+    found = load_knowledge(DEFAULT_FAQ_PATH).find_entry(entry)
+    assert found is not None
+    answer = getattr(found.answer, language)
+    assert answer is not None and all(fact in answer for fact in facts)

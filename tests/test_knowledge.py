@@ -50,6 +50,8 @@ REQUIRED_ENTRIES = {
     "lost_password_account",
     "already_filed_conflict",
     "ip_filing",
+    "lookup_filing",
+    "unreachable_after_approval",
 }
 
 VALID = """
