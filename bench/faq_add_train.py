@@ -1,12 +1,15 @@
 #!/usr/bin/env python
-"""Add the training corpus's real questions to the knowledge base as example questions.
+"""Add the training corpus's real questions to the knowledge base as clients' questions.
 
 Usage:
     python bench/faq_add_train.py [--train bench/faq_real_train.toml] [--dry-run]
 
 Each question of bench/faq_real_train.toml (split = "train" only) is appended, verbatim, to the
-example questions of the entry it is labelled with, in its language (`mixed` goes to English);
-"handoff" questions go to the out-of-scope questions, "smalltalk" ones nowhere. Questions the
+`client_questions` of the entry it is labelled with, in its language (`mixed` goes to English;
+the list is created after the entry's `questions` of that language if it has none); "handoff"
+questions go to the out-of-scope questions' `client_questions`, "smalltalk" ones nowhere.
+Clients' questions are matched like the examples and weigh more when the classifier of meaning
+learns. Questions the
 file already has are skipped, so running it again after the corpus grows adds only the new
 ones. Never run it on bench/faq_real.toml: its held-out half must stay unseen.
 """
@@ -26,7 +29,7 @@ FAQ = ROOT / "bot" / "knowledge" / "faq.toml"
 TRAIN = ROOT / "bench" / "faq_real_train.toml"
 OUT_OF_SCOPE = "__out_of_scope__"
 MARK = "  # real people's words (bench/faq_real_train.toml)"
-_LIST = re.compile(r"^questions\.(en|zh_Hans|zh_Hant) = \[\s*$")
+_LIST = re.compile(r"^(questions|client_questions)\.(en|zh_Hans|zh_Hant) = \[\s*$")
 _ID = re.compile(r'^id = "([a-z0-9_]+)"')
 
 
@@ -39,10 +42,12 @@ def additions(faq: dict, train: list[dict]) -> dict[tuple[str, str], list[str]]:
     """New example questions per (entry id, language)."""
     known: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in faq["entry"]:
-        for lang, texts in entry["questions"].items():
-            known[entry["id"], lang].update(texts)
-    for lang, texts in faq.get("out_of_scope", {}).get("questions", {}).items():
-        known[OUT_OF_SCOPE, lang].update(texts)
+        for kind in ("questions", "client_questions"):
+            for lang, texts in entry.get(kind, {}).items():
+                known[entry["id"], lang].update(texts)
+    for kind in ("questions", "client_questions"):
+        for lang, texts in faq.get("out_of_scope", {}).get(kind, {}).items():
+            known[OUT_OF_SCOPE, lang].update(texts)
     ids = {entry["id"] for entry in faq["entry"]}
     current = {old: entry["id"] for entry in faq["entry"] for old in entry.get("formerly", [])}
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -62,10 +67,10 @@ def additions(faq: dict, train: list[dict]) -> dict[tuple[str, str], list[str]]:
 
 
 def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[str]:
-    """The knowledge file's lines with the new questions appended to their lists."""
+    """The knowledge file's lines with the new questions appended to their clients' lists."""
     out: list[str] = []
     section: str | None = None
-    open_list: tuple[str, str] | None = None
+    open_list: tuple[str, str, str] | None = None  # (kind, section, language)
     start = 0
     for line in lines:
         if line.startswith("[[entry]]"):
@@ -75,25 +80,51 @@ def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[st
         elif (match := _ID.match(line)) and section is None:
             section = match.group(1)
         elif (match := _LIST.match(line)) and section is not None:
-            open_list = (section, match.group(1))
+            open_list = (match.group(1), section, match.group(2))
             start = len(out)
         elif line.strip() == "]" and open_list is not None:
-            new = found.pop(open_list, [])
-            if new:
-                items = [
-                    i for i in range(start + 1, len(out)) if not out[i].lstrip().startswith("#")
-                ]
-                if items and not out[items[-1]].rstrip().endswith(","):
-                    out[items[-1]] = out[items[-1]].rstrip() + ","
-                if MARK not in out[start:]:
-                    out.append(MARK)
-                out.extend(f"  {_toml_string(text)}," for text in new)
+            kind, owner, lang = open_list
             open_list = None
+            if kind == "client_questions":
+                new = found.pop((owner, lang), [])
+                if new:
+                    _end_with_comma(out, start)
+                    out.extend(f"  {_toml_string(text)}," for text in new)
+            elif not _has_client_list(lines, owner, lang):
+                new = found.pop((owner, lang), [])
+                if new:
+                    out.append(line)
+                    out.append(f"client_questions.{lang} = [")
+                    out.append(MARK)
+                    out.extend(f"  {_toml_string(text)}," for text in new)
+                    line = "]"
         out.append(line)
     if found:
         missing = ", ".join(f"{entry}/{lang}" for entry, lang in found)
         raise SystemExit(f"no question list for: {missing}")
     return out
+
+
+def _end_with_comma(out: list[str], start: int) -> None:
+    """Make the last item of the list that opens at `start` end with a comma."""
+    items = [i for i in range(start + 1, len(out)) if not out[i].lstrip().startswith("#")]
+    if items and not out[items[-1]].rstrip().endswith(","):
+        out[items[-1]] = out[items[-1]].rstrip() + ","
+
+
+def _has_client_list(lines: list[str], owner: str, lang: str) -> bool:
+    """Whether the section `owner` already has a client_questions list in `lang`."""
+    section: str | None = None
+    for line in lines:
+        if line.startswith("[[entry]]"):
+            section = None
+        elif line.startswith("[out_of_scope]"):
+            section = OUT_OF_SCOPE
+        elif (match := _ID.match(line)) and section is None:
+            section = match.group(1)
+        elif section == owner and line.startswith(f"client_questions.{lang} = ["):
+            return True
+    return False
 
 
 def main() -> int:
@@ -110,7 +141,7 @@ def main() -> int:
     lines = merged(text.splitlines(), dict(found))
     result = "\n".join(lines) + "\n"
     tomllib.loads(result)  # still valid TOML
-    print(f"{count} new example questions in {len(found)} lists", file=sys.stderr)
+    print(f"{count} new clients' questions in {len(found)} lists", file=sys.stderr)
     if not args.dry_run:
         FAQ.write_text(result, encoding="utf-8")
     return 0

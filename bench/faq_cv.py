@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
-from bot.faq.knowledge import ExampleQuestions, KnowledgeBase, load_knowledge  # noqa: E402
+from bot.faq.knowledge import ClientQuestions, KnowledgeBase, load_knowledge  # noqa: E402
 from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
 from bot.faq.semantic import shared_store  # noqa: E402
 from bot.faq.smalltalk import classify  # noqa: E402
@@ -50,16 +50,17 @@ def with_examples(
 ) -> KnowledgeBase:
     """The knowledge base without the corpus's questions, plus `examples`."""
     base = knowledge.model_copy(deep=True)
-    lists = [entry.questions for entry in base.entry]
+    lists: list[object] = [entry.questions for entry in base.entry]
+    lists += [entry.client_questions for entry in base.entry]
     if base.out_of_scope is not None:
-        lists.append(base.out_of_scope.questions)
+        lists += [base.out_of_scope.questions, base.out_of_scope.client_questions]
     for questions in lists:
         for lang in ("en", "zh_Hans", "zh_Hant"):
             texts: list[str] = getattr(questions, lang)
             texts[:] = [text for text in texts if _key(text) not in corpus]
-    by_id: dict[str, ExampleQuestions] = {entry.id: entry.questions for entry in base.entry}
+    by_id: dict[str, ClientQuestions] = {entry.id: entry.client_questions for entry in base.entry}
     if base.out_of_scope is not None:
-        by_id[HANDOFF] = base.out_of_scope.questions
+        by_id[HANDOFF] = base.out_of_scope.client_questions
     for question in examples:
         target = by_id.get(knowledge.current_id(question["expect"]))
         if target is not None:

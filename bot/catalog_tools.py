@@ -129,7 +129,7 @@ def write_faq_vectors() -> int:
     """Write the sentence vectors of the shipped FAQ's indexed texts and the classifier trained
     on them; how many texts they hold."""
     examples = meaning_examples(load_knowledge(DEFAULT_FAQ_PATH))
-    texts = [text for text, _ in examples]
+    texts = [example.text for example in examples]
     store = shared_store()
     store.save(texts, VECTORS_PATH)
     EntryClassifier.for_examples(store, examples, path=None).save(CLASSIFIER_PATH)

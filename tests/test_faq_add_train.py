@@ -1,4 +1,4 @@
-"""bench/faq_add_train.py: real training questions become example questions, once."""
+"""bench/faq_add_train.py: real training questions become clients' questions, once."""
 
 from __future__ import annotations
 
@@ -54,10 +54,18 @@ def test_training_questions_join_their_entry_once() -> None:
     found = tool.additions(tomllib.loads(FAQ), TRAIN)
     merged = "\n".join(tool.merged(FAQ.splitlines(), dict(found))) + "\n"
     data = tomllib.loads(merged)
-    entry = data["entry"][0]["questions"]
-    assert entry["en"] == ["how long?", "How many days does it take?"]
-    assert entry["zh_Hant"] == ["備案要幾天"]
-    assert data["out_of_scope"]["questions"]["en"] == ["weather?", "my footer plugin is broken"]
+    entry = data["entry"][0]
+    assert entry["questions"]["en"] == ["how long?"]  # already there: not added twice
+    assert entry["client_questions"]["en"] == ["How many days does it take?"]
+    assert entry["client_questions"]["zh_Hant"] == ["備案要幾天"]
+    assert data["out_of_scope"]["questions"]["en"] == ["weather?"]
+    assert data["out_of_scope"]["client_questions"]["en"] == ["my footer plugin is broken"]
     assert "never" not in merged and "thanks!" not in merged
-    # Run again: nothing new.
+    # Run again: nothing new. More questions join the clients' lists that now exist.
     assert not tool.additions(data, TRAIN)
+    more = [{"text": "when is it done", "expect": "duration", "lang": "en", "split": "train"}]
+    again = "\n".join(tool.merged(merged.splitlines(), dict(tool.additions(data, more)))) + "\n"
+    assert tomllib.loads(again)["entry"][0]["client_questions"]["en"] == [
+        "How many days does it take?",
+        "when is it done",
+    ]

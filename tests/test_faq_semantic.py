@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
-from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
+from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier, Example
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import FaqMatcher, Outcome, indexed_texts
 from bot.faq.semantic import (
@@ -121,18 +121,37 @@ def test_examples_the_file_was_not_trained_on_are_learnt_when_the_matcher_is_bui
     tmp_path: Path,
 ) -> None:
     store = VectorStore(CountingEncoder(), None)
-    examples = [("how long", "duration"), ("how much", "fees"), ("what price", "fees")]
+    examples = [
+        Example("how long", "duration"),
+        Example("how much", "fees"),
+        Example("what price", "fees"),
+    ]
     first = EntryClassifier.for_examples(store, examples, tmp_path / "none.npz")
     saved = first.save(tmp_path / "classifier.npz")
-    changed = [*examples, ("when is it done", "duration")]
+    changed = [*examples, Example("when is it done", "duration")]
     again = EntryClassifier.for_examples(store, changed, saved)
     assert again.fingerprint != first.fingerprint
-    for text, label in changed:
+    for text, label, _ in changed:
         probabilities = again.probabilities(store.vectors([text])[0])
         assert again.labels[int(np.argmax(probabilities))] == label
     assert EntryClassifier.for_examples(store, changed, again.save(saved)).fingerprint == (
         again.fingerprint
     )
+
+
+def test_what_a_real_client_wrote_outweighs_our_own_example(tmp_path: Path) -> None:
+    """The same words labelled two ways: the label a real client's question carries wins."""
+    store = VectorStore(CountingEncoder(), None)
+    examples = [
+        Example("is it done soon", "duration"),
+        Example("is it done soon", "fees", from_client=True),
+        Example("how much", "fees"),
+        Example("how long", "duration"),
+    ]
+    classifier = EntryClassifier.for_examples(store, examples, tmp_path / "none.npz")
+    probabilities = classifier.probabilities(store.vectors(["is it done soon"])[0])
+    by_label = dict(zip(classifier.labels, probabilities, strict=True))
+    assert by_label["fees"] > by_label["duration"]
 
 
 class BrokenEncoder:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 CLASSIFIER_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq_classifier.npz"
 
 
+class Example(NamedTuple):
+    """A text the classifier learns, its label, and whether a real client wrote it."""
+
+    text: str
+    label: str
+    from_client: bool = False
+
+
 @dataclass(frozen=True)
 class Training:
     """How the regression is fitted (measured with bench/faq_cv.py)."""
@@ -37,6 +46,9 @@ class Training:
     regularisation: float = 30.0  # inverse L2 strength, as scikit-learn's C
     epochs: int = 1000  # full-batch Adam steps
     learning_rate: float = 0.05
+    # A question a real client wrote weighs this many examples of ours: cross-validation on
+    # real questions, 1002 of them: 71.2 % right at 1, 73.0 % at 4, 72.5 % at 8.
+    client_weight: float = 4.0
 
 
 class EntryClassifier:
@@ -62,7 +74,7 @@ class EntryClassifier:
     def for_examples(
         cls,
         store: VectorStore,
-        examples: Sequence[tuple[str, str]],
+        examples: Sequence[Example],
         path: Path | None = CLASSIFIER_PATH,
         training: Training | None = None,
     ) -> EntryClassifier:
@@ -80,11 +92,15 @@ class EntryClassifier:
                         fingerprint,
                     )
         started = time.perf_counter()
-        labels = sorted({label for _, label in examples})
-        matrix = store.vectors([text for text, _ in examples])
+        labels = sorted({example.label for example in examples})
+        matrix = store.vectors([example.text for example in examples])
         index = {label: number for number, label in enumerate(labels)}
-        targets = np.array([index[label] for _, label in examples], dtype=np.int64)
-        weights, bias = _fit(matrix, targets, len(labels), training)
+        targets = np.array([index[example.label] for example in examples], dtype=np.int64)
+        importance = np.array(
+            [training.client_weight if example.from_client else 1.0 for example in examples],
+            dtype=np.float32,
+        )
+        weights, bias = _fit(matrix, targets, importance, len(labels), training)
         if len(examples) > 100:
             log.info(
                 "Trained the FAQ classifier on %d examples in %.1f s (`make locales` keeps it)",
@@ -106,18 +122,22 @@ class EntryClassifier:
         return path
 
 
-def _fingerprint(examples: Sequence[tuple[str, str]], training: Training) -> str:
+def _fingerprint(examples: Sequence[Example], training: Training) -> str:
     digest = hashlib.sha1(repr(training).encode(), usedforsecurity=False)
-    for key, label in sorted((text_key(text), label) for text, label in examples):
-        digest.update(f"{key}\t{label}\n".encode())
+    for key, label, from_client in sorted(
+        (text_key(example.text), example.label, example.from_client) for example in examples
+    ):
+        digest.update(f"{key}\t{label}\t{from_client:d}\n".encode())
     return digest.hexdigest()
 
 
 def _fit(
-    matrix: Vectors, targets: np.ndarray, classes: int, training: Training
+    matrix: Vectors, targets: np.ndarray, importance: Vectors, classes: int, training: Training
 ) -> tuple[Vectors, Vectors]:
-    """Multinomial logistic regression with L2, full-batch Adam (deterministic: starts at 0)."""
+    """Multinomial logistic regression with L2 and a weight per example (`importance`),
+    full-batch Adam (deterministic: starts at 0)."""
     count, dimensions = matrix.shape
+    scale_rows = (importance / importance.mean())[:, None]
     onehot = np.zeros((count, classes), dtype=np.float32)
     onehot[np.arange(count), targets] = 1.0
     weights = np.zeros((dimensions, classes), dtype=np.float32)
@@ -130,7 +150,7 @@ def _fit(
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
-        error = (probabilities - onehot) / count
+        error = (probabilities - onehot) * scale_rows / count
         gradients = (matrix.T @ error + penalty * weights, error.sum(axis=0))
         for number, (parameter, gradient) in enumerate(
             zip((weights, bias), gradients, strict=True)

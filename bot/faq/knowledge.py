@@ -36,6 +36,20 @@ class ExampleQuestions(Strict):
         return [*self.en, *self.zh_Hans, *self.zh_Hant]
 
 
+class ClientQuestions(Strict):
+    """Questions real people wrote (bench/faq_real_train.toml), verbatim: matched like the
+    examples, and weighing more when the classifier of meaning learns (they are what clients
+    will write; the examples are our idea of it)."""
+
+    en: list[str] = Field(default_factory=list)
+    zh_Hans: list[str] = Field(default_factory=list)  # noqa: N815 - the locale name
+    zh_Hant: list[str] = Field(default_factory=list)  # noqa: N815 - the locale name
+
+    def all(self) -> list[str]:
+        """Every question, whatever its language."""
+        return [*self.en, *self.zh_Hans, *self.zh_Hant]
+
+
 class Topic(Strict):
     """A group of entries, shown as one button when clients browse."""
 
@@ -51,6 +65,7 @@ class Entry(Strict):
     title: LocalizedText
     answer: LocalizedText
     questions: ExampleQuestions
+    client_questions: ClientQuestions = Field(default_factory=ClientQuestions)
     keywords: list[str] = Field(default_factory=list)
     formerly: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(default_factory=list)
 
@@ -65,6 +80,7 @@ class OutOfScope(Strict):
     """Questions the bot must not answer from the FAQ (they go to staff)."""
 
     questions: ExampleQuestions
+    client_questions: ClientQuestions = Field(default_factory=ClientQuestions)
 
 
 class KnowledgeBase(Strict):

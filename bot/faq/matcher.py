@@ -42,7 +42,7 @@ from enum import StrEnum
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.faq.classifier import EntryClassifier
+from bot.faq.classifier import EntryClassifier, Example
 from bot.faq.knowledge import Entry, KnowledgeBase
 from bot.faq.semantic import EncoderUnavailableError, VectorStore
 from bot.faq.smalltalk import classify
@@ -150,7 +150,8 @@ class FaqMatcher:
         texts = [_texts_of(entry) for entry in knowledge.entries]
         if knowledge.out_of_scope is not None:
             self._entry_ids.append(OUT_OF_SCOPE)
-            texts.append(knowledge.out_of_scope.questions.all())
+            out_of_scope = knowledge.out_of_scope
+            texts.append(out_of_scope.questions.all() + out_of_scope.client_questions.all())
         self.classifier = (
             _classifier(vectors, meaning_examples(knowledge)) if vectors is not None else None
         )
@@ -496,7 +497,7 @@ def _one_word(terms: Terms) -> bool:
     return sum(1 for term in terms if "_" not in term and not term.startswith("§")) <= 1
 
 
-def _classifier(vectors: VectorStore, examples: list[tuple[str, str]]) -> EntryClassifier | None:
+def _classifier(vectors: VectorStore, examples: list[Example]) -> EntryClassifier | None:
     """The classifier of the examples' meaning, or None (words alone) if it needs the sentence
     encoder and the encoder cannot run here."""
     try:
@@ -506,28 +507,45 @@ def _classifier(vectors: VectorStore, examples: list[tuple[str, str]]) -> EntryC
         return None
 
 
-def meaning_examples(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
-    """What the classifier of meaning learns: every indexed text (entries' examples, titles
-    and keywords; the out-of-scope questions) as the encoder reads it, with its entry's id."""
+def meaning_examples(knowledge: KnowledgeBase) -> list[Example]:
+    """What the classifier of meaning learns: every indexed text (entries' examples, real
+    clients' questions, titles and keywords; the out-of-scope questions) as the encoder reads
+    it, with its entry's id."""
     examples = [
-        (for_meaning(text), entry.id) for entry in knowledge.entries for text in _texts_of(entry)
+        Example(for_meaning(text), entry.id)
+        for entry in knowledge.entries
+        for text in _texts_of(entry, with_clients=False)
+    ]
+    examples += [
+        Example(for_meaning(text), entry.id, from_client=True)
+        for entry in knowledge.entries
+        for text in entry.client_questions.all()
     ]
     if knowledge.out_of_scope is not None:
+        out_of_scope = knowledge.out_of_scope
         examples += [
-            (for_meaning(text), OUT_OF_SCOPE) for text in knowledge.out_of_scope.questions.all()
+            Example(for_meaning(text), OUT_OF_SCOPE) for text in out_of_scope.questions.all()
+        ]
+        examples += [
+            Example(for_meaning(text), OUT_OF_SCOPE, from_client=True)
+            for text in out_of_scope.client_questions.all()
         ]
     return examples
 
 
 def indexed_texts(knowledge: KnowledgeBase) -> list[str]:
     """Every text the matcher encodes, as the sentence encoder reads it."""
-    return [text for text, _ in meaning_examples(knowledge)]
+    return [example.text for example in meaning_examples(knowledge)]
 
 
-def _texts_of(entry: Entry) -> list[str]:
+def _texts_of(entry: Entry, *, with_clients: bool = True) -> list[str]:
+    """The texts that stand for an entry: examples (and real clients' questions), titles,
+    keywords."""
     texts = entry.questions.all() + list(entry.title.all())
     if entry.keywords:
         texts.append(" ".join(entry.keywords))
+    if with_clients:
+        texts += entry.client_questions.all()
     return texts
 
 
