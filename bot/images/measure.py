@@ -31,6 +31,7 @@ FOOTPRINT_BAND = (0.15, 0.49)
 # keeps the narrow guard; the weak one (``clear_peak``) the wide one.
 JPEG_GUARD_BINS = 2.5
 CLEAR_GUARD_BINS = 4.5
+TELEGRAM_LONG_SIDE = 1280  # a photo sent as a Telegram photo arrives at most this long
 CONTENT_PEAK = 3.0  # a brightness spectrum this many times its median is a pattern, not noise
 BLOWN_TABLE = [255 if value >= BLOWN else 0 for value in range(256)]
 HALO_TABLE = [255 if value >= BLOWN - 5 else 0 for value in range(256)]
@@ -95,7 +96,12 @@ def measure(image: Image.Image, required_short_side: int = 0) -> dict[str, float
     measurements["resampling_peak"] = round(peak, 2)
     measurements["enlargement"] = round(enlargement, 3)
     measurements["true_short_side"] = round(min(image.size) / enlargement, 1)
-    # The same away from JPEG's block frequencies, for the weaker test (see ImageRules).
+    # The same on both axes and away from JPEG's block frequencies, for the weak test (see
+    # ImageRules), asked only of a picture of a Telegram photo's size: a camera's photo reaches
+    # that size by a reduction, which leaves no footprint, while Telegram's reduction of an
+    # enlarged picture weakens its footprint; a larger file keeps its footprint whole.
+    if max(image.size) > TELEGRAM_LONG_SIDE:
+        clear_peak, clear_frequency = 1.0, 0.0
     clear_enlargement = 1 / (1 - clear_frequency) if clear_frequency else 1.0
     measurements["clear_peak"] = round(clear_peak, 2)
     measurements["clear_true_short_side"] = round(min(image.size) / clear_enlargement, 1)
