@@ -687,8 +687,9 @@ def test_a_telegram_photo_whose_jpeg_grid_leaks_near_a_footprint_is_accepted_whe
     None
 ):
     """TwoWings (mate-backgrounds, GPL-2+) as a Telegram photo: its JPEG block grid leaks into
-    the bins beside ¼ cycle per pixel, like a weak footprint that would leave it short of 720 px;
-    the weak test looks clear of those bins. Skipped when not installed."""
+    the bins beside ¼ cycle per pixel (4.8 there), like a footprint that would leave it short
+    of 720 px; the weak test looks on both axes and clear of those bins, and wants an empty
+    finest octave too. Skipped when not installed."""
     path = MATE_NATURE / "TwoWings.jpg"
     if not path.exists():
         pytest.skip("apt-get install mate-backgrounds")
