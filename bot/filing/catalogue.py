@@ -41,6 +41,7 @@ TUNABLE_CHECKS = frozenset(
         "min_detail",
         "min_detail_ratio",
         "max_resampling_peak",
+        "max_resampling_peak_short",
         "max_long_side",
         "max_pixels",
     }

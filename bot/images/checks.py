@@ -50,6 +50,10 @@ CLEARLY_BLURRED = 0.6
 # With the footprint of an enlargement that may be beyond 2×: a finest octave this empty confirms
 # it (tuning half: a cat enlarged 4× 0.56; real photos at their own size mostly ≥ 0.58).
 AMBIGUOUS_DETAIL_RATIO = 0.6
+# With a weak footprint (ImageRules.max_resampling_peak_short), a finest octave this empty
+# confirms it (tuning half: photos enlarged, then sent through Telegram 0.46–0.50; drawn test
+# documents of that size ≥ 0.67).
+WEAK_FOOTPRINT_DETAIL_RATIO = 0.55
 SOFT_LOW = 0.8
 SOFT_HIGH = 1.4
 WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
@@ -233,6 +237,25 @@ def _enlarged_too_far(m: dict[str, float], rules: ImageRules) -> bool:
     return at_most < rules.min_short_side and m.get("detail_ratio", 1.0) < AMBIGUOUS_DETAIL_RATIO
 
 
+def _weak_footprint_short(m: dict[str, float], rules: ImageRules) -> bool:
+    """Whether a footprint too weak to prove an enlargement on its own puts even the larger of
+    the two possible true sizes below the document's need, while the finest octave is rather
+    empty too (an enlarged photo that Telegram shrank again).
+
+    Neither sign is enough alone: drawn test documents at 1280 px reach a peak of 4.5 (their
+    strokes repeat on a grid) with a detail ratio ≥ 0.67, and soft real photos sent through
+    Telegram a ratio of 0.47 without a peak. Asked only of pictures of a Telegram photo's size
+    (``measure.TELEGRAM_LONG_SIDE``). It leans on the scale test and is off with it
+    (``min_detail_ratio = 0``).
+    """
+    return (
+        rules.min_detail_ratio > 0
+        and m.get("clear_peak", 1.0) >= rules.max_resampling_peak_short
+        and m.get("clear_true_short_side", float("inf")) < rules.min_short_side
+        and m.get("detail_ratio", 1.0) < WEAK_FOOTPRINT_DETAIL_RATIO
+    )
+
+
 def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
     """The first failed check, in the order that names the real problem.
 
@@ -266,8 +289,10 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
     # Sharp at the analysis scale but soft at the image's own or the document's scale: it has the
     # pixels but not their detail (enlarged from a smaller photo, or digital zoom). A photo that
     # is somewhat soft even at the analysis scale may be either blurred or enlarged.
-    soft_native = m.get("detail_ratio", 1.0) < rules.min_detail_ratio or (
-        m.get("required_detail", 100.0) < rules.min_detail
+    soft_native = (
+        m.get("detail_ratio", 1.0) < rules.min_detail_ratio
+        or m.get("required_detail", 100.0) < rules.min_detail
+        or _weak_footprint_short(m, rules)
     )
     if m["sharpness"] < SOFT_LOW * rules.min_sharpness:
         return Rejection.BLURRY

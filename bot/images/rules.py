@@ -63,6 +63,17 @@ class ImageRules:
     # lines), blurred ≤ 6.3; documents enlarged 1.8–2.6× ≥ 20, photos 2.6–4× mostly ≥ 10.
     # Wallpapers of ukui-wallpapers and mate-backgrounds (never tuned on): ≤ 10.5, so 12.
     max_resampling_peak: float = 12.0
+    # A weaker footprint counts too when even the factor most favourable to the photo leaves
+    # its true short side below min_short_side and the finest octave is rather empty (detail
+    # ratio < checks.WEAK_FOOTPRINT_DETAIL_RATIO), on a picture of a Telegram photo's size:
+    # a photo enlarged 3× and then shrunk by Telegram (net ≈ 2.1×) keeps only a faint
+    # footprint. Measured on the weaker of the two axes (the lines of a drawn document repeat
+    # along one only) and clear of JPEG's block frequencies (whose leakage beside ¼ reaches 4.8
+    # on a real photo); it then counts as missing detail, as the scale test would, so blur
+    # still names blur. Tuning half, files so short: good real photos ≤ 2.97 (≤ 2.63 with an
+    # emptyish finest octave), photos enlarged and sent through Telegram 3.41–11 (one at
+    # exactly 2× has none); drawn test documents up to 4.5, but with a full finest octave.
+    max_resampling_peak_short: float = 3.3
     # Mean luma, 0–255. Below 40 text drowns in noise; so it does when even the brightest 1 %
     # (the paper) stays below min_highlights. Above max_brightness the image counts as washed out
     # only if its darkest pixels are light grey too (a white page or white scan margin around a
