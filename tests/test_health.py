@@ -35,6 +35,15 @@ def poll_while(settings: Settings, check: Callable[[Application], T]) -> tuple[T
     outcome: dict[str, T] = {}
     failure: list[BaseException] = []
 
+    async def stop_once_started() -> None:
+        # A stop that lands while run_polling still runs the loop for start() is lost (it stops
+        # that run, not run_forever's): wait until start() is over and run_forever has begun.
+        starting = [task for task in asyncio.all_tasks() if _is_start(task)]
+        if starting:
+            await asyncio.wait(starting)
+        await asyncio.sleep(0.1)
+        application.stop_running()
+
     def check_then_stop() -> None:
         try:
             deadline = time.monotonic() + START_SECONDS
@@ -45,7 +54,7 @@ def poll_while(settings: Settings, check: Callable[[Application], T]) -> tuple[T
             failure.append(error)
         finally:
             with contextlib.suppress(RuntimeError):  # the loop is closed: poll already ended
-                loop.call_soon_threadsafe(application.stop_running)
+                asyncio.run_coroutine_threadsafe(stop_once_started(), loop)
 
     checker = threading.Thread(target=check_then_stop)
     checker.start()
@@ -57,6 +66,11 @@ def poll_while(settings: Settings, check: Callable[[Application], T]) -> tuple[T
     if failure:
         raise failure[0]
     return outcome["value"], api
+
+
+def _is_start(task: asyncio.Task[object]) -> bool:
+    """Whether a task runs Application.start()."""
+    return getattr(task.get_coro(), "__qualname__", "") == "Application.start"
 
 
 def refuses(host: str, port: int) -> bool:
