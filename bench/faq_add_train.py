@@ -22,6 +22,7 @@ import re
 import sys
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,12 +67,9 @@ def additions(faq: dict, train: list[dict]) -> dict[tuple[str, str], list[str]]:
     return found
 
 
-def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[str]:
-    """The knowledge file's lines with the new questions appended to their clients' lists."""
-    out: list[str] = []
+def _sections(lines: list[str]) -> Iterator[tuple[str, str | None]]:
+    """Each line with the entry id (or OUT_OF_SCOPE) whose section it is in, once known."""
     section: str | None = None
-    open_list: tuple[str, str, str] | None = None  # (kind, section, language)
-    start = 0
     for line in lines:
         if line.startswith("[[entry]]"):
             section = None
@@ -79,25 +77,34 @@ def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[st
             section = OUT_OF_SCOPE
         elif (match := _ID.match(line)) and section is None:
             section = match.group(1)
-        elif (match := _LIST.match(line)) and section is not None:
+        yield line, section
+
+
+def merged(lines: list[str], found: dict[tuple[str, str], list[str]]) -> list[str]:
+    """The knowledge file's lines with the new questions appended to their clients' lists."""
+    with_client_lists = {
+        (section, match.group(2))
+        for line, section in _sections(lines)
+        if (match := _LIST.match(line)) and match.group(1) == "client_questions"
+    }
+    out: list[str] = []
+    open_list: tuple[str, str, str] | None = None  # (kind, section, language)
+    start = 0
+    for line, section in _sections(lines):
+        if (match := _LIST.match(line)) and section is not None:
             open_list = (match.group(1), section, match.group(2))
             start = len(out)
         elif line.strip() == "]" and open_list is not None:
             kind, owner, lang = open_list
             open_list = None
-            if kind == "client_questions":
-                new = found.pop((owner, lang), [])
-                if new:
-                    _end_with_comma(out, start)
-                    out.extend(f"  {_toml_string(text)}," for text in new)
-            elif not _has_client_list(lines, owner, lang):
-                new = found.pop((owner, lang), [])
-                if new:
-                    out.append(line)
-                    out.append(f"client_questions.{lang} = [")
-                    out.append(MARK)
-                    out.extend(f"  {_toml_string(text)}," for text in new)
-                    line = "]"
+            if kind == "client_questions" and (new := found.pop((owner, lang), [])):
+                _end_with_comma(out, start)
+                out.extend(f"  {_toml_string(text)}," for text in new)
+            elif (owner, lang) not in with_client_lists and (new := found.pop((owner, lang), [])):
+                # No clients' list in this language yet: open one after the examples' list.
+                out += [line, f"client_questions.{lang} = [", MARK]
+                out.extend(f"  {_toml_string(text)}," for text in new)
+                line = "]"
         out.append(line)
     if found:
         missing = ", ".join(f"{entry}/{lang}" for entry, lang in found)
@@ -110,21 +117,6 @@ def _end_with_comma(out: list[str], start: int) -> None:
     items = [i for i in range(start + 1, len(out)) if not out[i].lstrip().startswith("#")]
     if items and not out[items[-1]].rstrip().endswith(","):
         out[items[-1]] = out[items[-1]].rstrip() + ","
-
-
-def _has_client_list(lines: list[str], owner: str, lang: str) -> bool:
-    """Whether the section `owner` already has a client_questions list in `lang`."""
-    section: str | None = None
-    for line in lines:
-        if line.startswith("[[entry]]"):
-            section = None
-        elif line.startswith("[out_of_scope]"):
-            section = OUT_OF_SCOPE
-        elif (match := _ID.match(line)) and section is None:
-            section = match.group(1)
-        elif section == owner and line.startswith(f"client_questions.{lang} = ["):
-            return True
-    return False
 
 
 def main() -> int:
