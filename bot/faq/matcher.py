@@ -511,26 +511,20 @@ def meaning_examples(knowledge: KnowledgeBase) -> list[Example]:
     """What the classifier of meaning learns: every indexed text (entries' examples, real
     clients' questions, titles and keywords; the out-of-scope questions) as the encoder reads
     it, with its entry's id."""
-    examples = [
-        Example(for_meaning(text), entry.id)
+    owners = [
+        (entry.id, _texts_of(entry, with_clients=False), entry.client_questions.all())
         for entry in knowledge.entries
-        for text in _texts_of(entry, with_clients=False)
     ]
-    examples += [
-        Example(for_meaning(text), entry.id, from_client=True)
-        for entry in knowledge.entries
-        for text in entry.client_questions.all()
+    if (out_of_scope := knowledge.out_of_scope) is not None:
+        owners.append(
+            (OUT_OF_SCOPE, out_of_scope.questions.all(), out_of_scope.client_questions.all())
+        )
+    return [
+        Example(for_meaning(text), label, from_client)
+        for label, ours, clients in owners
+        for from_client, texts in ((False, ours), (True, clients))
+        for text in texts
     ]
-    if knowledge.out_of_scope is not None:
-        out_of_scope = knowledge.out_of_scope
-        examples += [
-            Example(for_meaning(text), OUT_OF_SCOPE) for text in out_of_scope.questions.all()
-        ]
-        examples += [
-            Example(for_meaning(text), OUT_OF_SCOPE, from_client=True)
-            for text in out_of_scope.client_questions.all()
-        ]
-    return examples
 
 
 def indexed_texts(knowledge: KnowledgeBase) -> list[str]:
