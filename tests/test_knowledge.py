@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.knowledge import KnowledgeError, load_knowledge
-from bot.i18n import ENGLISH, SIMPLIFIED, Translations
+from bot.i18n import ENGLISH, SIMPLIFIED, TRADITIONAL, Translations
 from bot.services.agency import AgencyInfo
 from bot.services.faq import FaqService
 
@@ -178,3 +179,15 @@ def test_a_merged_entry_answers_for_the_entries_it_replaced(tmp_path: Path) -> N
     clash = VALID.replace('topic = "basics"\n', 'topic = "basics"\nformerly = ["what_is_icp"]\n')
     with pytest.raises(KnowledgeError, match="used twice"):
         load_knowledge(write(tmp_path, clash))
+
+
+@pytest.mark.parametrize("language", [SIMPLIFIED, TRADITIONAL])
+def test_answers_name_the_staff_button_as_it_reads(language: str) -> None:
+    """An answer that tells the client to press the staff button quotes the button's label."""
+    label = Translations.load().get(language).gettext("🙋 Talk to staff").removeprefix("🙋 ")
+    quoted = {
+        quote
+        for entry in load_knowledge(DEFAULT_FAQ_PATH).entries
+        for quote in re.findall(r"[「“]([^」”]*客服)[」”]", entry.answer.get(language))
+    }
+    assert quoted <= {label}, quoted
