@@ -12,7 +12,7 @@ import pytest
 from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier, Example
 from bot.faq.knowledge import load_knowledge
-from bot.faq.matcher import FaqMatcher, Outcome, indexed_texts
+from bot.faq.matcher import MEANING_CHARS, MEANING_PARTS, FaqMatcher, Outcome, indexed_texts
 from bot.faq.semantic import (
     VECTORS_PATH,
     EncoderUnavailableError,
@@ -20,6 +20,7 @@ from bot.faq.semantic import (
     VectorStore,
     shared_store,
     text_key,
+    within_tokens,
 )
 
 STALE = f"{VECTORS_PATH.name} is out of date: run `make locales` and commit it"
@@ -173,3 +174,57 @@ def test_without_a_working_encoder_the_words_still_answer(
         expected = words_only.match(question)
         assert (result.outcome, result.best) == (expected.outcome, expected.best)
     assert "matching by words alone" in caplog.text
+
+
+class RecordingEncoder:
+    """The real encoder, recording what it is given to read."""
+
+    def __init__(self) -> None:
+        self.real = shared_store().encoder
+        self.read: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.read += texts
+        return self.real.encode(texts)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # two clear questions, then sixty that the words do not settle
+        "How long does the ICP filing take? What about the price? "
+        + " ".join(f"Is option {number} fine?" for number in range(60)),
+        "备案一般要多久？费用是多少？" + "".join(f"第{number}个可以吗？" for number in range(60)),
+        "x" * 4096,
+        "🙂" * 4000,
+        "我们公司" * 1000 + "要备案吗？",
+    ],
+    ids=["62 questions", "62 问题", "4096 letters", "4000 emoji", "one long sentence"],
+)
+def test_a_huge_message_costs_the_encoder_a_few_short_texts(message: str) -> None:
+    """However long a client's message, the encoder reads a few texts of at most MEANING_CHARS
+    (the message's questions, then a second part): a flood cannot hold it, and every other
+    client's answer, for seconds."""
+    encoder = RecordingEncoder()
+    matcher = FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH), vectors=VectorStore(encoder))
+    matcher.match(message)
+    assert len(encoder.read) <= 2 * MEANING_PARTS
+    assert all(len(text) <= MEANING_CHARS for text in encoder.read)
+
+
+class BytesAsTokens:
+    """A model that reads every UTF-8 byte as a token (emoji cost four)."""
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        return len(text.encode())
+
+
+@pytest.mark.parametrize("text", ["🙂" * 3000, "备案" * 500, "how long does it take? " * 40])
+def test_the_encoder_reads_only_the_start_of_a_text_too_long_for_it(text: str) -> None:
+    cut = within_tokens(BytesAsTokens(), text, limit=128)
+    assert text.startswith(cut)
+    assert 64 <= len(cut.encode()) <= 128  # cut near the limit, not to nothing
+
+
+def test_the_encoder_reads_a_short_text_whole() -> None:
+    assert within_tokens(BytesAsTokens(), "备案要多久？", limit=128) == "备案要多久？"

@@ -65,7 +65,11 @@ Vector = dict[str, float]
 Terms = defaultdict[str, float]  # term → weighted count
 OUT_OF_SCOPE = "__out_of_scope__"
 MEANINGFUL = 0.01  # a probability by meaning below this adds nothing
-MEANING_PARTS = 3  # at most this many questions of one message are encoded (~20 ms each)
+MEANING_PARTS = 3  # at most this many questions of one message are judged (~20 ms each)
+# The encoder's cost grows with the text (a 4,000-character message took seconds): it reads at
+# most this much of each text, as long as the longest real question we have collected
+# (the encoder also stops at MAX_TOKENS, bot.faq.semantic).
+MEANING_CHARS = 300
 
 
 class Outcome(StrEnum):
@@ -207,16 +211,21 @@ class FaqMatcher:
         for part, weight in parts:
             for term, count in self._terms(part, correct_typos=True).items():
                 terms[term] += count * weight
-        asked = [part for part, weight in parts if weight >= self.settings.question_weight]
-        # Two questions in one message: the meaning of each, not of their blend.
-        ranked, outcome = self._judge(
-            terms, asked[:MEANING_PARTS] if len(asked) > 1 else [question]
-        )
+        ranked, outcome = self._judge(terms, self._meaning_texts(question, parts))
         candidates = ranked[:3]
         if outcome is not Outcome.ANSWER:
             return MatchResult(outcome, candidates)
         also = self._other_part(parts, candidates)
         return MatchResult(outcome, candidates, also, self._related(candidates, also))
+
+    def _meaning_texts(self, question: str, parts: list[tuple[str, float]]) -> list[str]:
+        """What the sentence encoder reads of a message: the whole of a short one; the
+        questions of one that asks several things (the meaning of each, not of their blend)
+        or is too long to read whole; at most MEANING_CHARS of each."""
+        asked = [part for part, weight in parts if weight >= self.settings.question_weight]
+        if len(asked) > 1 or (asked and len(question) > MEANING_CHARS):
+            return [part[:MEANING_CHARS] for part in asked[:MEANING_PARTS]]
+        return [question[:MEANING_CHARS]]
 
     def _related(self, candidates: tuple[Match, ...], also: Match | None) -> Match | None:
         """The runner-up of an answer when it scores close to the best (neighbouring entries
@@ -299,13 +308,14 @@ class FaqMatcher:
         """For a question in two or more parts, a confident answer to a part the best entry
         does not answer."""
         questions = [part for part, weight in parts if weight >= self.settings.question_weight]
+        questions = questions[:MEANING_PARTS]  # a flood of question marks is no more work
         if len(questions) < 2 or not candidates:
             return None
         best = candidates[0].entry_id
         found: Match | None = None
         for part in questions:
             terms = self._terms(part, correct_typos=True)
-            ranked, outcome = self._judge(terms, [part])
+            ranked, outcome = self._judge(terms, [part[:MEANING_CHARS]])
             if not ranked or ranked[0].entry_id == best:
                 continue
             if outcome is Outcome.ANSWER and (found is None or ranked[0].score > found.score):

@@ -32,6 +32,9 @@ Vectors = npt.NDArray[np.float32]
 VECTORS_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq_vectors.npz"
 BATCH = 32  # texts encoded per call when filling the cache
 QUESTIONS_KEPT = 512  # recent questions whose vectors are kept in memory
+# The encoder's time grows with a text's tokens (emoji and rare scripts take several each):
+# it reads at most this many, well above any text of the knowledge base (at most 80 tokens).
+MAX_TOKENS = 128
 
 
 class SentenceEncoder(Protocol):
@@ -61,7 +64,8 @@ class E5Encoder:
         with self._lock:  # one model, one caller at a time
             if self._model is None:
                 self._model = self._load()
-            vectors = self._model.encode(list(texts), True)
+            model = self._model
+            vectors = model.encode([within_tokens(model, text) for text in texts], True)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     def _load(self) -> Any:
@@ -75,6 +79,19 @@ class E5Encoder:
             except (ImportError, OSError) as error:
                 self._failure = f"{type(error).__name__}: {error}"
         raise EncoderUnavailableError(self._failure)
+
+
+class TokenCounter(Protocol):
+    """What the encoder's model tells of a text: how many tokens it reads."""
+
+    def token_count(self, text: str, is_query: bool = False) -> int: ...
+
+
+def within_tokens(model: TokenCounter, text: str, limit: int = MAX_TOKENS) -> str:
+    """The start of `text` that the model reads as at most `limit` tokens (all of it if short)."""
+    while (count := model.token_count(text, True)) > limit:
+        text = text[: len(text) * limit // count]
+    return text
 
 
 def text_key(text: str) -> str:
