@@ -621,6 +621,27 @@ def test_an_enlarged_photo_shrunk_again_by_telegram_is_refused_as_enlarged() -> 
     assert check(samples.encode(good, quality=80))[0].accepted
 
 
+@pytest.mark.parametrize("large_long", [1800, 2400])
+def test_a_photo_enlarged_to_exactly_twice_its_size_through_telegram_is_refused(
+    large_long: int,
+) -> None:
+    # A 640-px photo of the card enlarged in an editor, then sent as a Telegram photo: 1280 px,
+    # exactly 2× its detail. The footprint folds onto the Nyquist frequency (where JPEG's block
+    # grid sits too) and the strongest edges stay crisp (JPEG's ringing), but a 2× round trip
+    # takes almost nothing from it: its finest octave is empty.
+    photo = scenes.id_card_photo((2400, 1600))
+    telegram = scenes.enlarge(photo, 640, large_long).resize((1280, 853), Image.Resampling.LANCZOS)
+    for quality in (78, 82, 87):
+        result, _ = check(samples.encode(telegram, quality=quality))
+        assert result.reason is Rejection.LOW_DETAIL, (quality, result)
+        assert result.measurements["sharpness"] >= 1.4 * ID_CARD.min_sharpness  # looks crisp
+        assert result.measurements["resampling_peak"] < ID_CARD.max_resampling_peak
+    # The photo at its true resolution, as Telegram sends it, is accepted.
+    good = photo.resize((1280, 853), Image.Resampling.LANCZOS)
+    for quality in (78, 87):
+        assert check(samples.encode(good, quality=quality))[0].accepted, quality
+
+
 def test_a_photo_that_may_be_blurred_or_enlarged_is_told_both_fixes(
     card_photo: Image.Image,
 ) -> None:
@@ -723,3 +744,24 @@ def test_a_weak_footprint_counts_only_when_it_leaves_the_photo_short() -> None:
     # Neither sign alone: no trace, or a full finest octave.
     assert _judge({**measured, "clear_peak": 2.5}, ID_CARD) is None
     assert _judge({**measured, "detail_ratio": 0.8}, ID_CARD) is None
+
+
+def test_an_empty_finest_octave_counts_as_missing_detail_not_as_blur() -> None:
+    from bot.images.checks import _judge
+
+    measured = {
+        "brightness": 120.0,
+        "highlights": 220.0,
+        "shadows": 10.0,
+        "highlight_share": 0.0,
+        "halo_share": 0.0,
+        "colourfulness": 60.0,
+        "sharpness": 80.0,
+        "detail_ratio": 0.6,
+        "octave_energy": 0.15,
+    }
+    assert _judge(measured, ID_CARD) is Rejection.LOW_DETAIL
+    assert _judge({**measured, "octave_energy": 0.3}, ID_CARD) is None
+    # A blurred photo is told it is blurred; without the scale test the rule is off too.
+    assert _judge({**measured, "sharpness": 15.0}, ID_CARD) is Rejection.BLURRY
+    assert _judge(measured, dataclasses.replace(ID_CARD, min_detail_ratio=0.0)) is None

@@ -54,6 +54,13 @@ AMBIGUOUS_DETAIL_RATIO = 0.6
 # confirms it (tuning half: photos enlarged, then sent through Telegram 0.46–0.50; drawn test
 # documents of that size ≥ 0.67).
 WEAK_FOOTPRINT_DETAIL_RATIO = 0.55
+# Below this octave energy (``measure.octave_energy``, asked only of pictures of a Telegram photo's
+# size) the finest octave is (nearly) predictable from half the pixels: an enlargement by about
+# 2× or more. Tuning half: good Telegram copies of real photos and scenes ≥ 0.26 (but the soft
+# storm sky, 0.21); photos and scenes enlarged, then sent through Telegram 0.12–0.21 (one
+# enlarged to exactly 2× net, crisp at 0.57 in the scale test: 0.15). It counts as missing
+# detail, like the scale test, so blur still names blur.
+MIN_OCTAVE_ENERGY = 0.2
 SOFT_LOW = 0.8
 SOFT_HIGH = 1.4
 WASHED_OUT_SHADOWS = 80  # with a mean above max_brightness: the darkest text is grey too
@@ -256,6 +263,14 @@ def _weak_footprint_short(m: dict[str, float], rules: ImageRules) -> bool:
     )
 
 
+def _empty_finest_octave(m: dict[str, float], rules: ImageRules) -> bool:
+    """Whether a 2× round trip takes (nearly) nothing from the picture: it is an enlargement by
+    about 2× or more, even one whose footprint and strongest edges look like a photograph's
+    (enlarged exactly 2× net, the footprint sits at the Nyquist frequency). Off with the scale
+    test (``min_detail_ratio = 0``)."""
+    return rules.min_detail_ratio > 0 and m.get("octave_energy", 1.0) < MIN_OCTAVE_ENERGY
+
+
 def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
     """The first failed check, in the order that names the real problem.
 
@@ -293,6 +308,7 @@ def _judge(m: dict[str, float], rules: ImageRules) -> Rejection | None:
         m.get("detail_ratio", 1.0) < rules.min_detail_ratio
         or m.get("required_detail", 100.0) < rules.min_detail
         or _weak_footprint_short(m, rules)
+        or _empty_finest_octave(m, rules)
     )
     if m["sharpness"] < SOFT_LOW * rules.min_sharpness:
         return Rejection.BLURRY

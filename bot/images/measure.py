@@ -89,6 +89,8 @@ def measure(image: Image.Image, required_short_side: int = 0) -> dict[str, float
     if min(small.size) * REQUIRED_FINER < required_short_side and scale * SPARE_PIXELS <= 1:
         measurements.update(required_scale_measures(image, scale))
     measurements.update(scale_test(image))
+    if max(image.size) <= TELEGRAM_LONG_SIDE:
+        measurements["octave_energy"] = round(octave_energy(image), 3)
     (peak, frequency), (clear_peak, clear_frequency) = resampling_footprint(image)
     # An enlargement by F and by F / (F − 1) leave the same footprint (1/F folded into [0, ½]):
     # the smaller factor, 1 / (1 − f), is the one that gives the photo the benefit of the doubt.
@@ -126,8 +128,8 @@ def resampling_footprint(
     footprint band, present along both axes, over the median of the spectrum (content ≈ 2–6).
     JPEG's 8-px block grid is skipped (¼ and ⅜ cycles per pixel) and so is the Nyquist frequency:
     a net enlargement of about 1.6×, 2×, 8/3× or 4× leaves its footprint there and is left to
-    the scale test, which misses it below 2× (e.g. a 640-px photo enlarged, then shrunk by
-    Telegram to 1280 px).
+    the scale test, which misses it below 2×, and to ``octave_energy`` (e.g. a 640-px photo
+    enlarged, then shrunk by Telegram to 1280 px).
     """
     width, height = image.size
     side = min(FOOTPRINT_SIDE, width, height)
@@ -199,6 +201,40 @@ def scale_test(image: Image.Image) -> dict[str, float]:
         "half_detail": round(half, 2),
         "detail_ratio": round((native + 2) / (half + 2), 3),
     }
+
+
+def octave_energy(image: Image.Image) -> float:
+    """How much of the centre's fine structure sits in its finest octave, against the next one:
+    the energy a 2× round trip (box reduction, bicubic enlargement back) removes at the image's
+    own resolution, over what the same round trip removes at half of it.
+
+    A picture enlarged by about 2× or more is (nearly) predictable from a grid of half its
+    pixels, so the round trip takes almost nothing from it, whatever the enlargement's factor,
+    phase or later reduction; a photograph that Telegram reduced from a larger original keeps
+    its finest octave full. Unlike ``scale_test`` it weighs every pixel, not the strongest
+    edges, so a crisp-looking enlargement that JPEG's ringing and a reduction's sharpening gave
+    strong fine edges is not mistaken for detail. Sensor noise raises it, as it does the scale
+    test. See ``checks.MIN_OCTAVE_ENERGY`` for the calibration.
+    """
+    width, height = image.size
+    crop_w = min(round(width * CENTRE), SCALE_TEST_SIDE)
+    crop_h = min(round(height * CENTRE), SCALE_TEST_SIDE)
+    left, top = (width - crop_w) // 2, (height - crop_h) // 2
+    centre = image.crop((left, top, left + crop_w, top + crop_h)).convert("L")
+    native = _round_trip_energy(centre)
+    half = _round_trip_energy(centre.reduce(2))
+    return native / half if half > 0 else 1.0
+
+
+def _round_trip_energy(grey: Image.Image) -> float:
+    """Mean squared difference between ``grey`` and its 2× box reduction enlarged back
+    (bicubic), without a 4-px frame where the filters run off the picture (0 when too small)."""
+    if min(grey.size) < 24:
+        return 0.0
+    back = grey.reduce(2).resize(grey.size, Image.Resampling.BICUBIC)
+    residual = ImageChops.difference(grey, back).crop((4, 4, grey.width - 4, grey.height - 4))
+    stats = ImageStat.Stat(residual)
+    return float(stats.sum2[0] / stats.count[0])
 
 
 def required_scale_measures(image: Image.Image, scale: float) -> dict[str, float]:
