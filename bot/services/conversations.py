@@ -367,7 +367,7 @@ class ConversationDesk:
                     else (conversation.last_message_at or conversation.opened_at)
                 ),
             )
-            for conversation, client in rows.tuples()
+            for conversation, client in rows
         ]
         return sorted(entries, key=lambda e: (e.claimed_name is not None, e.waiting_since))
 
