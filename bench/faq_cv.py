@@ -110,8 +110,7 @@ def main() -> int:
                 answered = best.entry_id if result.outcome is Outcome.ANSWER and best else None
                 ok = answered is None if expect == HANDOFF else answered == expect
                 described = f"{result.outcome.value} {best.entry_id if best else '-'}"
-                related = result.related.entry_id if result.related else None
-                one_tap += not ok and related == expect
+                one_tap += not ok and expect in result.offered
                 if expect not in (HANDOFF, SMALLTALK):
                     covered += 1
                     ranked_first += best is not None and best.entry_id == expect
@@ -131,7 +130,7 @@ def main() -> int:
         f"right {correct / len(train):.1%} ({correct}/{len(train)})"
     )
     print(f"  covered questions ranked first: {ranked_first}/{covered}")
-    print(f"  misses whose entry is one tap away (the related button): {one_tap}")
+    print(f"  misses whose entry is one tap away (a button of the reply offers it): {one_tap}")
     for name in ("language", "kind", "topic"):
         shares = ", ".join(
             f"{key} {right[name][key]}/{count}" for key, count in sorted(total[name].items())

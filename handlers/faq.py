@@ -201,26 +201,20 @@ async def question(
         )
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     elif result.suggestions:
-        rows = [
-            [
-                InlineKeyboardButton(
-                    entry.title.get(translator.language), callback_data=f"{ENTRY_PREFIX}{entry.id}"
-                )
-            ]
-            for entry in result.suggestions
-        ]
+        rows = [_entry_row(entry, translator) for entry in result.suggestions]
         rows.append([InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)])
         lead = _("I'm not completely sure what you're asking. Is it one of these?")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     else:
-        rows = [
-            [InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)],
-            [InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)],
-        ]
+        rows = [[InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)]]
+        rows += [_entry_row(entry, translator) for entry in result.closest]
+        rows.append([InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)])
         lead = _(
             "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
             "A member of our team can answer it: press Talk to staff."
         )
+        if result.closest:
+            lead += "\n\n" + _("If it is about one of these topics, you can open it right away:")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
 
 
@@ -255,6 +249,12 @@ def _second_answer(
     if len(body) > MAX_SECOND_ANSWER:
         return "", _entry_button(entry, translator, "➕")
     return f"\n\n<b>{title}</b>\n\n{body}", None
+
+
+def _entry_row(entry: Entry, translator: Translator) -> list[InlineKeyboardButton]:
+    """A keyboard row with one button that opens an entry's answer, titled as the entry."""
+    title = entry.title.get(translator.language)
+    return [InlineKeyboardButton(title, callback_data=f"{ENTRY_PREFIX}{entry.id}")]
 
 
 def _entry_button(entry: Entry, translator: Translator, mark: str) -> InlineKeyboardButton:

@@ -132,6 +132,21 @@ async def test_unanswerable_question_offers_a_person_and_alerts_once(
     assert len(harness.api.messages_to(STAFF_CHAT_ID)) == 1  # no second alert
 
 
+async def test_a_question_nearly_understood_offers_staff_first_then_the_closest_answers(
+    client: Client, harness: Harness
+) -> None:
+    offer = last_reply(await client.say("what if the server sits in our office in Shenzhen"))
+    assert "not sure I understood" in offer.text and "open it right away" in offer.text
+    labels = [label for label, _ in offer.buttons]
+    assert "Talk to staff" in labels[0] and "Browse the FAQ" in labels[-1]
+    closest = offer.buttons[1:-1]
+    assert 1 <= len(closest) <= 2 and all(data.startswith("faq:e:") for _, data in closest)
+    title, _ = closest[0]
+    opened = last_reply(await client.press_on(offer, title))
+    assert title in opened.text and "Helpful" in " ".join(label for label, _ in opened.buttons)
+    assert not harness.api.messages_to(STAFF_CHAT_ID)  # nothing opened unasked
+
+
 async def test_typed_request_for_a_person_hands_off(client: Client, harness: Harness) -> None:
     reply = last_reply(await client.say("I want to talk to a real person please"))
     assert "talking with our team" in reply.text

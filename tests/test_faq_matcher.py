@@ -352,3 +352,32 @@ def test_looking_up_a_filing_and_a_site_blocked_after_approval_get_their_answers
     assert found is not None
     answer = getattr(found.answer, language)
     assert answer is not None and all(fact in answer for fact in facts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what if the server sits in our office in Shenzhen",
+        "域名是我表哥的名字可以吗",
+        "can my wordpress plugin be sold to Chinese customers through a reseller?",
+        "how long does it take?",
+        "Please book me a flight to Shenzhen",
+    ],
+)
+def test_only_an_unsure_reply_offers_the_closest_entries(
+    matcher: FaqMatcher, question: str
+) -> None:
+    result = matcher.match(question)
+    if result.outcome is not Outcome.UNSURE:
+        assert result.closest == ()
+        return
+    assert result.closest == tuple(
+        match for match in result.candidates[:2] if match.score >= matcher.settings.suggest
+    )
+
+
+async def test_an_unsure_service_reply_names_the_closest_entries(service: FaqService) -> None:
+    reply = await _ask(service, "what if the server sits in our office in Shenzhen")
+    assert reply.outcome is Outcome.UNSURE and reply.entry is None
+    assert 1 <= len(reply.closest) <= 2
+    assert "hosting_requirements" in {entry.id for entry in reply.closest}

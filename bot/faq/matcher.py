@@ -70,6 +70,10 @@ MEANING_PARTS = 3  # at most this many questions of one message are judged (~20 
 # most this much of each text, as long as the longest real question we have collected
 # (the encoder also stops at MAX_TOKENS, bot.faq.semantic).
 MEANING_CHARS = 300
+# When unsure, the entries that came closest are offered beside staff: under cross-validation on
+# real questions (bench/faq_cv.py, 1,554) the one asked for was among the first two in 48 of the
+# 75 covered questions the bot was unsure of.
+UNSURE_CLOSEST = 2
 
 
 class Outcome(StrEnum):
@@ -128,11 +132,22 @@ class MatchResult:
     # A close runner-up of an answer: the neighbouring entry the client may have meant
     # ("why is it needed?" next to "what is it?"), offered as a button.
     related: Match | None = None
+    # Unsure: the entries that came closest (at least as close as a suggestion needs).
+    closest: tuple[Match, ...] = ()
 
     @property
     def best(self) -> Match | None:
         """The highest-scoring entry, if any scored at all."""
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def offered(self) -> set[str]:
+        """The entries a reply offers one tap away, as buttons: the suggestions, the closest
+        entries when unsure, an answer's related entry."""
+        if self.outcome is Outcome.SUGGEST:
+            return {match.entry_id for match in self.candidates}
+        found = {match.entry_id for match in self.closest}
+        return found | ({self.related.entry_id} if self.related else set())
 
 
 class FaqMatcher:
@@ -213,6 +228,10 @@ class FaqMatcher:
                 terms[term] += count * weight
         ranked, outcome = self._judge(terms, self._meaning_texts(question, parts))
         candidates = ranked[:3]
+        if outcome is Outcome.UNSURE:
+            closest = candidates[:UNSURE_CLOSEST]
+            closest = tuple(match for match in closest if match.score >= self.settings.suggest)
+            return MatchResult(outcome, candidates, closest=closest)
         if outcome is not Outcome.ANSWER:
             return MatchResult(outcome, candidates)
         also = self._other_part(parts, candidates)

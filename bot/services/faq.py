@@ -34,6 +34,8 @@ class FaqReply:
     also: Entry | None = None
     # A neighbouring entry that scored close to the answer: offered as a button below it.
     related: Entry | None = None
+    # Not understood: the entries that came closest, offered beside staff.
+    closest: tuple[Entry, ...] = ()
 
     @property
     def unsupported(self) -> bool:
@@ -69,6 +71,11 @@ class FaqService:
             if answer and result.related
             else None
         )
+        closest = tuple(
+            entry
+            for match in result.closest
+            if (entry := self.knowledge.find_entry(match.entry_id)) is not None
+        )
         best = result.best
         question_id = await QuestionRepository(session).record(
             client.id,
@@ -78,7 +85,9 @@ class FaqService:
             answer.id if answer else (best.entry_id if best else None),
             round(best.score, 4) if best else 0.0,
         )
-        return FaqReply(language, result.outcome, answer, suggestions, question_id, also, related)
+        return FaqReply(
+            language, result.outcome, answer, suggestions, question_id, also, related, closest
+        )
 
     @staticmethod
     async def record_browsed(
