@@ -12,8 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.filing.booking import OfficeHours, OfficeHoursError
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH
-from bot.filing.default_forms import SHIPPED_TEMPLATES
-from bot.filing.forms import TemplateFolders
+from bot.filing.forms import SHIPPED_TEMPLATES, TemplateFolders
 from bot.i18n import SUPPORTED_LANGUAGES, normalise_language
 from bot.services.encryption import is_valid_key
 

@@ -21,7 +21,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "knowledge" / "templates"
+from bot.filing.forms import SHIPPED_TEMPLATES
+
 CHINESE_FONT = "SimSun"  # 宋体: on every Chinese Windows; other systems substitute their own
 CHINESE_FONT_EAST_ASIA = "宋体"
 

@@ -13,17 +13,21 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docx import Document
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+if TYPE_CHECKING:  # python-docx (and lxml) load on the first form: ~15 MB the bot rarely needs
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "knowledge" / "templates"
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}")
 BLANK = "________________"
 
 
 def fill_docx(data: bytes, values: Mapping[str, str]) -> bytes:
     """The .docx ``data`` with every placeholder replaced (unknown ones by a blank line)."""
+    from docx import Document
+
     document = Document(io.BytesIO(data))
     for paragraph in _paragraphs(document.paragraphs, document.tables):
         _fill(paragraph, values)
@@ -38,6 +42,8 @@ def fill_docx(data: bytes, values: Mapping[str, str]) -> bytes:
 
 def docx_text(data: bytes) -> str:
     """Every paragraph's text of a .docx, tables included, one per line."""
+    from docx import Document
+
     document = Document(io.BytesIO(data))
     return "\n".join(p.text for p in _paragraphs(document.paragraphs, document.tables))
 
