@@ -720,18 +720,24 @@ def test_a_telegram_photo_whose_jpeg_grid_leaks_near_a_footprint_is_accepted_whe
         assert result.accepted, (quality, result)
 
 
+# The exposure and colour measures of a good photo, for tests of the later checks.
+WELL_EXPOSED_COLOUR = {
+    "brightness": 120.0,
+    "highlights": 220.0,
+    "shadows": 10.0,
+    "highlight_share": 0.0,
+    "halo_share": 0.0,
+    "colourfulness": 60.0,
+}
+
+
 def test_a_weak_footprint_counts_only_when_it_leaves_the_photo_short() -> None:
     # Same trace, same photo: short of the ID card's 720 px it is refused as lacking detail;
     # with pixels to spare (a 400-px document) it is accepted.
     from bot.images.checks import _judge
 
     measured = {
-        "brightness": 120.0,
-        "highlights": 220.0,
-        "shadows": 10.0,
-        "highlight_share": 0.0,
-        "halo_share": 0.0,
-        "colourfulness": 60.0,
+        **WELL_EXPOSED_COLOUR,
         "sharpness": 45.0,
         "detail_ratio": 0.5,
         "resampling_peak": 5.0,
@@ -750,12 +756,7 @@ def test_an_empty_finest_octave_counts_as_missing_detail_not_as_blur() -> None:
     from bot.images.checks import _judge
 
     measured = {
-        "brightness": 120.0,
-        "highlights": 220.0,
-        "shadows": 10.0,
-        "highlight_share": 0.0,
-        "halo_share": 0.0,
-        "colourfulness": 60.0,
+        **WELL_EXPOSED_COLOUR,
         "sharpness": 80.0,
         "detail_ratio": 0.6,
         "octave_energy": 0.15,

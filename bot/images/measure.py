@@ -189,11 +189,7 @@ def scale_test(image: Image.Image) -> dict[str, float]:
     after an enlargement can hide one; an enlargement below 2× leaves the finest octave partly
     filled and is not told from a soft phone photo.
     """
-    width, height = image.size
-    crop_w = min(round(width * CENTRE), SCALE_TEST_SIDE)
-    crop_h = min(round(height * CENTRE), SCALE_TEST_SIDE)
-    left, top = (width - crop_w) // 2, (height - crop_h) // 2
-    centre = image.crop((left, top, left + crop_w, top + crop_h)).convert("L")
+    centre = _centre_grey(image)
     native = detail(centre)
     half = detail(centre.reduce(2))
     return {
@@ -216,14 +212,19 @@ def octave_energy(image: Image.Image) -> float:
     strong fine edges is not mistaken for detail. Sensor noise raises it, as it does the scale
     test. See ``checks.MIN_OCTAVE_ENERGY`` for the calibration.
     """
+    centre = _centre_grey(image)
+    native = _round_trip_energy(centre)
+    half = _round_trip_energy(centre.reduce(2))
+    return native / half if half > 0 else 1.0
+
+
+def _centre_grey(image: Image.Image) -> Image.Image:
+    """The central part of ``image`` (CENTRE of each side, at most SCALE_TEST_SIDE), in grey."""
     width, height = image.size
     crop_w = min(round(width * CENTRE), SCALE_TEST_SIDE)
     crop_h = min(round(height * CENTRE), SCALE_TEST_SIDE)
     left, top = (width - crop_w) // 2, (height - crop_h) // 2
-    centre = image.crop((left, top, left + crop_w, top + crop_h)).convert("L")
-    native = _round_trip_energy(centre)
-    half = _round_trip_energy(centre.reduce(2))
-    return native / half if half > 0 else 1.0
+    return image.crop((left, top, left + crop_w, top + crop_h)).convert("L")
 
 
 def _round_trip_energy(grey: Image.Image) -> float:
