@@ -201,13 +201,13 @@ async def question(
         )
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     elif result.suggestions:
-        rows = [_entry_row(entry, translator) for entry in result.suggestions]
+        rows = [[_entry_button(entry, translator)] for entry in result.suggestions]
         rows.append([InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)])
         lead = _("I'm not completely sure what you're asking. Is it one of these?")
         await reply(update, lead + reminder, InlineKeyboardMarkup(rows))
     else:
         rows = [[InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)]]
-        rows += [_entry_row(entry, translator) for entry in result.closest]
+        rows += [[_entry_button(entry, translator)] for entry in result.closest]
         rows.append([InlineKeyboardButton(_("📚 Browse the FAQ"), callback_data=TOPICS)])
         lead = _(
             "I'm sorry, I'm not sure I understood your question, and I'd rather not guess. "
@@ -251,16 +251,12 @@ def _second_answer(
     return f"\n\n<b>{title}</b>\n\n{body}", None
 
 
-def _entry_row(entry: Entry, translator: Translator) -> list[InlineKeyboardButton]:
-    """A keyboard row with one button that opens an entry's answer, titled as the entry."""
+def _entry_button(entry: Entry, translator: Translator, mark: str = "") -> InlineKeyboardButton:
+    """A button that opens an entry's answer as a new message (the client keeps this one),
+    titled as the entry (after `mark`, if any)."""
     title = entry.title.get(translator.language)
-    return [InlineKeyboardButton(title, callback_data=f"{ENTRY_PREFIX}{entry.id}")]
-
-
-def _entry_button(entry: Entry, translator: Translator, mark: str) -> InlineKeyboardButton:
-    """A button that opens an entry's answer as a new message (the client keeps this one)."""
-    title = entry.title.get(translator.language)
-    return InlineKeyboardButton(f"{mark} {title}", callback_data=f"{ENTRY_PREFIX}{entry.id}")
+    label = f"{mark} {title}" if mark else title
+    return InlineKeyboardButton(label, callback_data=f"{ENTRY_PREFIX}{entry.id}")
 
 
 def _waiting_reminder(translator: Translator, step: Item | None) -> str:
