@@ -24,22 +24,8 @@ class KnowledgeError(Exception):
     """The knowledge file is invalid; the message says where and why."""
 
 
-class ExampleQuestions(Strict):
-    """Ways clients ask for an entry, used to match their questions."""
-
-    en: Annotated[list[str], Field(min_length=1)]
-    zh_Hans: Annotated[list[str], Field(min_length=1)]  # noqa: N815 - the locale name
-    zh_Hant: list[str] = Field(default_factory=list)  # noqa: N815 - the locale name
-
-    def all(self) -> list[str]:
-        """Every example, whatever its language."""
-        return [*self.en, *self.zh_Hans, *self.zh_Hant]
-
-
-class ClientQuestions(Strict):
-    """Questions real people wrote (bench/faq_real_train.toml), verbatim: matched like the
-    examples, and weighing more when the classifier of meaning learns (they are what clients
-    will write; the examples are our idea of it)."""
+class Questions(Strict):
+    """Questions in each of our languages."""
 
     en: list[str] = Field(default_factory=list)
     zh_Hans: list[str] = Field(default_factory=list)  # noqa: N815 - the locale name
@@ -48,6 +34,20 @@ class ClientQuestions(Strict):
     def all(self) -> list[str]:
         """Every question, whatever its language."""
         return [*self.en, *self.zh_Hans, *self.zh_Hant]
+
+
+class ExampleQuestions(Questions):
+    """Ways clients ask for an entry, used to match their questions (at least one in English
+    and one in Simplified Chinese)."""
+
+    en: Annotated[list[str], Field(min_length=1)]
+    zh_Hans: Annotated[list[str], Field(min_length=1)]  # noqa: N815 - the locale name
+
+
+class ClientQuestions(Questions):
+    """Questions real people wrote (bench/faq_real_train.toml), verbatim: matched like the
+    examples, and weighing more when the classifier of meaning learns (they are what clients
+    will write; the examples are our idea of it)."""
 
 
 class Topic(Strict):
