@@ -36,7 +36,7 @@ from bot.telegram_messenger import TelegramMessenger
 from handlers import register_handlers
 from storage.database import Database
 from storage.models import DocumentVersion, utcnow
-from storage.repositories import ProcessedUpdateRepository
+from storage.repositories import ProcessedUpdateRepository, UnsentReplyRepository
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ async def on_startup(application: BotApplication) -> None:
     await services.database.migrate()
     async with services.database.sessions() as session:
         await ProcessedUpdateRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
+        await UnsentReplyRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
     await _remove_orphaned_files(services)
     await publish_commands(

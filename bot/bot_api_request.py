@@ -1,10 +1,11 @@
 """The Bot API request object: counts live messages against the shared sending budget, retries
 dropped connections for live replies, and waits out Telegram's 429 answers.
 
-It also checks the rule of ``bot.scope``: work is committed before the bot speaks. A call made
-with a transaction still open is logged as a mistake and the work is committed then, so that no
-client is told something that is not stored and no database lock waits for Telegram. Every
-outgoing text is made sendable here too, in one place, not at each call site (``sendable``).
+It also keeps the rule of ``bot.scope`` in one place: the current unit of work is committed
+before every call, so that no client is told something that is not stored and no database lock
+waits for Telegram; a call that tells someone something is journaled in that commit and cleared
+by Telegram's answer (``bot.unsent_replies``). Every outgoing text is made sendable here too, in
+one place, not at each call site (``sendable``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.aiohttp_request import AiohttpRequest
-from bot.scope import commit_work, uncommitted_work
+from bot.scope import call_answered, commit_before_call
 from bot.services.send_budget import BULK, SendBudget
+from bot.unsent_replies import journal_entry
 from storage.models import clean_text
 
 LIVE_RETRIES = 3
-UNCOMMITTED_CALL = "Bot API call %s made with uncommitted work: commit before speaking"
 
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,40 @@ class BotApiRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Make the call within the sending budget, with text that can be sent as UTF-8
-        (committing forgotten work first)."""
-        if uncommitted_work():
-            log.warning(UNCOMMITTED_CALL, url.rsplit("/", 1)[-1])
-            await commit_work()
+        """Commit the work so far (journaling a call that tells someone something), then make
+        the call within the sending budget, with text that can be sent as UTF-8."""
         request_data = sendable(request_data)
+        name = url.rsplit("/", 1)[-1]
+        parameters = journal_entry(name, request_data)
+        entry = await commit_before_call((name, parameters) if parameters is not None else None)
+        try:
+            answer = await self._call(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+        except Exception:
+            call_answered(entry)  # a failed call is its caller's to handle, not a crash's
+            raise
+        call_answered(entry)
+        return answer
+
+    async def _call(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None,
+        read_timeout: Any,
+        write_timeout: Any,
+        connect_timeout: Any,
+        pool_timeout: Any,
+    ) -> tuple[int, bytes]:
+        """The call within the sending budget: live replies retry dropped connections and wait
+        out 429 answers."""
         live = not BULK.get()
         if self.budget is not None and _sends_a_message(url):
             group = _group_chat(request_data)

@@ -2,8 +2,8 @@
 
 Services and jobs never import ``telegram``: they are given a ``Messenger`` and use plain
 ``Button`` rows. ``bot.telegram_messenger.TelegramMessenger`` is the real one; tests pass a fake
-that records what was said. Every real call first commits the current unit of work
-(``bot.scope.commit_work``), so nothing is said that is not stored.
+that records what was said. Every real call first commits the current unit of work (the Bot API
+request object does, ``bot.bot_api_request``), so nothing is said that is not stored.
 """
 
 from __future__ import annotations

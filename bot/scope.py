@@ -4,12 +4,17 @@
 records the client, picks the reply language and runs the handlers.
 
 **Commit before speaking.** Whatever tells a client or staff member something first stores it:
-the reply helpers (``handlers.common``) call ``commit_work()`` before each Bot API call, and so do
-the background jobs. The update's first commit that stores any of its effects also stores its
-"handled" mark, in the same transaction (``storage.tracking`` tells a transaction that wrote from
-one that only read): a crash after it cannot make a redelivered update repeat its effects, and a
-crash before it leaves nothing behind, so the redelivered update is simply handled again. No
-transaction stays open while the bot waits for Telegram.
+the Bot API request object (``bot.bot_api_request``) commits the current unit of work before
+every call, and so do the background jobs. The update's first commit that stores any of its
+effects also stores its "handled" mark, in the same transaction (``storage.tracking`` tells a
+transaction that wrote from one that only read): a crash after it cannot make a redelivered
+update repeat its effects, and a crash before it leaves nothing behind, so the redelivered
+update is simply handled again. No transaction stays open while the bot waits for Telegram.
+
+**Journal before speaking.** Once the update is marked, the commit before a call that says
+something also journals that call (``bot.unsent_replies``), and Telegram's answer removes it
+again: a crash while Telegram answers leaves the call in the journal, and the redelivered update,
+skipped as handled, makes it again. So no client is left without the reply to what was stored.
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from telegram.constants import ChatType
 
 from bot.i18n import Translations, Translator
 from bot.services.clients import Arrival, ClientService, TelegramPerson, language_of
+from bot.unsent_replies import send_again
 from storage.database import Database
 from storage.models import Client
-from storage.repositories import ProcessedUpdateRepository
+from storage.repositories import ProcessedUpdateRepository, UnsentReplyRepository
 from storage.tracking import has_writes
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,7 @@ class UpdateScope:
     arrival: Arrival = field(default_factory=Arrival)
     failed: bool = False
     marked: bool = False
+    answered: list[int] = field(default_factory=list)  # journaled calls Telegram has answered
 
     @property
     def client(self) -> Client | None:
@@ -56,16 +63,27 @@ class UpdateScope:
         """The client's records were deleted: nothing of theirs may be written again."""
         self.arrival = Arrival()
 
-    async def commit(self) -> None:
+    async def commit(self, call: tuple[str, str] | None = None) -> int | None:
         """Store the update's work so far. The first commit that stores any of it also marks
-        the update as handled; one after reads only just ends the transaction."""
+        the update as handled; one after reads only just ends the transaction.
+
+        ``call`` (method, parameters as JSON): a call about to tell someone something, journaled
+        in this commit once the update is marked; the journal entry's id."""
         if self.failed:  # the handler's work was rolled back; the mark comes at the end
-            return
+            return None
         marking = not self.marked and has_writes(self.session)
         if marking:
             await ProcessedUpdateRepository(self.session).mark(self.update_id)
+        journal = UnsentReplyRepository(self.session)
+        if self.answered:
+            await journal.remove(self.answered)
+        entry = None
+        if call is not None and (self.marked or marking):
+            entry = await journal.add(self.update_id, *call)
         await self.session.commit()
+        self.answered = []
         self.marked = self.marked or marking
+        return entry
 
     async def _mark(self) -> None:
         await ProcessedUpdateRepository(self.session).mark(self.update_id)
@@ -106,14 +124,30 @@ def maybe_current_scope() -> UpdateScope | None:
 
 async def commit_work() -> None:
     """Commit the current unit of work — the background task's session, else the update's —
-    before the bot speaks (see the module docstring)."""
+    before a wait (a download, a long check). The Bot API request object commits before every
+    call itself (``commit_before_call``)."""
+    await commit_before_call(None)
+
+
+async def commit_before_call(call: tuple[str, str] | None) -> int | None:
+    """Commit the current unit of work before a Bot API call (see the module docstring).
+    ``call``: (method, parameters as JSON) of a call that tells someone something, journaled
+    with an update's work; the journal entry's id."""
     background = _background_session.get()
     if background is not None:
         await background.commit()
-        return
+        return None
     scope = _current_scope.get()
     if scope is not None:
-        await scope.commit()
+        return await scope.commit(call)
+    return None
+
+
+def call_answered(entry: int | None) -> None:
+    """Telegram answered a journaled call: its entry goes with the update's next commit."""
+    scope = _current_scope.get()
+    if entry is not None and scope is not None:
+        scope.answered.append(entry)
 
 
 def uncommitted_work() -> bool:
@@ -161,6 +195,7 @@ class UnitOfWork:
                 log.info("Update %s was already handled; skipping it", update.update_id)
                 if inspect.iscoroutine(handlers):
                     handlers.close()
+                await send_again(session, update.get_bot(), update.update_id)
                 return
             if has_writes(session):  # a new or refreshed client record: stored on its own, so it
                 await session.commit()  # stays if a handler fails and never carries the mark

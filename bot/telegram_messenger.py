@@ -24,7 +24,6 @@ from bot.messenger import (
     UndeliveredError,
     UnreachableError,
 )
-from bot.scope import commit_work
 
 
 def markup_of(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -43,7 +42,8 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
 
 
 class TelegramMessenger:
-    """Commits the unit of work, makes the call, and turns PTB's errors into ours."""
+    """Makes the call (the request object commits the unit of work first) and turns PTB's
+    errors into ours."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -58,7 +58,6 @@ class TelegramMessenger:
         reply_to: int | None = None,
     ) -> int:
         """Send an HTML message; its message id."""
-        await commit_work()
         try:
             message = await self.bot.send_message(
                 chat_id,
@@ -80,7 +79,6 @@ class TelegramMessenger:
         address: str | None = None,
     ) -> int:
         """Send a place on the map (a venue with its address when one is given); its id."""
-        await commit_work()
         try:
             if address:
                 message = await self.bot.send_venue(chat_id, latitude, longitude, title, address)
@@ -94,7 +92,6 @@ class TelegramMessenger:
         self, chat_id: int, message_id: int, text: str, buttons: Keyboard | None = None
     ) -> None:
         """Replace a message's text and buttons."""
-        await commit_work()
         try:
             await self.bot.edit_message_text(
                 text, chat_id, message_id, reply_markup=markup_of(buttons)
@@ -113,7 +110,6 @@ class TelegramMessenger:
         reply_to: int | None = None,
     ) -> int:
         """Copy a message to another chat; the copy's message id."""
-        await commit_work()
         try:
             copied = await self.bot.copy_message(
                 to_chat,
@@ -128,7 +124,6 @@ class TelegramMessenger:
 
     async def create_topic(self, chat_id: int, name: str) -> int:
         """Open a forum topic; its thread id."""
-        await commit_work()
         try:
             topic = await self.bot.create_forum_topic(chat_id, name)
         except TelegramError as error:
@@ -137,7 +132,6 @@ class TelegramMessenger:
 
     async def is_forum(self, chat_id: int) -> bool:
         """Whether a group has forum topics."""
-        await commit_work()
         try:
             chat = await self.bot.get_chat(chat_id)
         except TelegramError as error:
@@ -149,7 +143,6 @@ class TelegramMessenger:
     ) -> None:
         """Rename a forum topic and, when ``closed`` is given, close or reopen it (a topic
         already named or in that state is left as it is)."""
-        await commit_work()
         steps: list[Callable[[], Awaitable[bool]]] = [
             lambda: self.bot.edit_forum_topic(chat_id, topic, name=name)
         ]
@@ -166,7 +159,6 @@ class TelegramMessenger:
 
     async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
         """Put a quiet reaction on a message (no notification)."""
-        await commit_work()
         try:
             await self.bot.set_message_reaction(chat_id, message_id, emoji)
         except TelegramError as error:
@@ -176,7 +168,6 @@ class TelegramMessenger:
         self, chat_id: int, photos: list[tuple[bytes, str]], *, topic: int | None = None
     ) -> None:
         """Send up to 10 JPEG photos, each with its caption (HTML), as one album."""
-        await commit_work()
         media = [
             InputMediaPhoto(data, caption=caption, filename=f"{index:02d}.jpg")
             for index, (data, caption) in enumerate(photos, start=1)

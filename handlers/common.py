@@ -1,7 +1,7 @@
 """Pieces several handlers share: the main menu, and speaking to the client.
 
-Every reply helper here commits the update's work before it calls Telegram (``commit_work``):
-that is where a handler's changes are stored.
+Every call to Telegram first commits the update's work (the Bot API request object does it,
+``bot.bot_api_request``): that is where a handler's changes are stored.
 
 **One live message per flow.** Menus, FAQ browsing, the eligibility check, the application's
 step card and the pickers are *cards*: ``show`` edits the message whose button was pressed, so
@@ -90,10 +90,9 @@ def back_to_menu_button(translator: Translator, *, keep: bool = False) -> Inline
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Commit the update's work, then send a new message to the chat the update came from."""
+    """Send a new message to the chat the update came from."""
     chat = update.effective_chat
     if chat is not None:
-        await commit_work()
         await chat.send_message(text, reply_markup=markup)
 
 
@@ -112,12 +111,10 @@ async def show(
     off the chat's previous card."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if isinstance(message, Message):
-        await commit_work()
-        if await _edit(message, text, markup):
-            await retire_card(context, message.chat_id, keep=message.message_id)
-            _remember(context, message.message_id if markup is not None else None)
-            return
+    if isinstance(message, Message) and await _edit(message, text, markup):
+        await retire_card(context, message.chat_id, keep=message.message_id)
+        _remember(context, message.message_id if markup is not None else None)
+        return
     await send_card(update, context, text, markup)
 
 
@@ -131,7 +128,6 @@ async def send_card(
     chat = update.effective_chat
     if chat is None:
         return
-    await commit_work()
     await retire_card(context, chat.id)
     sent = await chat.send_message(text, reply_markup=markup)
     _remember(context, sent.message_id if markup is not None else None)
@@ -143,7 +139,6 @@ async def retire_card(context: BotContext, chat_id: int, *, keep: int | None = N
     card = _chat_data(context).pop(LIVE_CARD, None)
     if not isinstance(card, int) or card == keep:
         return
-    await commit_work()
     try:
         await context.bot.edit_message_reply_markup(chat_id, card, reply_markup=None)
     except BadRequest as error:
@@ -158,12 +153,10 @@ async def settle(
     it cannot be edited."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if isinstance(message, Message):
-        await commit_work()
-        if await _edit(message, text, markup):
-            if _chat_data(context).get(LIVE_CARD) == message.message_id:
-                _remember(context, None)
-            return
+    if isinstance(message, Message) and await _edit(message, text, markup):
+        if _chat_data(context).get(LIVE_CARD) == message.message_id:
+            _remember(context, None)
+        return
     await reply(update, text, markup)
 
 
@@ -181,7 +174,6 @@ async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None
 
 async def edit_buttons(message: Message, markup: InlineKeyboardMarkup | None) -> None:
     """Change only a message's buttons (a message that is gone or unchanged is fine)."""
-    await commit_work()
     try:
         await message.edit_reply_markup(markup)
     except BadRequest as error:
@@ -204,29 +196,26 @@ def _remember(context: BotContext, message_id: int | None) -> None:
 
 
 async def send_file(update: Update, data: bytes, file_name: str, caption: str) -> None:
-    """Commit the update's work, then send a file to the chat the update came from."""
+    """Send a file to the chat the update came from."""
     chat = update.effective_chat
     if chat is not None:
-        await commit_work()
         await chat.send_document(InputFile(data, filename=file_name), caption=caption)
 
 
 async def reply_to_message(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Commit the update's work, then answer its message (quoting it, in its topic)."""
+    """Answer the update's message (quoting it, in its topic)."""
     message = update.effective_message
     if message is not None:
-        await commit_work()
         await message.reply_text(text, reply_markup=markup)
 
 
 async def edit_pressed_message(
     query: CallbackQuery | None, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Commit the update's work, then replace the message whose button was pressed."""
+    """Replace the message whose button was pressed."""
     if query is not None and query.message is not None:
-        await commit_work()
         try:
             await query.edit_message_text(text, reply_markup=markup)
         except TelegramError as error:
@@ -236,12 +225,11 @@ async def edit_pressed_message(
 async def answer_button(
     query: CallbackQuery | None, text: str | None = None, *, alert: bool = False
 ) -> None:
-    """Commit the update's work, then answer the pressed button (with a short notice).
+    """Answer the pressed button (with a short notice).
 
     The answer only stops the button's spinner: when it fails (an expired query, or a press
     Telegram delivers again after a restart) the work goes on rather than being lost."""
     if query is not None:
-        await commit_work()
         try:
             await query.answer(text, show_alert=alert)
         except TelegramError as error:

@@ -129,6 +129,22 @@ class ProcessedUpdate(Base):
     )
 
 
+class UnsentReply(Base):
+    """A Bot API call an update makes, journaled in the commit just before it (``bot.scope``)
+    and deleted once Telegram has answered it: what a crash leaves here is made again when
+    Telegram delivers the update again."""
+
+    __tablename__ = "unsent_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    method: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[str] = mapped_column(Text)  # the call's parameters, as JSON
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
 class EligibilityCheck(Base):
     """A client's answers to the eligibility questionnaire (the latest one)."""
 

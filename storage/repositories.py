@@ -16,6 +16,7 @@ from storage.models import (
     ProcessedUpdate,
     Question,
     SupportConversation,
+    UnsentReply,
     utcnow,
 )
 
@@ -35,6 +36,9 @@ _CLIENT_WITH_SITUATION = (
 )
 _WAS_SEEN = select(_SEEN)
 _MARK = insert(Base.metadata.tables[ProcessedUpdate.__tablename__])
+_UNSENT = Base.metadata.tables[UnsentReply.__tablename__]
+_JOURNAL = insert(_UNSENT).returning(_UNSENT.c.id)
+_ANSWERED = delete(_UNSENT).where(_UNSENT.c.id.in_(bindparam("ids", expanding=True)))
 _ADD_QUESTION = insert(Base.metadata.tables[Question.__tablename__]).returning(
     Base.metadata.tables[Question.__tablename__].c.id
 )
@@ -147,3 +151,43 @@ class ProcessedUpdateRepository:
         await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than)
         )
+
+
+class UnsentReplyRepository:
+    """Bot API calls journaled before they are made (``bot.scope``).
+
+    Journal entries are written on the session's connection, past the ORM, so that the session
+    does not count them as the update's own effects (``storage.tracking``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, update_id: int, method: str, parameters: str) -> int:
+        """Journal a call about to be made; its entry's id."""
+        connection = await self.session.connection()
+        result = await connection.execute(
+            _JOURNAL,
+            {
+                "update_id": update_id,
+                "method": method,
+                "parameters": parameters,
+                "created_at": utcnow(),
+            },
+        )
+        return int(result.scalar_one())
+
+    async def remove(self, ids: list[int]) -> None:
+        """Forget calls Telegram has answered."""
+        connection = await self.session.connection()
+        await connection.execute(_ANSWERED, {"ids": ids})
+
+    async def of_update(self, update_id: int) -> list[UnsentReply]:
+        """The calls of an update that Telegram never answered, in the order they were made."""
+        found = await self.session.scalars(
+            select(UnsentReply).where(UnsentReply.update_id == update_id).order_by(UnsentReply.id)
+        )
+        return list(found)
+
+    async def prune(self, older_than: datetime) -> None:
+        """Forget calls of updates Telegram no longer delivers again."""
+        await self.session.execute(delete(UnsentReply).where(UnsentReply.created_at < older_than))

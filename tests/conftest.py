@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.bot_api_request import UNCOMMITTED_CALL
 from bot.config import Settings
 from storage.database import Database
 from tests.support.harness import Client, Harness, running_bot
@@ -29,15 +28,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def _commits_before_speaking(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Fail any test in which the bot called Telegram with its work still uncommitted."""
-    yield
-    records = caplog.get_records("setup") + caplog.get_records("call")
-    forgotten = [r for r in records if r.msg == UNCOMMITTED_CALL]
-    assert not forgotten, [r.getMessage() for r in forgotten]
 
 
 @pytest.fixture(autouse=True)

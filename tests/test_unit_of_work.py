@@ -3,16 +3,21 @@ effects — never with a commit that stores only the client's record or ends a r
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import select
 from telegram import Bot, Update
 
+from bot.bot_api_request import BotApiRequest
 from bot.i18n import Translations
 from bot.scope import UnitOfWork, current_scope
 from storage.database import Database
-from storage.models import Client, FilingApplication, ProcessedUpdate
+from storage.models import Client, FilingApplication, ProcessedUpdate, UnsentReply
+from tests.support.fake_bot_api import ApiCall, FakeBotApi
 
 
-def _press(update_id: int, user_id: int) -> Update:
+def _press(update_id: int, user_id: int, bot: Bot | None = None) -> Update:
     user = {"id": user_id, "is_bot": False, "first_name": "New", "language_code": "en"}
     data = {
         "update_id": update_id,
@@ -30,7 +35,7 @@ def _press(update_id: int, user_id: int) -> Update:
             },
         },
     }
-    return Update.de_json(data, Bot("123456:TEST"))
+    return Update.de_json(data, bot or Bot("123456:TEST"))
 
 
 async def _marked(database: Database, update_id: int) -> bool:
@@ -81,3 +86,63 @@ async def test_an_update_that_stores_nothing_is_still_marked_at_its_end(
 
     await unit.run(_press(78, 4101), again())  # Telegram delivers it again: skipped
     assert ran == []
+
+
+async def test_a_reply_cut_off_by_a_crash_is_sent_when_the_update_comes_again(
+    database: Database,
+) -> None:
+    """The process dies while Telegram answers the reply to stored work: the update is marked
+    handled, so its redelivery is skipped — and the reply is sent then, once."""
+    api = FakeBotApi()
+    bot = Bot("123456:TEST", request=BotApiRequest(api))
+    unit = UnitOfWork(database, Translations.load())
+    chat = 4102
+
+    async def killed_mid_call(call: ApiCall) -> None:
+        if call.method == "sendMessage" and not killed:
+            killed.append(call)
+            raise asyncio.CancelledError  # like SIGKILL: no code of the bot runs after this
+
+    killed: list[ApiCall] = []
+    api.observers.append(killed_mid_call)
+
+    async def handler() -> None:
+        scope = current_scope()
+        scope.session.add(FilingApplication(client_id=scope.client.id, applicant_type="x"))
+        await bot.send_message(chat, "Your application is stored.")
+        ran.append("first")
+
+    ran: list[str] = []
+    with pytest.raises(asyncio.CancelledError):
+        await unit.run(_press(79, chat, bot), handler())
+    assert ran == [] and await _marked(database, 79)
+
+    async def again() -> None:
+        ran.append("again")
+
+    await unit.run(_press(79, chat, bot), again())  # Telegram delivers it again
+    await unit.run(_press(79, chat, bot), again())  # and once more: nothing is repeated
+    sent = [call.params["text"] for call in api.of_method("sendMessage") if call not in killed]
+    assert ran == []
+    assert sent == ["Your application is stored."]
+
+
+async def test_replies_telegram_answered_are_not_sent_again(database: Database) -> None:
+    api = FakeBotApi()
+    bot = Bot("123456:TEST", request=BotApiRequest(api))
+    unit = UnitOfWork(database, Translations.load())
+
+    async def handler() -> None:
+        scope = current_scope()
+        scope.session.add(FilingApplication(client_id=scope.client.id, applicant_type="x"))
+        await bot.send_message(4103, "Stored.")
+        await bot.send_message(4103, "Next step.")
+
+    await unit.run(_press(80, 4103, bot), handler())
+    await unit.run(_press(80, 4103, bot), handler())  # a redelivery after a full handling
+    assert [call.params["text"] for call in api.of_method("sendMessage")] == [
+        "Stored.",
+        "Next step.",
+    ]
+    async with database.sessions() as session:
+        assert await session.scalar(select(UnsentReply.id)) is None
