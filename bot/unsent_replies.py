@@ -24,8 +24,10 @@ from storage.repositories import UnsentReplyRepository
 log = logging.getLogger(__name__)
 
 # Calls that tell someone something and mean the same when made again. Not journaled: button
-# answers (their query has expired by the time an update is delivered again), chat actions,
-# reads, and uploads of new files (their bytes are not kept).
+# answers (their query has expired by the time an update is delivered again), taking the buttons
+# off an old card and reactions (a stale button still answers "out of date"; each journaled
+# call costs the update a database write), chat actions, reads, and uploads of new files (their
+# bytes are not kept).
 JOURNALED = frozenset(
     {
         "sendMessage",
@@ -34,9 +36,7 @@ JOURNALED = frozenset(
         "copyMessage",
         "forwardMessage",
         "editMessageText",
-        "editMessageReplyMarkup",
         "editMessageCaption",
-        "setMessageReaction",
     }
 )
 
