@@ -14,6 +14,8 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -70,16 +72,18 @@ class BotApiRequest(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         parameters = journal_entry(name, request_data)
         entry = await commit_before_call((name, parameters) if parameters is not None else None)
+        send = partial(
+            self.inner.do_request,
+            url,
+            method,
+            request_data,
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+        )
         try:
-            answer = await self._call(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
+            answer = await self._call(url, request_data, send)
         except Exception:
             call_answered(entry)  # a failed call is its caller's to handle, not a crash's
             raise
@@ -89,15 +93,11 @@ class BotApiRequest(BaseRequest):
     async def _call(
         self,
         url: str,
-        method: str,
         request_data: RequestData | None,
-        read_timeout: Any,
-        write_timeout: Any,
-        connect_timeout: Any,
-        pool_timeout: Any,
+        send: Callable[[], Awaitable[tuple[int, bytes]]],
     ) -> tuple[int, bytes]:
-        """The call within the sending budget: live replies retry dropped connections and wait
-        out 429 answers."""
+        """Make the call (``send``) within the sending budget: live replies retry dropped
+        connections and wait out 429 answers."""
         live = not BULK.get()
         if self.budget is not None and _sends_a_message(url):
             group = _group_chat(request_data)
@@ -107,15 +107,7 @@ class BotApiRequest(BaseRequest):
                 self.budget.spend_now()  # live replies go first; broadcasts wait for a slot
         for attempt in range(LIVE_RETRIES + 1):
             try:
-                code, payload = await self.inner.do_request(
-                    url,
-                    method,
-                    request_data,
-                    read_timeout,
-                    write_timeout,
-                    connect_timeout,
-                    pool_timeout,
-                )
+                code, payload = await send()
             except TimedOut:
                 raise  # it may have arrived: sending again could repeat it
             except NetworkError:
