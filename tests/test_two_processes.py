@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 from telegram import Update
 from telegram.ext import TypeHandler
@@ -35,6 +36,11 @@ from bot_process import free_port, healthy, start_bot  # noqa: E402
 from fake_bot_api import FakeTelegram, serve  # noqa: E402
 from updates import message  # noqa: E402
 
+# `collect_ignore` (tests/conftest.py) keeps these out of a plain `pytest`; named on the command
+# line, they skip rather than fail without a server.
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="needs TEST_DATABASE_URL (bash .ci/with-postgres starts a server)"
+)
 SECRET = "two-processes-secret-123"
 STAFF = -100777
 
