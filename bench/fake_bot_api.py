@@ -43,6 +43,11 @@ class FakeTelegram:
     updates: list[dict] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    # The next message to this chat gets no answer until `release` is set (then it fails, never
+    # stored): a test can kill the bot while Telegram "is still answering".
+    stall_chat: int | None = None
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
     _tokens: float = 5.0
     _refilled: float = field(default_factory=time.monotonic)
     _last_per_chat: dict[int, float] = field(default_factory=lambda: defaultdict(float))
@@ -109,6 +114,11 @@ class BotApiHandler(RequestHandler):
             chat_id = int(params["chat_id"])
             if chat_id in state.blocked:
                 return self._error(403, "Forbidden: bot was blocked by the user")
+            if chat_id == state.stall_chat:
+                state.stall_chat = None
+                state.stalled.set()
+                await state.release.wait()
+                return self._error(502, "Bad Gateway")
             wait = state.take_token(chat_id, time.monotonic())
             if wait is not None:
                 state.rejected_429 += 1

@@ -148,6 +148,37 @@ async def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Pat
     await kill_at_random_moments(tmp_path, database_url, processes=1)
 
 
+async def test_a_reply_cut_off_by_a_kill_arrives_after_the_restart(tmp_path: Path) -> None:
+    """The bot is SIGKILLed while Telegram has not yet answered the reply to a stored question
+    (the update is already marked handled): after the restart, Telegram's redelivery brings the
+    reply, once."""
+    database_url = POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    state = FakeTelegram()
+    state.limits.per_chat_seconds = 0
+    api_port = free_port()
+    server = serve(state, api_port)
+    bot = Bot(api_port, tmp_path, database_url)
+    chat = 81_900
+    question = message(30_001, chat, text="how long does it take?")
+    try:
+        await bot.start()
+        await healthy(bot.port)
+        state.stall_chat = chat
+        async with httpx.AsyncClient(timeout=60) as http:
+            first = asyncio.create_task(deliver(http, [bot], [question]))
+            await asyncio.wait_for(state.stalled.wait(), timeout=30)
+            await bot.kill()  # Telegram has the reply in hand and never answers it
+            state.release.set()
+            await bot.start()
+            await asyncio.wait_for(first, timeout=60)  # redelivered until acknowledged
+        told = [text for _t, to, text in state.accepted if to == chat]
+        assert len(told) == 1 and "weeks" in told[0], told
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            await bot.kill()
+        server.stop()
+
+
 async def kill_at_random_moments(tmp_path: Path, database_url: str, processes: int) -> None:
     """Clients work and a broadcast goes out while bot processes are SIGKILLed at random
     moments and started again; then check the database and files against what was said."""
