@@ -45,6 +45,10 @@ def matcher() -> FaqMatcher:
         ("What is an ICP license?", "what_is_icp"),
         ("什么是备案？", "what_is_icp"),
         ("網站為什麼要備案？", "why_needed"),
+        # Pinyin with spaces: its syllables are English stopwords ("an") or near English
+        # words ("gong" → "going") and must still be read as pinyin.
+        ("gong an bei an required?", "public_security"),
+        ("how long does bei an take", "duration"),
     ],
 )
 def test_answers_covered_questions(matcher: FaqMatcher, question: str, entry: str) -> None:

@@ -452,7 +452,11 @@ class FaqMatcher:
         _count(terms, content)
         for bigram in latin_bigrams(latin):
             terms[bigram] += self.settings.bigram_weight
-        _count(terms, self._synonyms.latin_concepts(content))
+        concepts = self._synonyms.latin_concepts(content)
+        # Pinyin phrases keep their short syllables, which are English stopwords ("gong an
+        # bei an"): phrases are also looked for among all the words.
+        concepts += [c for c in self._synonyms.latin_concepts(latin) if c not in concepts]
+        _count(terms, concepts)
         _count(terms, self._synonyms.chinese_concepts(normalised))
         return terms
 
@@ -460,6 +464,8 @@ class FaqMatcher:
         """Replace an unknown English word by a close FAQ word ('licnese' → 'licens')."""
         if token in self._idf or len(token) < 4 or token.isdigit() or is_stopword(token):
             return token
+        if token in self._synonyms.latin_words:
+            return token  # a word of a synonym phrase ("gong an"), not a misspelt "going"
         found = process.extractOne(
             token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=self.settings.typo_similarity
         )

@@ -156,6 +156,7 @@ class SynonymTable:
         # Longest phrases first, so "hong kong" wins over "kong".
         self._chinese.sort(key=lambda pair: -len(pair[0]))
         self._longest_latin = max((len(key.split()) for key in self._latin), default=1)
+        self.latin_words = frozenset(word for key in self._latin for word in key.split())
 
     def latin_concepts(self, stems: list[str]) -> list[str]:
         """Concept terms for single words and multi-word phrases among stemmed words."""
