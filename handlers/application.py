@@ -1,4 +1,5 @@
-"""The guided application: one step at a time, with progress, checklist, review and submit."""
+"""The guided application: one step at a time, with progress, checklist, review and submit; a
+typed answer corrected by editing the message that gave it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-)
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.callbacks import END_CONVERSATION
@@ -20,7 +19,7 @@ from bot.filing.applications import (
     StepStatus,
 )
 from bot.filing.catalogue import FILING_TYPE_STEP, PROVINCE_STEP, Item, ItemKind
-from bot.filing.checked import Note, Problem
+from bot.filing.checked import Checked, Note, Problem
 from bot.filing.eligibility import APPLICANT, PROVINCE, EligibilityService
 from bot.filing.stages import OPEN_TO_CLIENT, StageService, changes_answered
 from bot.i18n import N_
@@ -48,10 +47,12 @@ from handlers.application_view import (
 )
 from handlers.common import (
     MENU_APPLY,
+    MENU_STAFF,
     answer_button,
     back_to_menu_button,
     button_data,
     reply,
+    reply_to_message,
     retire_card,
     show,
 )
@@ -477,14 +478,13 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
         return
     _ = context.i18n.gettext
     today = utcnow().astimezone(context.services.settings.hours().timezone).date()
-    checked, reading = await service.answer_text(application, item, text, today)
+    message = update.effective_message
+    message_id = message.message_id if message is not None else None
+    checked, reading = await service.answer_text(application, item, text, today, message_id)
     if checked.ok and checked.value is not None:
         saved = html.escape(checked.value[:200], quote=False)
-        words = {key: html.escape(value, quote=False) for key, value in checked.details.items()}
         lines = [_("✅ Saved: {value}").format(value=saved)]
-        lines += [_(NOTES[note]).format(**words) for note in checked.notes]
-        if reading is not None:
-            lines.append(_province_reading(context, reading))
+        lines += _saved_notes(context, checked, reading)
         await show_current(update, context, application, lead="\n\n".join(lines))
     elif text.rstrip().endswith(("?", "？")):
         # Not an answer but a question asked at a text step: the FAQ answers it and says
@@ -493,6 +493,55 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
+
+
+async def correct_answer(update: Update, context: BotContext) -> None:
+    """A client edited a message: if it gave a typed answer, the answer follows the edit."""
+    message = update.edited_message
+    if message is None or message.text is None or context.client is None:
+        return
+    _ = context.i18n.gettext
+    today = utcnow().astimezone(context.services.settings.hours().timezone).date()
+    correction = await applications(context).correct_text(
+        context.client, message.message_id, message.text, today
+    )
+    if correction is None:
+        return  # a question or a chat message: nothing stored follows it
+    step = html.escape(correction.item.title.get(context.i18n.language), quote=False)
+    previous = html.escape((correction.previous or "")[:200], quote=False)
+    checked = correction.checked
+    if checked is None:
+        text = _(
+            "✏️ You edited your answer for <b>{step}</b>, but your application has been "
+            "submitted, so the edit does not change it. If it needs correcting, tell our team."
+        ).format(step=step)
+        staff = InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)
+        await reply_to_message(update, text, InlineKeyboardMarkup([[staff]]), quote=True)
+        return
+    if not correction.saved or checked.value is None:
+        problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
+        text = _("⚠️ Your edit was not saved: {problem}\nThe answer stays: {value}").format(
+            problem=problem, value=previous
+        )
+        await reply_to_message(update, text, quote=True)
+        return
+    saved = html.escape(checked.value[:200], quote=False)
+    lines = [_("✏️ <b>{step}</b> changed to: {value}").format(step=step, value=saved)]
+    lines += _saved_notes(context, checked, correction.reading)
+    # Quoting the edited message shows which answer changed.
+    await reply_to_message(update, "\n\n".join(lines), quote=True)
+
+
+def _saved_notes(
+    context: BotContext, checked: Checked, reading: ProvinceReading | None
+) -> list[str]:
+    """What the bot adds to a saved answer: the check's notes and the number's province."""
+    _ = context.i18n.gettext
+    words = {key: html.escape(value, quote=False) for key, value in checked.details.items()}
+    lines = [_(NOTES[note]).format(**words) for note in checked.notes]
+    if reading is not None:
+        lines.append(_province_reading(context, reading))
+    return lines
 
 
 def _province_reading(context: BotContext, reading: ProvinceReading) -> str:
@@ -537,4 +586,8 @@ HANDLERS: HandlerList = [
     CallbackQueryHandler(review, pattern=f"^{REVIEW_BUTTON}$"),
     CallbackQueryHandler(submit, pattern=f"^{SUBMIT}$"),
     CallbackQueryHandler(pause, pattern=f"^{PAUSE}$"),
+    MessageHandler(
+        filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
+        correct_answer,
+    ),
 ]

@@ -203,12 +203,17 @@ async def send_file(update: Update, data: bytes, file_name: str, caption: str) -
 
 
 async def reply_to_message(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool | None = None,
 ) -> None:
-    """Answer the update's message (quoting it, in its topic)."""
+    """Answer the update's message in its topic; quoting it in groups (PTB's default) or
+    wherever `quote` says."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(text, reply_markup=markup)
+        await message.reply_text(text, reply_markup=markup, do_quote=quote)
 
 
 async def edit_pressed_message(

@@ -196,6 +196,8 @@ class StepState(Base):
     step_id: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(16))
     value: Mapped[str | None] = mapped_column(CleanText)
+    # The client's message that gave a typed answer: editing that message corrects the answer.
+    message_id: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

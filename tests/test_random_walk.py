@@ -1,7 +1,7 @@
 """Random walks: clients who press any button the bot showed them (the newest or an old one),
-type anything, send any command or file, in any order and any language, and staff and an
-outsider doing the same in the staff group. Whatever they do, nobody sees the "something went
-wrong" apology, the bot logs no error, and Telegram accepts everything the bot sends."""
+type anything, edit what they typed, send any command or file, in any order and any language,
+and staff and an outsider doing the same in the staff group. Whatever they do, nobody sees the
+"something went wrong" apology, the bot logs no error, and Telegram accepts all the bot sends."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ ODD = [
     {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
     {"location": {"latitude": 39.9, "longitude": 116.4}},
 ]  # fmt: skip
+SENT: dict[int, list[dict[str, Any]]] = {}  # each client's text messages, to edit them later
 APOLOGIES = ("something went wrong", "出了点问题", "出了點問題")
 
 
@@ -93,6 +94,8 @@ async def _step(harness: Harness, rng: random.Random, actor: Client, group: bool
         return await actor.press(data, message.result)
     if roll < 0.75:
         update = actor.message_update(text=rng.choice(TEXTS))
+        if not group:
+            SENT.setdefault(actor.user_id, []).append(update["message"])
         return await harness.feed(_in_group(update) if group else update)
     if roll < 0.85:
         if group:
@@ -103,6 +106,9 @@ async def _step(harness: Harness, rng: random.Random, actor: Client, group: bool
         if rng.random() < 0.5:
             return await actor.send_document(data, rng.choice(["a.jpg", "<x>.png", "id.pdf"]))
         return await actor.send_photo(data, 1280, 960)
+    if rng.random() < 0.5 and SENT.get(actor.user_id):  # an earlier message, edited
+        edited = {**rng.choice(SENT[actor.user_id]), "text": rng.choice(TEXTS), "edit_date": 1}
+        return await harness.feed({"update_id": rng.randrange(10**9), "edited_message": edited})
     return await harness.feed(actor.message_update(**rng.choice(ODD)))
 
 
@@ -125,6 +131,7 @@ async def test_random_walks_never_break_the_bot(
     make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture, seed: int
 ) -> None:
     rng = random.Random(seed)
+    SENT.clear()
     async with running_bot(make_settings(admin_ids=[9001])) as harness:
         clients = [
             Client(

@@ -49,6 +49,21 @@ class ProvinceReading:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A typed answer the client corrected by editing the message that gave it."""
+
+    item: Item
+    previous: str | None  # the answer before the edit
+    checked: Checked | None  # the edited text, checked as the step checks it; None: too late
+    reading: ProvinceReading | None = None
+
+    @property
+    def saved(self) -> bool:
+        """Whether the edit replaced the answer."""
+        return self.checked is not None and self.checked.ok and self.checked.value is not None
+
+
+@dataclass(frozen=True)
 class Progress:
     """“Step 4 of 9”, and how many steps are done."""
 
@@ -146,11 +161,12 @@ class ApplicationService:
         await self.advance(application)
 
     async def accept_text(
-        self, application: FilingApplication, item: Item, value: str
+        self, application: FilingApplication, item: Item, value: str, message_id: int | None = None
     ) -> ProvinceReading | None:
-        """Record a validated text answer and move on; for an ID number or a credit code, what
-        its region code says about the province (an unanswered province is filled in)."""
-        await self._set(application, item, StepStatus.ACCEPTED, value)
+        """Record a validated text answer (given by the client's message `message_id`) and
+        move on; for an ID number or a credit code, what its region code says about the
+        province (an unanswered province is filled in)."""
+        await self._set(application, item, StepStatus.ACCEPTED, value, message_id)
         reading = await self._read_province(application, item, value)
         await self.advance(application)
         return reading
@@ -178,12 +194,54 @@ class ApplicationService:
         return ProvinceReading(found.id, chosen, ProvinceMatch.FILLED)
 
     async def answer_text(
-        self, application: FilingApplication, item: Item, text: str, today: date
+        self,
+        application: FilingApplication,
+        item: Item,
+        text: str,
+        today: date,
+        message_id: int | None = None,
     ) -> tuple[Checked, ProvinceReading | None]:
         """Check a typed answer with the step's validator against the earlier answers (no two
         persons share a mobile, the domain holder is the applicant …) and store it when it is
         accepted, with what its region code says about the province; ``today`` is the
-        office's date."""
+        office's date, `message_id` the client's message that gave the answer."""
+        checked = await self._check(application, item, text, today)
+        if not checked.ok or checked.value is None:
+            return checked, None
+        return checked, await self.accept_text(application, item, checked.value, message_id)
+
+    async def correct_text(
+        self, client: Client, message_id: int, text: str, today: date
+    ) -> Correction | None:
+        """The client edited their message `message_id`: if it gave a typed answer of their
+        latest application, the edited text replaces the answer once it passes the step's
+        check (the application stays at its step). None when the message gave no answer
+        (a question, a chat message, an answer given again since)."""
+        application = await self.latest_for(client)
+        if application is None:
+            return None
+        state = await self.session.scalar(
+            select(StepState).where(
+                StepState.application_id == application.id, StepState.message_id == message_id
+            )
+        )
+        item = self.catalogue.find_item(state.step_id) if state is not None else None
+        if state is None or item is None or item.validator is None:
+            return None
+        if application.status not in OPEN_TO_CLIENT:
+            return Correction(item, state.value, None)  # submitted: staff must change it
+        checked = await self._check(application, item, text, today)
+        if not checked.ok or checked.value is None:
+            return Correction(item, state.value, checked)
+        previous = state.value
+        await self._set(application, item, StepStatus.ACCEPTED, checked.value, message_id)
+        reading = await self._read_province(application, item, checked.value)
+        return Correction(item, previous, checked, reading)
+
+    async def _check(
+        self, application: FilingApplication, item: Item, text: str, today: date
+    ) -> Checked:
+        """A typed answer checked by the step's validator against the other answers."""
         if item.validator is None:
             raise ValueError(f"step {item.id!r} has no validator")
         states = await self.states(application)
@@ -195,10 +253,10 @@ class ApplicationService:
         checked = validate(item.validator, text, self.catalogue.domains, answers, today)
         value = checked.value
         if not checked.ok or value is None:
-            return checked, None
+            return checked
         if item.id in PERSON_MOBILES and await self._mobile_used_elsewhere(application, value):
             checked = replace(checked, notes=(*checked.notes, Note.MOBILE_USED_ELSEWHERE))
-        return checked, await self.accept_text(application, item, value)
+        return checked
 
     async def _mobile_used_elsewhere(self, application: FilingApplication, number: str) -> bool:
         """Whether another client's application gives this mobile (MIIT: one entity each)."""
@@ -347,7 +405,12 @@ class ApplicationService:
         await self.session.flush()
 
     async def _set(
-        self, application: FilingApplication, item: Item, status: StepStatus, value: str | None
+        self,
+        application: FilingApplication,
+        item: Item,
+        status: StepStatus,
+        value: str | None,
+        message_id: int | None = None,
     ) -> None:
         states = await self.states(application)
         state = states.get(item.id)
@@ -356,6 +419,7 @@ class ApplicationService:
             self.session.add(state)
         state.state = status.value
         state.value = value
+        state.message_id = message_id
         state.updated_at = utcnow()
         application.updated_at = utcnow()
         await self.session.flush()

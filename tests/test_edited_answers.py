@@ -1,0 +1,102 @@
+"""Telegram lets clients edit what they sent. An edited typed answer corrects the stored answer
+(a client who fixes a typo that way must not file the typo); an edit the step refuses, or one
+made after submitting, is answered, never silently dropped; other edits change nothing."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.context import services_of
+from bot.filing.stages import Stage
+from storage.models import FilingApplication, StepState
+from tests.support.fake_bot_api import ApiCall
+from tests.support.harness import Client, Harness, last_reply, replies
+
+
+async def _at_website_name(client: Client) -> None:
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:website_name")
+
+
+async def _answer(client: Client, text: str) -> dict[str, Any]:
+    """Type an answer; returns the message as Telegram delivered it (to edit it later)."""
+    update = client.message_update(text=text)
+    await client.harness.feed(update)
+    message: dict[str, Any] = update["message"]
+    return message
+
+
+async def _edit(client: Client, message: dict[str, Any], text: str) -> list[ApiCall]:
+    edited = {**message, "text": text, "edit_date": int(time.time())}
+    return await client.harness.feed(
+        {"update_id": 10**9 + message["message_id"], "edited_message": edited}
+    )
+
+
+async def _stored(harness: Harness, step: str) -> str | None:
+    async with services_of(harness.application).database.sessions() as session:
+        value: str | None = await session.scalar(
+            select(StepState.value).where(StepState.step_id == step)
+        )
+        return value
+
+
+async def test_an_edited_answer_replaces_the_stored_one_and_the_flow_stays_put(
+    harness: Harness, client: Client
+) -> None:
+    await _at_website_name(client)
+    typo = await _answer(client, "星辰设记作品集")
+    assert await _stored(harness, "website_name") == "星辰设记作品集"
+    calls = await _edit(client, typo, "星辰设计作品集")
+    confirmation = last_reply(calls)
+    assert "changed to: 星辰设计作品集" in confirmation.text
+    assert confirmation.params["reply_parameters"]["message_id"] == typo["message_id"]
+    assert len(replies(calls)) == 1  # no step shown again: the client is where they were
+    assert await _stored(harness, "website_name") == "星辰设计作品集"
+    # The next typed text still answers the step after the website name.
+    assert await _stored(harness, "domain") is None
+    await client.say("example.cn")
+    assert await _stored(harness, "domain") == "example.cn"
+
+
+async def test_an_edit_the_step_refuses_keeps_the_answer_and_says_why(
+    harness: Harness, client: Client
+) -> None:
+    await _at_website_name(client)
+    typo = await _answer(client, "星辰设计作品集")
+    refused = last_reply(await _edit(client, typo, "http://example.cn")).text
+    assert "Your edit was not saved" in refused
+    assert "The answer stays: 星辰设计作品集" in refused
+    assert await _stored(harness, "website_name") == "星辰设计作品集"
+
+
+async def test_an_edit_after_submitting_changes_nothing_and_points_to_staff(
+    harness: Harness,
+) -> None:
+    client = Client(harness, user_id=5102, language_code="zh-hans")
+    await _at_website_name(client)
+    answer = await _answer(client, "星辰设计作品集")
+    async with services_of(harness.application).database.sessions() as session:
+        await session.execute(update(FilingApplication).values(status=Stage.SUBMITTED.value))
+        await session.commit()
+    told = last_reply(await _edit(client, answer, "月亮设计"))
+    assert "已经提交" in told.text
+    assert any(label == "🙋 联系人工客服" for label, _ in told.buttons)
+    assert await _stored(harness, "website_name") == "星辰设计作品集"
+
+
+async def test_edits_that_answered_nothing_or_come_from_another_client_change_nothing(
+    harness: Harness, client: Client
+) -> None:
+    await _at_website_name(client)
+    answer = await _answer(client, "星辰设计作品集")
+    question = await _answer(client, "how long does it take?")
+    assert await _edit(client, question, "how long does it take to file?") == []
+    # Message ids count per chat: another client's message with the same id is theirs.
+    other = Client(harness, user_id=5103, language_code="en")
+    assert await _edit(other, {**answer, "chat": other.chat, "from": other.user}, "Hijack") == []
+    assert await _stored(harness, "website_name") == "星辰设计作品集"
