@@ -93,6 +93,10 @@ class Messenger(Protocol):
         """Replace a message's text and buttons."""
         ...
 
+    async def edit_caption(self, chat_id: int, message_id: int, caption: str) -> None:
+        """Replace a photo's or file's caption (HTML)."""
+        ...
+
     async def copy(
         self,
         from_chat: int,

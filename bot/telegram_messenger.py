@@ -100,6 +100,14 @@ class TelegramMessenger:
             if not _unchanged(error):
                 raise _ours(error, None) from error
 
+    async def edit_caption(self, chat_id: int, message_id: int, caption: str) -> None:
+        """Replace a photo's or file's caption (HTML)."""
+        try:
+            await self.bot.edit_message_caption(chat_id, message_id, caption=caption)
+        except TelegramError as error:
+            if not _unchanged(error):
+                raise _ours(error, None) from error
+
     async def copy(
         self,
         from_chat: int,

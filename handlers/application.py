@@ -7,7 +7,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import CONTINUE_APPLICATION as CONTINUE
 from bot.callbacks import END_CONVERSATION
@@ -495,18 +495,19 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
         await reply(update, "⚠️ " + problem)
 
 
-async def correct_answer(update: Update, context: BotContext) -> None:
-    """A client edited a message: if it gave a typed answer, the answer follows the edit."""
+async def correct_answer(update: Update, context: BotContext) -> bool:
+    """A client edited a message: if it gave a typed answer, the answer follows the edit;
+    whether it did."""
     message = update.edited_message
     if message is None or message.text is None or context.client is None:
-        return
+        return False
     _ = context.i18n.gettext
     today = utcnow().astimezone(context.services.settings.hours().timezone).date()
     correction = await applications(context).correct_text(
         context.client, message.message_id, message.text, today
     )
     if correction is None:
-        return  # a question or a chat message: nothing stored follows it
+        return False  # a question or a chat message: no answer follows it
     step = html.escape(correction.item.title.get(context.i18n.language), quote=False)
     previous = html.escape((correction.previous or "")[:200], quote=False)
     checked = correction.checked
@@ -517,19 +518,20 @@ async def correct_answer(update: Update, context: BotContext) -> None:
         ).format(step=step)
         staff = InlineKeyboardButton(_("🙋 Talk to staff"), callback_data=MENU_STAFF)
         await reply_to_message(update, text, InlineKeyboardMarkup([[staff]]), quote=True)
-        return
+        return True
     if not correction.saved or checked.value is None:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         text = _("⚠️ Your edit was not saved: {problem}\nThe answer stays: {value}").format(
             problem=problem, value=previous
         )
         await reply_to_message(update, text, quote=True)
-        return
+        return True
     saved = html.escape(checked.value[:200], quote=False)
     lines = [_("✏️ <b>{step}</b> changed to: {value}").format(step=step, value=saved)]
     lines += _saved_notes(context, checked, correction.reading)
     # Quoting the edited message shows which answer changed.
     await reply_to_message(update, "\n\n".join(lines), quote=True)
+    return True
 
 
 def _saved_notes(
@@ -586,8 +588,4 @@ HANDLERS: HandlerList = [
     CallbackQueryHandler(review, pattern=f"^{REVIEW_BUTTON}$"),
     CallbackQueryHandler(submit, pattern=f"^{SUBMIT}$"),
     CallbackQueryHandler(pause, pattern=f"^{PAUSE}$"),
-    MessageHandler(
-        filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
-        correct_answer,
-    ),
 ]

@@ -13,6 +13,9 @@ the message to exactly one place, which gives one coherent reply:
    the application is paused);
 5. a photo or file elsewhere → the upload service says why it cannot be taken now;
 6. anything else (stickers, voice…) → "I can only read text" and the menu.
+
+An edited message goes to the typed answer it gave (which follows the edit) or to its copy in
+the staff chat (which shows the edit); other edits change nothing.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from bot.context import BotContext, HandlerList
 from bot.filing.catalogue import ItemKind
 from bot.services.situation import situation_of
 from handlers import faq, uploads
-from handlers.application import answer_text_step
+from handlers.application import answer_text_step, correct_answer
 from handlers.common import show_menu
-from handlers.support import relay_to_staff
+from handlers.support import relay_edit_to_staff, relay_to_staff
 
 
 async def route(update: Update, context: BotContext) -> None:
@@ -59,6 +62,14 @@ async def route(update: Update, context: BotContext) -> None:
         await show_menu(update, context, text)
 
 
+async def route_edit(update: Update, context: BotContext) -> None:
+    """An edited message: a typed answer follows the edit; a message copied to staff shows
+    it there; other edits (an FAQ question already answered) change nothing."""
+    if await correct_answer(update, context):
+        return
+    await relay_edit_to_staff(update, context)
+
+
 HANDLERS: HandlerList = [
     MessageHandler(
         filters.ChatType.PRIVATE
@@ -67,4 +78,5 @@ HANDLERS: HandlerList = [
         & ~filters.StatusUpdate.ALL,
         route,
     ),
+    MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, route_edit),
 ]

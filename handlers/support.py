@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import (
@@ -146,6 +146,44 @@ async def relay_to_staff(
             context.i18n.gettext("Sorry, your message could not be delivered – please try again."),
         )
     return delivered
+
+
+async def relay_edit_to_staff(update: Update, context: BotContext) -> None:
+    """The private-chat router's choice for an edited message: if it was copied to staff,
+    the copy shows the edit."""
+    message, client = update.edited_message, context.client
+    edited = _edited_html(message)
+    if message is None or client is None or edited is None:
+        return
+    html, caption = edited
+    await context.conversations.relay_edit_from_client(
+        client, message.message_id, html, caption=caption
+    )
+
+
+async def relay_staff_edit(update: Update, context: BotContext) -> None:
+    """A staff member edited a message in the staff chat: if it was copied to a client, the
+    client's copy shows the edit."""
+    message, chat, user = update.edited_message, update.effective_chat, update.effective_user
+    edited = _edited_html(message)
+    staff_chat = context.services.settings.staff_chat_id
+    if message is None or chat is None or chat.id != staff_chat or edited is None:
+        return
+    if user is None or user.is_bot:
+        return
+    html, caption = edited
+    await context.conversations.relay_edit_from_staff(message.message_id, html, caption=caption)
+
+
+def _edited_html(message: Message | None) -> tuple[str, bool] | None:
+    """An edited message's new text or caption as HTML, and whether it is a caption."""
+    if message is None:
+        return None
+    if message.text is not None:
+        return message.text_html, False
+    if message.caption is not None:
+        return message.caption_html, True
+    return None
 
 
 def _staff(user: User) -> StaffMember:
@@ -295,4 +333,5 @@ HANDLERS: HandlerList = [
     MessageHandler(
         filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.COMMAND, relay_from_staff
     ),
+    MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.EDITED_MESSAGE, relay_staff_edit),
 ]

@@ -232,6 +232,47 @@ class ConversationDesk:
         await self._mark_delivered(chat_id, message_id)
         return True
 
+    async def relay_edit_from_client(
+        self, client: Client, message_id: int, html: str, *, caption: bool = False
+    ) -> bool:
+        """A client edited a message that was copied to staff: the copy shows the edit (as
+        Telegram shows a person's edit); False when the message was never relayed."""
+        conversation = await self.conversations.of_client(client)
+        staff_chat = self.settings.staff_chat_id
+        copy = (
+            await self.conversations.client_message_copy(conversation, message_id)
+            if conversation is not None
+            else None
+        )
+        if copy is None or staff_chat is None:
+            return False
+        return await self._edit_copy(staff_chat, copy, html, caption=caption)
+
+    async def relay_edit_from_staff(
+        self, message_id: int, html: str, *, caption: bool = False
+    ) -> bool:
+        """A staff member edited a message that was copied to a client: the client's copy
+        shows the edit; False when the message was never relayed."""
+        found = await self.conversations.staff_message_copy(message_id)
+        if found is None:
+            return False
+        conversation_id, copy = found
+        client = await self._client_of(await self.conversations.get(conversation_id))
+        if client is None:
+            return False
+        return await self._edit_copy(client.telegram_id, copy, html, caption=caption)
+
+    async def _edit_copy(self, chat_id: int, message_id: int, html: str, *, caption: bool) -> bool:
+        try:
+            if caption:
+                await self.messenger.edit_caption(chat_id, message_id, html)
+            else:
+                await self.messenger.edit(chat_id, message_id, html)
+        except MessengerError as error:
+            log.warning("Could not carry an edit over to a relayed message: %s", error)
+            return False
+        return True
+
     async def relay_from_staff(
         self,
         staff: StaffMember,

@@ -99,6 +99,33 @@ class SupportService:
         )
         return result.scalar_one_or_none()
 
+    async def client_message_copy(
+        self, conversation: SupportConversation, message_id: int
+    ) -> int | None:
+        """The staff chat's copy of a client's message in this conversation (message ids
+        count per chat, so the conversation tells clients apart)."""
+        copy: int | None = await self.session.scalar(
+            select(RelayedMessage.staff_message_id).where(
+                RelayedMessage.conversation_id == conversation.id,
+                RelayedMessage.direction == RelayDirection.FROM_CLIENT,
+                RelayedMessage.client_message_id == message_id,
+            )
+        )
+        return copy
+
+    async def staff_message_copy(self, message_id: int) -> tuple[int, int] | None:
+        """The client's copy of a staff member's message: (conversation id, message id in
+        the client's chat)."""
+        row = (
+            await self.session.execute(
+                select(RelayedMessage.conversation_id, RelayedMessage.client_message_id).where(
+                    RelayedMessage.direction == RelayDirection.TO_CLIENT,
+                    RelayedMessage.staff_message_id == message_id,
+                )
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
     async def record(
         self,
         conversation: SupportConversation,

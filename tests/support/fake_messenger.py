@@ -92,6 +92,11 @@ class FakeMessenger:
         self._check_committed("edit")
         self.edits.append(Said(chat_id, text, buttons, message_id))
 
+    async def edit_caption(self, chat_id: int, message_id: int, caption: str) -> None:
+        """Record the edit of a caption."""
+        self._check_committed("edit_caption")
+        self.edits.append(Said(chat_id, caption, None, message_id))
+
     async def copy(
         self,
         from_chat: int,
