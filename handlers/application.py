@@ -470,12 +470,16 @@ async def pause(update: Update, context: BotContext) -> None:
     await show(update, context, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
 
 
-async def answer_text_step(update: Update, context: BotContext, text: str) -> None:
-    """The private-chat router's choice at a text step: the text is that step's answer."""
+async def answer_text_step(
+    update: Update, context: BotContext, text: str, *, refuse: bool = True
+) -> bool:
+    """The private-chat router's choice at a text step: the text is that step's answer. A
+    text the step does not accept is refused with the reason (a question is answered by the
+    FAQ), or, with `refuse` off, left to the caller; whether the text was taken."""
     application, service = await open_application(context)
     item = service.current(application) if application else None
     if application is None or item is None or item.validator is None:
-        return
+        return False
     _ = context.i18n.gettext
     today = utcnow().astimezone(context.services.settings.hours().timezone).date()
     message = update.effective_message
@@ -486,13 +490,17 @@ async def answer_text_step(update: Update, context: BotContext, text: str) -> No
         lines = [_("✅ Saved: {value}").format(value=saved)]
         lines += _saved_notes(context, checked, reading)
         await show_current(update, context, application, lead="\n\n".join(lines))
-    elif text.rstrip().endswith(("?", "？")):
+        return True
+    if not refuse:
+        return False
+    if text.rstrip().endswith(("?", "？")):
         # Not an answer but a question asked at a text step: the FAQ answers it and says
         # what the step still waits for.
         await faq.question(update, context, text, waiting_step=item)
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
+    return True
 
 
 async def correct_answer(update: Update, context: BotContext) -> bool:

@@ -5,7 +5,8 @@ It reads where the client stands once — an open step, an open conversation wit
 neither (``bot.services.situation``, from what was read when the update arrived) — and sends
 the message to exactly one place, which gives one coherent reply:
 
-1. text at a text step → that step's answer (unless the client paused the application);
+1. text at a text step → that step's answer (unless the client paused the application; while
+   a conversation with staff is open, only a text the step accepts: the rest goes to staff);
 2. a photo or file at a picture step → the upload checks;
 3. anything while a conversation with staff is open → copied to staff (marked 👌 once it
    arrived); a typed question the FAQ is sure of is answered too, while staff are waited for;
@@ -40,26 +41,30 @@ async def route(update: Update, context: BotContext) -> None:
     situation = situation_of(context.scope.arrival, context.services.catalogue)
     step = situation.step
     is_file = bool(message.photo or message.document)
-    if message.text and step is not None and step.kind is ItemKind.TEXT and not situation.paused:
-        await answer_text_step(update, context, message.text)
-    elif is_file and step is not None and step.kind is ItemKind.IMAGE:
+    text = message.text
+    at_text_step = step is not None and step.kind is ItemKind.TEXT and not situation.paused
+    talking = situation.conversation is not None
+    # Talking to staff, only a text the step accepts is its answer: the rest is for staff.
+    if text and at_text_step and await answer_text_step(update, context, text, refuse=not talking):
+        return
+    if is_file and step is not None and step.kind is ItemKind.IMAGE:
         await uploads.receive_upload(update, context, situation)
     elif situation.conversation is not None:
         delivered = await relay_to_staff(update, context, situation.conversation)
-        if delivered and message.text:
-            await faq.answer_if_confident(update, context, message.text)
-    elif message.text:
+        if delivered and text:
+            await faq.answer_if_confident(update, context, text)
+    elif text:
         waiting = None if situation.paused else step
-        await faq.question(update, context, message.text, waiting_step=waiting)
+        await faq.question(update, context, text, waiting_step=waiting)
     elif is_file:
         await uploads.receive_upload(update, context, situation)
     else:
         _ = context.i18n.gettext
-        text = _(
+        notice = _(
             "I can only read text messages here for now. Please type your question, "
             "or choose from the menu."
         )
-        await show_menu(update, context, text)
+        await show_menu(update, context, notice)
 
 
 async def route_edit(update: Update, context: BotContext) -> None:

@@ -361,3 +361,22 @@ async def test_an_edit_reaches_the_other_side_of_a_conversation(
         forged = {**sent, "message": {**sent["message"], "chat": other.chat, "from": other.user}}
         calls = await harness.feed(_edited(forged, "hijack"))
         assert not [c for c in calls if c.method == "editMessageText"]
+
+
+async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
+        client = Client(harness, user_id=8113, first_name="Lena", language_code="en")
+        await client.press("app:start")
+        await client.press("app:type:mainland_individual")
+        await client.press("app:goto:website_name")
+        await client.say("/human")
+        # Chat for staff is not refused as a bad website name: it reaches staff.
+        calls = await client.say("I'll send the papers tomorrow, is that ok?")
+        assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
+        assert not any("Please use only" in c.text for c in replies(calls))
+        # A text the step accepts is still its answer.
+        calls = await client.say("星辰设计作品集")
+        assert not [c for c in calls if c.method == "copyMessage"]
+        assert "Saved: 星辰设计作品集" in replies(calls)[0].text
