@@ -5,8 +5,9 @@ It reads where the client stands once — an open step, an open conversation wit
 neither (``bot.services.situation``, from what was read when the update arrived) — and sends
 the message to exactly one place, which gives one coherent reply:
 
-1. text at a text step → that step's answer (unless the client paused the application; while
-   a conversation with staff is open, only a text the step accepts: the rest goes to staff);
+1. text at a text step → that step's answer, and a shared contact card at a phone number's
+   step too (unless the client paused the application; while a conversation with staff is
+   open, only what the step accepts: the rest goes to staff);
 2. a photo or file at a picture step → the upload checks;
 3. anything while a conversation with staff is open → copied to staff (marked 👌 once it
    arrived); a typed question the FAQ is sure of is answered too, while staff are waited for;
@@ -26,6 +27,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext, HandlerList
 from bot.filing.catalogue import ItemKind
+from bot.filing.validators import PHONE_NUMBERS
 from bot.services.situation import situation_of
 from handlers import faq, uploads
 from handlers.application import answer_text_step, correct_answer
@@ -44,8 +46,15 @@ async def route(update: Update, context: BotContext) -> None:
     text = message.text
     at_text_step = step is not None and step.kind is ItemKind.TEXT and not situation.paused
     talking = situation.conversation is not None
+    answer = text
+    if message.contact is not None and step is not None and step.validator in PHONE_NUMBERS:
+        answer = message.contact.phone_number  # a shared contact card gives its number
     # Talking to staff, only a text the step accepts is its answer: the rest is for staff.
-    if text and at_text_step and await answer_text_step(update, context, text, refuse=not talking):
+    if (
+        answer
+        and at_text_step
+        and await answer_text_step(update, context, answer, refuse=not talking)
+    ):
         return
     if is_file and step is not None and step.kind is ItemKind.IMAGE:
         await uploads.receive_upload(update, context, situation)

@@ -27,6 +27,8 @@ KEPT_AS_WRITTEN = frozenset(
 )
 # Steps whose answers are the mobiles of different persons: no two may share a number.
 PERSON_MOBILES = ("mobile", "entity_mobile")
+# Checks of a phone number: a contact card the client shares in Telegram can answer them.
+PHONE_NUMBERS = frozenset({Validator.MOBILE, Validator.ENTITY_MOBILE, Validator.PHONE})
 
 
 def validate(

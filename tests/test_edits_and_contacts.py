@@ -1,6 +1,7 @@
-"""Telegram lets clients edit what they sent. An edited typed answer corrects the stored answer
-(a client who fixes a typo that way must not file the typo); an edit the step refuses, or one
-made after submitting, is answered, never silently dropped; other edits change nothing."""
+"""What Telegram lets clients do besides typing: edit what they sent, share a contact card.
+An edited typed answer corrects the stored answer (a client who fixes a typo that way must not
+file the typo); an edit the step refuses, or one made after submitting, is answered, never
+silently dropped; other edits change nothing. A contact card answers a phone number's step."""
 
 from __future__ import annotations
 
@@ -100,3 +101,22 @@ async def test_edits_that_answered_nothing_or_come_from_another_client_change_no
     other = Client(harness, user_id=5103, language_code="en")
     assert await _edit(other, {**answer, "chat": other.chat, "from": other.user}, "Hijack") == []
     assert await _stored(harness, "website_name") == "星辰设计作品集"
+
+
+async def test_a_shared_contact_card_answers_a_phone_number_step(
+    harness: Harness, client: Client
+) -> None:
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:mobile")
+    # Telegram gives a shared contact's number in international form without the "+".
+    card = {"phone_number": "8613912345678", "first_name": "Anna", "user_id": client.user_id}
+    saved = replies(await client.harness.feed(client.message_update(contact=card)))[0]
+    assert "Saved: 13912345678" in saved.text
+    assert await _stored(harness, "mobile") == "13912345678"
+    # A foreign number is refused like a typed one, with the reason.
+    await client.press("app:goto:emergency_phone")
+    card = {"phone_number": "491701234567", "first_name": "Anna"}
+    refused = last_reply(await client.harness.feed(client.message_update(contact=card)))
+    assert "⚠️" in refused.text
+    assert await _stored(harness, "emergency_phone") is None
