@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -69,6 +70,9 @@ def language_for_telegram_code(code: str | None, default: str) -> str:
 
 
 SHORT_LATIN_WORDS = 2  # Latin words too few to say the client switched to English
+# Japanese kana and Korean hangul: a client who writes them reads no Chinese (a Japanese
+# question has Chinese characters, 備案, but is best answered in English).
+_NOT_CHINESE = re.compile(r"[\u3040-\u30ff\u1100-\u11ff\uac00-\ud7af]")
 
 
 def detect_text_language(text: str, fallback: str) -> str:
@@ -77,8 +81,10 @@ def detect_text_language(text: str, fallback: str) -> str:
     Mostly-Chinese text is Chinese (Traditional when it uses Traditional-only characters, else
     the client's Chinese variant or Simplified); mostly-Latin text is English; text with neither
     (digits, emoji), and a word or two of Latin letters from a Chinese reader (a domain, "ok",
-    "ICP"), keeps the fallback.
+    "ICP"), keeps the fallback. Japanese and Korean are answered in English.
     """
+    if len(_NOT_CHINESE.findall(text)) >= 2:
+        return ENGLISH
     chinese_chars = count_cjk(text)
     latin_words = len(LATIN_WORD.findall(text))
     if chinese_chars == 0 and latin_words == 0:

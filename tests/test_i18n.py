@@ -59,6 +59,9 @@ def test_missing_language_code_uses_the_default() -> None:
         ("ok thanks", TRADITIONAL, TRADITIONAL),
         ("ok thanks", ENGLISH, ENGLISH),
         ("can foreigners apply?", SIMPLIFIED, ENGLISH),  # a question in English is answered so
+        ("ICP備案はどのくらいかかりますか？", TRADITIONAL, ENGLISH),  # Japanese, with 備案
+        ("ICP 비안은 얼마나 걸리나요?", SIMPLIFIED, ENGLISH),
+        ("我の店可以备案吗", SIMPLIFIED, SIMPLIFIED),  # one stylish の is still Chinese
     ],
 )
 def test_question_language_detection(text: str, fallback: str, expected: str) -> None:
