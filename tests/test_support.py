@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -324,59 +325,64 @@ async def test_a_submission_opens_a_conversation_that_closes_when_the_case_moves
     assert not [c for c in calls if c.method == "copyMessage"]  # the FAQ answers again
 
 
+@pytest.fixture
+async def staffed(make_settings: Callable[..., Settings]) -> AsyncIterator[Harness]:
+    """A running bot whose staff are always in."""
+    async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
+        yield harness
+
+
 def _edited(update: dict, text: str) -> dict:
     """The update Telegram sends when the sender of ``update``'s message edits it."""
     message = {**update["message"], "text": text, "edit_date": 1}
     return {"update_id": update["update_id"] + 500_000, "edited_message": message}
 
 
-async def test_an_edit_reaches_the_other_side_of_a_conversation(
-    make_settings: Callable[..., Settings],
-) -> None:
-    async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
-        client = Client(harness, user_id=8111, first_name="Lena", language_code="en")
-        await client.say("/human")
-        sent = client.message_update(text="My domian is lena-shop.cn <b>")
-        [copy] = [c for c in await harness.feed(sent) if c.method == "copyMessage"]
-        # The client fixes a typo: staff's copy shows the edit, nothing new is posted.
-        calls = await harness.feed(_edited(sent, "My domain is lena-shop.cn <b>"))
-        [edit] = [c for c in calls if c.method == "editMessageText"]
-        assert int(edit.params["chat_id"]) == STAFF_CHAT_ID
-        assert edit.params["message_id"] == copy.result["message_id"]
-        assert edit.seen == "My domain is lena-shop.cn <b>"
-        assert not [c for c in calls if c.method in ("sendMessage", "copyMessage")]
+async def test_an_edit_reaches_the_other_side_of_a_conversation(staffed: Harness) -> None:
+    harness = staffed
+    client = Client(harness, user_id=8111, first_name="Lena", language_code="en")
+    await client.say("/human")
+    sent = client.message_update(text="My domian is lena-shop.cn <b>")
+    [copy] = [c for c in await harness.feed(sent) if c.method == "copyMessage"]
+    # The client fixes a typo: staff's copy shows the edit, nothing new is posted.
+    calls = await harness.feed(_edited(sent, "My domain is lena-shop.cn <b>"))
+    [edit] = [c for c in calls if c.method == "editMessageText"]
+    assert int(edit.params["chat_id"]) == STAFF_CHAT_ID
+    assert edit.params["message_id"] == copy.result["message_id"]
+    assert edit.seen == "My domain is lena-shop.cn <b>"
+    assert not [c for c in calls if c.method in ("sendMessage", "copyMessage")]
 
-        # Staff edit their reply: the client's copy shows it.
-        answer = staff_message(harness, "It takes 2–3 wekes.", topic=1001)
-        calls = await harness.feed(answer)
-        [reply] = [c for c in to_client(calls, client) if c.method == "copyMessage"]
-        calls = await harness.feed(_edited(answer, "It takes 2–3 weeks."))
-        [edit] = [c for c in calls if c.method == "editMessageText"]
-        assert int(edit.params["chat_id"]) == client.user_id
-        assert edit.params["message_id"] == reply.result["message_id"]
-        assert edit.seen == "It takes 2–3 weeks."
+    # Staff edit their reply: the client's copy shows it.
+    answer = staff_message(harness, "It takes 2–3 wekes.", topic=1001)
+    calls = await harness.feed(answer)
+    [reply] = [c for c in to_client(calls, client) if c.method == "copyMessage"]
+    calls = await harness.feed(_edited(answer, "It takes 2–3 weeks."))
+    [edit] = [c for c in calls if c.method == "editMessageText"]
+    assert int(edit.params["chat_id"]) == client.user_id
+    assert edit.params["message_id"] == reply.result["message_id"]
+    assert edit.seen == "It takes 2–3 weeks."
 
-        # Another client's message with the same id is not the relayed one.
-        other = Client(harness, user_id=8112, language_code="en")
-        forged = {**sent, "message": {**sent["message"], "chat": other.chat, "from": other.user}}
-        calls = await harness.feed(_edited(forged, "hijack"))
-        assert not [c for c in calls if c.method == "editMessageText"]
+    # Another client's message with the same id is not the relayed one.
+    other = Client(harness, user_id=8112, language_code="en")
+    forged = {**sent, "message": {**sent["message"], "chat": other.chat, "from": other.user}}
+    calls = await harness.feed(_edited(forged, "hijack"))
+    assert not [c for c in calls if c.method == "editMessageText"]
 
 
 async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
-    make_settings: Callable[..., Settings],
+    staffed: Harness,
 ) -> None:
-    async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
-        client = Client(harness, user_id=8113, first_name="Lena", language_code="en")
-        await client.press("app:start")
-        await client.press("app:type:mainland_individual")
-        await client.press("app:goto:website_name")
-        await client.say("/human")
-        # Chat for staff is not refused as a bad website name: it reaches staff.
-        calls = await client.say("I'll send the papers tomorrow, is that ok?")
-        assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
-        assert not any("Please use only" in c.text for c in replies(calls))
-        # A text the step accepts is still its answer.
-        calls = await client.say("星辰设计作品集")
-        assert not [c for c in calls if c.method == "copyMessage"]
-        assert "Saved: 星辰设计作品集" in replies(calls)[0].text
+    harness = staffed
+    client = Client(harness, user_id=8113, first_name="Lena", language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:website_name")
+    await client.say("/human")
+    # Chat for staff is not refused as a bad website name: it reaches staff.
+    calls = await client.say("I'll send the papers tomorrow, is that ok?")
+    assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
+    assert not any("Please use only" in c.text for c in replies(calls))
+    # A text the step accepts is still its answer.
+    calls = await client.say("星辰设计作品集")
+    assert not [c for c in calls if c.method == "copyMessage"]
+    assert "Saved: 星辰设计作品集" in replies(calls)[0].text
