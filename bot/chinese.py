@@ -57,6 +57,7 @@ TAIWAN_FIXES: Final[Mapping[str, str]] = {
     "郵箱": "電子郵件",
     "網絡": "網路",  # s2twp converts 网络 alone, not inside every longer phrase (网络质量)
     "質量": "品質",
+    "掃描件": "掃描檔",  # a scan is a file (檔) in Taiwan
     "二維碼": "QR碼",
     "掃碼": "掃描QR碼",
     "手機號碼": "手機號碼",

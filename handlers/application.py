@@ -503,6 +503,27 @@ async def answer_text_step(
     return True
 
 
+async def cannot_read_at_step(
+    update: Update, context: BotContext, application: FilingApplication, item: Item
+) -> None:
+    """The private-chat router's choice for what the bot cannot read (a video, a voice
+    message, a sticker) while a step waits: say what the step needs, and show it again."""
+    _ = context.i18n.gettext
+    if item.kind is ItemKind.IMAGE:
+        lead = _(
+            "⚠️ I cannot check videos, voice messages or stickers. This step needs a photo or "
+            "a scan: send it as a photo or as a file."
+        )
+    elif item.kind is ItemKind.TEXT:
+        lead = _(
+            "⚠️ I can only read typed text here, not voice messages, videos or stickers. "
+            "Please type your answer."
+        )
+    else:
+        lead = _("⚠️ I cannot read that here. Please choose one of the buttons below.")
+    await show_current(update, context, application, lead=lead)
+
+
 async def correct_answer(update: Update, context: BotContext) -> bool:
     """A client edited a message: if it gave a typed answer, the answer follows the edit;
     whether it did."""

@@ -14,7 +14,8 @@ the message to exactly one place, which gives one coherent reply:
 4. other text → the FAQ (at a step that waits for something, the answer reminds of it, unless
    the application is paused);
 5. a photo or file elsewhere → the upload service says why it cannot be taken now;
-6. anything else (stickers, voice…) → "I can only read text" and the menu.
+6. anything else (stickers, voice, videos…) → at an open step, what the step needs and the
+   step again; elsewhere "I can only read text" and the menu.
 
 An edited message goes to the typed answer it gave (which follows the edit) or to its copy in
 the staff chat (which shows the edit); other edits change nothing.
@@ -30,7 +31,7 @@ from bot.filing.catalogue import ItemKind
 from bot.filing.validators import PHONE_NUMBERS
 from bot.services.situation import situation_of
 from handlers import faq, uploads
-from handlers.application import answer_text_step, correct_answer
+from handlers.application import answer_text_step, cannot_read_at_step, correct_answer
 from handlers.common import show_menu
 from handlers.support import relay_edit_to_staff, relay_to_staff
 
@@ -67,6 +68,8 @@ async def route(update: Update, context: BotContext) -> None:
         await faq.question(update, context, text, waiting_step=waiting)
     elif is_file:
         await uploads.receive_upload(update, context, situation)
+    elif situation.application is not None and step is not None and not situation.paused:
+        await cannot_read_at_step(update, context, situation.application, step)
     else:
         _ = context.i18n.gettext
         notice = _(

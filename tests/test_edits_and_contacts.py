@@ -1,7 +1,8 @@
 """What Telegram lets clients do besides typing: edit what they sent, share a contact card.
 An edited typed answer corrects the stored answer (a client who fixes a typo that way must not
 file the typo); an edit the step refuses, or one made after submitting, is answered, never
-silently dropped; other edits change nothing. A contact card answers a phone number's step."""
+silently dropped; other edits change nothing. A contact card answers a phone number's step;
+a video or a voice message at a step is told what the step needs."""
 
 from __future__ import annotations
 
@@ -120,3 +121,34 @@ async def test_a_shared_contact_card_answers_a_phone_number_step(
     refused = last_reply(await client.harness.feed(client.message_update(contact=card)))
     assert "⚠️" in refused.text
     assert await _stored(harness, "emergency_phone") is None
+
+
+VIDEO = {
+    "video": {
+        "file_id": "v1",
+        "file_unique_id": "v1",
+        "width": 1920,
+        "height": 1080,
+        "duration": 3,
+    }
+}
+VOICE = {"voice": {"file_id": "v2", "file_unique_id": "v2", "duration": 4}}
+
+
+async def test_a_video_or_voice_message_at_a_step_is_told_what_the_step_needs(
+    client: Client,
+) -> None:
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:id_card_front")
+    told = last_reply(await client.harness.feed(client.message_update(**VIDEO)))
+    assert "This step needs a photo or a scan" in told.text
+    assert "ID card – portrait side" in told.text  # the step again, not the main menu
+    await client.press("app:goto:website_name")
+    told = last_reply(await client.harness.feed(client.message_update(**VOICE)))
+    assert "Please type your answer" in told.text and "Website name" in told.text
+
+
+async def test_a_voice_message_outside_an_application_gets_the_menu(client: Client) -> None:
+    told = last_reply(await client.harness.feed(client.message_update(**VOICE)))
+    assert "I can only read text messages" in told.text
