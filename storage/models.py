@@ -197,7 +197,7 @@ class StepState(Base):
     state: Mapped[str] = mapped_column(String(16))
     value: Mapped[str | None] = mapped_column(CleanText)
     # The client's message that gave a typed answer: editing that message corrects the answer.
-    message_id: Mapped[int | None] = mapped_column(Integer)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

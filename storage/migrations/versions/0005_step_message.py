@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("application_steps") as batch:
-        batch.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("message_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
