@@ -18,10 +18,11 @@ from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies
 
 
-async def _at_website_name(client: Client) -> None:
+async def _at_step(client: Client, step: str = "website_name") -> None:
+    """An individual's new application, opened at `step`."""
     await client.press("app:start")
     await client.press("app:type:mainland_individual")
-    await client.press("app:goto:website_name")
+    await client.press(f"app:goto:{step}")
 
 
 async def _answer(client: Client, text: str) -> dict[str, Any]:
@@ -50,7 +51,7 @@ async def _stored(harness: Harness, step: str) -> str | None:
 async def test_an_edited_answer_replaces_the_stored_one_and_the_flow_stays_put(
     harness: Harness, client: Client
 ) -> None:
-    await _at_website_name(client)
+    await _at_step(client)
     typo = await _answer(client, "星辰设记作品集")
     assert await _stored(harness, "website_name") == "星辰设记作品集"
     calls = await _edit(client, typo, "星辰设计作品集")
@@ -68,7 +69,7 @@ async def test_an_edited_answer_replaces_the_stored_one_and_the_flow_stays_put(
 async def test_an_edit_the_step_refuses_keeps_the_answer_and_says_why(
     harness: Harness, client: Client
 ) -> None:
-    await _at_website_name(client)
+    await _at_step(client)
     typo = await _answer(client, "星辰设计作品集")
     refused = last_reply(await _edit(client, typo, "http://example.cn")).text
     assert "Your edit was not saved" in refused
@@ -80,7 +81,7 @@ async def test_an_edit_after_submitting_changes_nothing_and_points_to_staff(
     harness: Harness,
 ) -> None:
     client = Client(harness, user_id=5102, language_code="zh-hans")
-    await _at_website_name(client)
+    await _at_step(client)
     answer = await _answer(client, "星辰设计作品集")
     async with services_of(harness.application).database.sessions() as session:
         await session.execute(update(FilingApplication).values(status=Stage.SUBMITTED.value))
@@ -94,7 +95,7 @@ async def test_an_edit_after_submitting_changes_nothing_and_points_to_staff(
 async def test_edits_that_answered_nothing_or_come_from_another_client_change_nothing(
     harness: Harness, client: Client
 ) -> None:
-    await _at_website_name(client)
+    await _at_step(client)
     answer = await _answer(client, "星辰设计作品集")
     question = await _answer(client, "how long does it take?")
     assert await _edit(client, question, "how long does it take to file?") == []
@@ -107,9 +108,7 @@ async def test_edits_that_answered_nothing_or_come_from_another_client_change_no
 async def test_a_shared_contact_card_answers_a_phone_number_step(
     harness: Harness, client: Client
 ) -> None:
-    await client.press("app:start")
-    await client.press("app:type:mainland_individual")
-    await client.press("app:goto:mobile")
+    await _at_step(client, "mobile")
     # Telegram gives a shared contact's number in international form without the "+".
     card = {"phone_number": "8613912345678", "first_name": "Anna", "user_id": client.user_id}
     saved = replies(await client.harness.feed(client.message_update(contact=card)))[0]
@@ -138,9 +137,7 @@ VOICE = {"voice": {"file_id": "v2", "file_unique_id": "v2", "duration": 4}}
 async def test_a_video_or_voice_message_at_a_step_is_told_what_the_step_needs(
     client: Client,
 ) -> None:
-    await client.press("app:start")
-    await client.press("app:type:mainland_individual")
-    await client.press("app:goto:id_card_front")
+    await _at_step(client, "id_card_front")
     told = last_reply(await client.harness.feed(client.message_update(**VIDEO)))
     assert "This step needs a photo or a scan" in told.text
     assert "ID card – portrait side" in told.text  # the step again, not the main menu
