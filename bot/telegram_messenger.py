@@ -12,7 +12,14 @@ from telegram import (
     InputMediaPhoto,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.messenger import (
     BlockedError,
@@ -205,6 +212,13 @@ def _ours(error: TelegramError, topic: int | None) -> MessengerError:
         )
     if isinstance(error, Forbidden):
         return BlockedError(str(error))
+    if isinstance(error, ChatMigrated):
+        # A group becomes a supergroup, with a new id, when its owner turns on Topics: only the
+        # configuration can follow it (STAFF_CHAT_ID), so the reason says what to set.
+        return UndeliveredError(
+            f"the group is now a supergroup with the id {error.new_chat_id}: "
+            f"set STAFF_CHAT_ID={error.new_chat_id}"
+        )
     if isinstance(error, BadRequest) and topic is not None and "thread not found" in str(error):
         return TopicGoneError(str(error))
     if (

@@ -20,16 +20,20 @@ ApplicationCallback = Callable[[Update, BotContext, FilingApplication], Coroutin
 
 
 def is_staff(update: Update, context: BotContext) -> bool:
-    """Admins anywhere, and anyone acting inside the staff chat (only members can)."""
+    """Anyone acting inside the staff chat (only members can), and admins in a private chat.
+
+    Nobody in another group the bot sits in, admins included: a case card or a dossier shown
+    there would reach every member of that group."""
     settings = context.services.settings
     user, chat = update.effective_user, update.effective_chat
-    if user is not None and user.id in settings.admin_ids:
-        return True
-    return (
+    if (
         chat is not None
         and settings.staff_chat_id is not None
         and chat.id == settings.staff_chat_id
-    )
+    ):
+        return True
+    private = chat is None or chat.type == ChatType.PRIVATE
+    return private and user is not None and user.id in settings.admin_ids
 
 
 async def refuse(update: Update, context: BotContext) -> None:

@@ -382,3 +382,33 @@ async def test_documents_are_deleted_after_their_retention_time(
         )
         await session.commit()
     assert removed == 2 and not [p for p in documents.rglob("*") if p.is_file()]
+
+
+async def test_staff_commands_do_nothing_in_a_group_other_than_the_staff_group(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """An admin who types a staff command in another group the bot sits in (a client's project
+    group, say) gets no case or dossier posted there for its members to read."""
+    async with running_bot(make_settings(admin_ids=frozenset({ADMIN_ID}))) as harness:
+        client = Client(harness, user_id=7105, language_code="en")
+        number = await submitted_application(harness, client)
+        admin = Client(harness, user_id=ADMIN_ID, language_code="en")
+        elsewhere = -100555
+        for command in (f"/app {number}", f"/export {number}", "/queue", f"/approve {number} x"):
+            update = admin.message_update(text=command)
+            update["message"]["chat"] = {"id": elsewhere, "type": "supergroup", "title": "Shop"}
+            name = command.split()[0]
+            update["message"]["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(name)}
+            ]
+            calls = await harness.feed(update)
+            assert [c for c in calls if c.params.get("chat_id") == elsewhere] == [], command
+        async with services_of(harness.application).database.sessions() as session:
+            application = await session.get(FilingApplication, number)
+            assert application is not None and application.status == "submitted"
+        # The same admin still works from the staff group and from a private chat.
+        assert any(
+            f"#{number}" in c.text
+            for c in await StaffChat(harness, ADMIN_ID).say(f"/app {number}")
+        )
+        assert "Application #" in last_reply(await admin.say(f"/app {number}")).text

@@ -386,3 +386,29 @@ async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
     calls = await client.say("星辰设计作品集")
     assert not [c for c in calls if c.method == "copyMessage"]
     assert "Saved: 星辰设计作品集" in replies(calls)[0].text
+
+
+async def test_a_staff_group_turned_supergroup_is_named_with_its_new_id(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Turning on Topics gives the group a new id: the log says which STAFF_CHAT_ID to set,
+    both when Telegram announces the move and when an alert bounces off the old id."""
+    moved = -1009990001
+    staff = Client(harness, user_id=9001, first_name="Staff")
+    announcement = staff.message_update(migrate_to_chat_id=moved)
+    announcement["message"]["chat"] = {"id": STAFF_CHAT_ID, "type": "group", "title": "Staff"}
+    assert await harness.feed(announcement) == []
+    assert f"STAFF_CHAT_ID={moved}" in caplog.text
+    caplog.clear()
+    for method in ("createForumTopic", "sendMessage"):
+        harness.api.fail(
+            method,
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            chat_id=STAFF_CHAT_ID,
+            migrate_to_chat_id=moved,
+        )
+    client = Client(harness, user_id=8120, first_name="Ana", language_code="en")
+    calls = await client.say("/human")
+    assert replies(calls), "the client is still answered"
+    assert f"STAFF_CHAT_ID={moved}" in caplog.text

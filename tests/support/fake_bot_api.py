@@ -165,6 +165,7 @@ class _Failure:
     description: str
     chat_id: int | None
     retry_after: int | None = None
+    migrate_to_chat_id: int | None = None
 
 
 def _entity_error(params: dict[str, Any]) -> str | None:
@@ -212,9 +213,12 @@ class FakeBotApi(BaseRequest):
         *,
         chat_id: int | None = None,
         retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
         """Make the next matching request fail the way Telegram fails it."""
-        self._failures.append(_Failure(method, error_code, description, chat_id, retry_after))
+        self._failures.append(
+            _Failure(method, error_code, description, chat_id, retry_after, migrate_to_chat_id)
+        )
 
     def messages_to(self, chat_id: int) -> list[ApiCall]:
         """Every message sent (or edited) in a chat, in order."""
@@ -272,6 +276,8 @@ class FakeBotApi(BaseRequest):
             }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
+            if failure.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": failure.migrate_to_chat_id}
             return failure.error_code, json.dumps(body).encode()
         refused = _entity_error(params)
         if refused is not None:
