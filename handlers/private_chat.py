@@ -18,7 +18,8 @@ the message to exactly one place, which gives one coherent reply:
    step again; elsewhere "I can only read text" and the menu.
 
 An edited message goes to the typed answer it gave (which follows the edit) or to its copy in
-the staff chat (which shows the edit); other edits change nothing.
+the staff chat (which shows the edit); other edited text is a question asked again, unless a
+conversation or a text step is open.
 """
 
 from __future__ import annotations
@@ -81,10 +82,20 @@ async def route(update: Update, context: BotContext) -> None:
 
 async def route_edit(update: Update, context: BotContext) -> None:
     """An edited message: a typed answer follows the edit; a message copied to staff shows
-    it there; other edits (an FAQ question already answered) change nothing."""
-    if await correct_answer(update, context):
+    it there; an edited question is answered afresh (a client who fixes a typo in a question
+    expects the answer to the question as it now reads)."""
+    if await correct_answer(update, context) or await relay_edit_to_staff(update, context):
         return
-    await relay_edit_to_staff(update, context)
+    message = update.edited_message
+    if message is None or not message.text or message.text.startswith("/"):
+        return
+    situation = situation_of(context.scope.arrival, context.services.catalogue)
+    step = None if situation.paused else situation.step
+    if situation.conversation is not None or (step is not None and step.kind is ItemKind.TEXT):
+        # Staff read the conversation; at a text step the edit may be a refused answer, and
+        # taking it for one is a guess: neither is asked again.
+        return
+    await faq.question(update, context, message.text, waiting_step=step)
 
 
 HANDLERS: HandlerList = [

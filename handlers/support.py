@@ -148,15 +148,15 @@ async def relay_to_staff(
     return delivered
 
 
-async def relay_edit_to_staff(update: Update, context: BotContext) -> None:
+async def relay_edit_to_staff(update: Update, context: BotContext) -> bool:
     """The private-chat router's choice for an edited message: if it was copied to staff,
-    the copy shows the edit."""
+    the copy shows the edit; whether it was."""
     message, client = update.edited_message, context.client
     edited = _edited_html(message)
     if message is None or client is None or edited is None:
-        return
+        return False
     html, caption = edited
-    await context.conversations.relay_edit_from_client(
+    return await context.conversations.relay_edit_from_client(
         client, message.message_id, html, caption=caption
     )
 

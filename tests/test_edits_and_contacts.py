@@ -6,6 +6,7 @@ a video or a voice message at a step is told what the step needs."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -33,11 +34,12 @@ async def _answer(client: Client, text: str) -> dict[str, Any]:
     return message
 
 
+_EDIT_UPDATES = itertools.count(10**9)  # each edit is an update of its own
+
+
 async def _edit(client: Client, message: dict[str, Any], text: str) -> list[ApiCall]:
     edited = {**message, "text": text, "edit_date": int(time.time())}
-    return await client.harness.feed(
-        {"update_id": 10**9 + message["message_id"], "edited_message": edited}
-    )
+    return await client.harness.feed({"update_id": next(_EDIT_UPDATES), "edited_message": edited})
 
 
 async def _stored(harness: Harness, step: str) -> str | None:
@@ -99,10 +101,24 @@ async def test_edits_that_answered_nothing_or_come_from_another_client_change_no
     answer = await _answer(client, "星辰设计作品集")
     question = await _answer(client, "how long does it take?")
     assert await _edit(client, question, "how long does it take to file?") == []
-    # Message ids count per chat: another client's message with the same id is theirs.
+    # Message ids count per chat: another client's message with the same id is theirs, and
+    # what it gets (its edit read as a question) goes to that client only.
     other = Client(harness, user_id=5103, language_code="en")
-    assert await _edit(other, {**answer, "chat": other.chat, "from": other.user}, "Hijack") == []
+    calls = await _edit(other, {**answer, "chat": other.chat, "from": other.user}, "Hijack")
+    assert {int(call.params["chat_id"]) for call in calls} <= {other.user_id}
     assert await _stored(harness, "website_name") == "星辰设计作品集"
+
+
+async def test_an_edited_question_is_answered_as_it_now_reads(client: Client) -> None:
+    asked = await _answer(client, "Can a foreigner apply?")
+    calls = await _edit(client, asked, "How long does the ICP filing take?")
+    [answer] = replies(calls)
+    assert "working days" in answer.text
+    # In Chinese too, and an edit into a greeting gets a greeting, not a staff alert.
+    chinese = Client(client.harness, user_id=5104, language_code="zh-hans")
+    asked = await _answer(chinese, "外国人可以备案吗")
+    assert "工作日" in last_reply(await _edit(chinese, asked, "备案需要多长时间？")).text
+    assert "您好" in last_reply(await _edit(chinese, asked, "你好")).text
 
 
 async def test_a_shared_contact_card_answers_a_phone_number_step(
