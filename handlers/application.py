@@ -470,6 +470,9 @@ async def pause(update: Update, context: BotContext) -> None:
     await show(update, context, text, InlineKeyboardMarkup([[back_to_menu_button(context.i18n)]]))
 
 
+REFUSED_ANSWER = "refused_answer"  # chat_data: (message id, step id) of the last refused text
+
+
 async def answer_text_step(
     update: Update, context: BotContext, text: str, *, refuse: bool = True
 ) -> bool:
@@ -500,7 +503,17 @@ async def answer_text_step(
     else:
         problem = _(PROBLEMS[checked.problem or Problem.EMPTY]).format(**checked.details)
         await reply(update, "⚠️ " + problem)
+        if message_id is not None and context.chat_data is not None:
+            # A client may fix the refused text by editing it: that edit is then the answer.
+            context.chat_data[REFUSED_ANSWER] = (message_id, item.id)
     return True
+
+
+def edits_refused_answer(update: Update, context: BotContext, step: Item) -> bool:
+    """Whether an edited message is the answer the step refused last (fixed by editing)."""
+    message = update.edited_message
+    refused = context.chat_data.get(REFUSED_ANSWER) if context.chat_data is not None else None
+    return message is not None and refused == (message.message_id, step.id)
 
 
 async def cannot_read_at_step(

@@ -18,8 +18,9 @@ the message to exactly one place, which gives one coherent reply:
    step again; elsewhere "I can only read text" and the menu.
 
 An edited message goes to the typed answer it gave (which follows the edit) or to its copy in
-the staff chat (which shows the edit); other edited text is a question asked again, unless a
-conversation or a text step is open.
+the staff chat (which shows the edit), to the step whose answer it was refused as (the fixed
+text answers it); other edited text is a question asked again, unless a conversation or a text
+step is open.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from bot.filing.catalogue import ItemKind
 from bot.filing.validators import PHONE_NUMBERS
 from bot.services.situation import situation_of
 from handlers import faq, uploads
-from handlers.application import answer_text_step, cannot_read_at_step, correct_answer
+from handlers.application import (
+    answer_text_step,
+    cannot_read_at_step,
+    correct_answer,
+    edits_refused_answer,
+)
 from handlers.common import show_menu
 from handlers.support import relay_edit_to_staff, relay_to_staff
 
@@ -82,8 +88,9 @@ async def route(update: Update, context: BotContext) -> None:
 
 async def route_edit(update: Update, context: BotContext) -> None:
     """An edited message: a typed answer follows the edit; a message copied to staff shows
-    it there; an edited question is answered afresh (a client who fixes a typo in a question
-    expects the answer to the question as it now reads)."""
+    it there; a text the step refused, fixed by editing it, is the step's answer; an edited
+    question is answered afresh (a client who fixes a typo expects the answer to the question
+    as it now reads)."""
     if await correct_answer(update, context) or await relay_edit_to_staff(update, context):
         return
     message = update.edited_message
@@ -91,10 +98,15 @@ async def route_edit(update: Update, context: BotContext) -> None:
         return
     situation = situation_of(context.scope.arrival, context.services.catalogue)
     step = None if situation.paused else situation.step
-    if situation.conversation is not None or (step is not None and step.kind is ItemKind.TEXT):
-        # Staff read the conversation; at a text step the edit may be a refused answer, and
-        # taking it for one is a guess: neither is asked again.
+    if (
+        step is not None
+        and step.kind is ItemKind.TEXT
+        and edits_refused_answer(update, context, step)
+    ):
+        await answer_text_step(update, context, message.text)  # the refused text, fixed
         return
+    if situation.conversation is not None or (step is not None and step.kind is ItemKind.TEXT):
+        return  # staff read the conversation; at a text step an old message is no answer
     await faq.question(update, context, message.text, waiting_step=step)
 
 

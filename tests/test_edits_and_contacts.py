@@ -1,7 +1,8 @@
 """What Telegram lets clients do besides typing: edit what they sent, share a contact card.
 An edited typed answer corrects the stored answer (a client who fixes a typo that way must not
 file the typo); an edit the step refuses, or one made after submitting, is answered, never
-silently dropped; other edits change nothing. A contact card answers a phone number's step;
+silently dropped; a refused text fixed by editing is the step's answer; an edited question is
+answered again. A contact card answers a phone number's step;
 a video or a voice message at a step is told what the step needs."""
 
 from __future__ import annotations
@@ -165,3 +166,17 @@ async def test_a_video_or_voice_message_at_a_step_is_told_what_the_step_needs(
 async def test_a_voice_message_outside_an_application_gets_the_menu(client: Client) -> None:
     told = last_reply(await client.harness.feed(client.message_update(**VOICE)))
     assert "I can only read text messages" in told.text
+
+
+async def test_a_refused_answer_fixed_by_editing_it_is_taken(
+    harness: Harness, client: Client
+) -> None:
+    await _at_step(client)
+    typed = await _answer(client, "http://x.cn")
+    assert await _stored(harness, "website_name") is None
+    fixed = await _edit(client, typed, "星辰设计作品集")
+    assert any("Saved: 星辰设计作品集" in call.text for call in replies(fixed))
+    assert await _stored(harness, "website_name") == "星辰设计作品集"
+    # Later edits of it correct the stored answer as usual.
+    assert "changed to" in last_reply(await _edit(client, typed, "星辰设计工作室")).text
+    assert await _stored(harness, "website_name") == "星辰设计工作室"
