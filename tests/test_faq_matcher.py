@@ -100,6 +100,20 @@ def test_requests_the_bot_cannot_serve_are_unsupported(matcher: FaqMatcher, text
     assert matcher.match(text).outcome is Outcome.UNSUPPORTED
 
 
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [("In china, how to add ICP number", "display_number"), ("ICP备案跟我订的机票有关系吗", None)],
+)
+def test_a_question_that_names_the_filing_is_never_called_off_topic(
+    matcher: FaqMatcher, text: str, offered: str | None
+) -> None:
+    """Unsure of it, perhaps, with the closest entries one tap away, but not "outside what I
+    can help with"."""
+    result = matcher.match(text)
+    assert result.outcome is not Outcome.UNSUPPORTED
+    assert offered is None or offered in result.offered
+
+
 def test_a_two_part_question_offers_the_other_part(matcher: FaqMatcher) -> None:
     result = matcher.match("How long does it take? And how much does it cost?")
     assert result.outcome is Outcome.ANSWER and result.best is not None

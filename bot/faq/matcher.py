@@ -54,6 +54,7 @@ from bot.faq.text import (
     is_question,
     is_stopword,
     latin_bigrams,
+    names_the_filing,
     normalise,
     sentences,
     tokens,
@@ -227,6 +228,10 @@ class FaqMatcher:
             for term, count in self._terms(part, correct_typos=True).items():
                 terms[term] += count * weight
         ranked, outcome = self._judge(terms, self._meaning_texts(question, parts))
+        if outcome is Outcome.UNSUPPORTED and names_the_filing(question):
+            # "In China, how to add ICP number": an ICP question in words the FAQ does not know
+            # is one to be unsure of (the closest entries are offered), not an off-topic request.
+            outcome = Outcome.UNSURE
         candidates = ranked[:3]
         if outcome is Outcome.UNSURE:
             closest = candidates[:UNSURE_CLOSEST]

@@ -59,6 +59,19 @@ CANTONESE = {
 _CANTONESE = re.compile("|".join(sorted(CANTONESE, key=len, reverse=True)))
 
 
+# Words that name the filing itself: a message that uses one is about the ICP filing, so the
+# bot may be unsure of it but never calls it a request outside what it serves.
+_NAMES_THE_FILING = re.compile(
+    r"\bicp\b|icp[\s-]?(?:license|licence|filing|number|备|证)|\bbei\s?an\b|\bmiit\b"
+    r"|备案|工信部|管局|公网安备|网安备案"
+)
+
+
+def names_the_filing(text: str) -> bool:
+    """Whether a message names the ICP filing (in English, pinyin or Chinese, either script)."""
+    return _NAMES_THE_FILING.search(normalise(text)) is not None
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, Traditional to Simplified, Cantonese to Mandarin."""
     simplified = for_meaning(text).lower()
