@@ -121,6 +121,16 @@ def test_a_two_part_question_offers_the_other_part(matcher: FaqMatcher) -> None:
     zh = matcher.match("备案要多久？费用多少？")
     assert zh.best is not None and zh.also is not None
     assert {zh.best.entry_id, zh.also.entry_id} == {"duration", "fees"}
+    # One sentence that joins two questions with a comma asks both.
+    for joined in ("How long does it take, and how much does it cost?", "备案要多久，费用多少？"):
+        both = matcher.match(joined)
+        assert both.best is not None and both.also is not None, joined
+        assert {both.best.entry_id, both.also.entry_id} == {"duration", "fees"}
+    hant = matcher.match("什麼是網站備案，為什麼要備案？")
+    assert hant.best is not None and hant.also is not None
+    assert {hant.best.entry_id, hant.also.entry_id} == {"what_is_icp", "why_needed"}
+    # A clause that only qualifies the question asks nothing of its own.
+    assert matcher.match("How long does it take, if I am a foreigner?").also is None
 
 
 def test_naive_bayes_posterior_is_a_distribution_over_entries(matcher: FaqMatcher) -> None:

@@ -48,6 +48,7 @@ from bot.faq.semantic import EncoderUnavailableError, VectorStore
 from bot.faq.smalltalk import classify
 from bot.faq.text import (
     SynonymTable,
+    asked_clauses,
     chinese_terms,
     for_meaning,
     is_chinese,
@@ -332,6 +333,8 @@ class FaqMatcher:
         """For a question in two or more parts, a confident answer to a part the best entry
         does not answer."""
         questions = [part for part, weight in parts if weight >= self.settings.question_weight]
+        if len(parts) == 1:  # one sentence may still join two questions with a comma
+            questions = asked_clauses(normalise(parts[0][0]))
         questions = questions[:MEANING_PARTS]  # a flood of question marks is no more work
         if len(questions) < 2 or not candidates:
             return None

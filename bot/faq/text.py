@@ -205,3 +205,17 @@ def sentences(text: str) -> list[str]:
 def is_question(sentence: str) -> bool:
     """Whether a normalised sentence asks something."""
     return bool(_QUESTION_SENTENCE.search(sentence))
+
+
+# Where one sentence joins two questions: "what is it, and why is it needed?", "要多久，多少钱？".
+_CLAUSE_BREAK = re.compile(r"[,，、]\s*(?:(?:and|or|also)\s+|还有|以及|并且|而且|另外|那)?")
+
+
+def asked_clauses(sentence: str) -> list[str]:
+    """The questions a normalised sentence joins with commas, when each of its clauses asks
+    one in its own words ("how long does it take, if I'm a foreigner?" asks one); else []."""
+    clauses = [clause.strip() for clause in _CLAUSE_BREAK.split(sentence) if clause.strip()]
+    if len(clauses) < 2:
+        return []
+    asking = all(is_question(clause.rstrip("?？ ")) for clause in clauses)
+    return clauses if asking else []
