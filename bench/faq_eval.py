@@ -161,6 +161,7 @@ def evaluate_real(
         misses: dict[str, Counter[str]] = {"language": Counter(), "expected": Counter()}
         misses["topic"] = Counter()
         one_tap = 0  # misses whose entry a button of the reply offers
+        timings: list[float] = []  # ms per question, its sentence vectors encoded afresh
         kinds: dict[str, list[int]] = {
             "covered": [0, 0],
             "existing": [0, 0],
@@ -169,7 +170,10 @@ def evaluate_real(
         }
         for question in part:
             expect, lang = question["expect"], question["lang"]
+            forget_questions(matcher)
+            started = time.perf_counter()
             answered, small_talk, described, buttons = _bot_reply(matcher, question["text"])
+            timings.append((time.perf_counter() - started) * 1000)
             if expect == SMALLTALK:
                 ok = small_talk
             elif expect == HANDOFF:
@@ -208,6 +212,8 @@ def evaluate_real(
         for lang in sorted(total):
             print(f"    lang {lang:<20} {_share(right[lang], total[lang])}")
         print(f"    misses one tap away       {one_tap} (a button of the reply offers the entry)")
+        if timings:
+            print(f"    median time per question  {statistics.median(timings):.3f} ms")
         for name, counter in misses.items():
             if name == "expected" and split == "heldout":
                 continue  # per-entry held-out misses invite tuning on the held-out half

@@ -212,6 +212,32 @@ def test_a_huge_message_costs_the_encoder_a_few_short_texts(message: str) -> Non
     assert all(len(text) <= MEANING_CHARS for text in encoder.read)
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("备案要多久", "duration"), ("What is an ICP filing?", "what_is_icp")],
+)
+def test_a_question_the_words_settle_is_answered_without_the_encoder(
+    question: str, entry: str
+) -> None:
+    """Words far ahead of every other entry answer at once: the client is not kept waiting
+    ~20 ms for sentence vectors that would not change the answer."""
+    encoder = RecordingEncoder()
+    matcher = FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH), vectors=VectorStore(encoder))
+    result = matcher.match(question)
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None and result.best.entry_id == entry
+    assert encoder.read == []
+
+
+def test_a_paraphrase_the_words_do_not_settle_is_read_for_its_meaning() -> None:
+    encoder = RecordingEncoder()
+    matcher = FaqMatcher(load_knowledge(DEFAULT_FAQ_PATH), vectors=VectorStore(encoder))
+    result = matcher.match("any chance this gets done in a week")
+    assert encoder.read  # the words alone would not have answered it
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None and result.best.entry_id == "duration"
+
+
 class BytesAsTokens:
     """A model that reads every UTF-8 byte as a token (emoji cost four)."""
 
