@@ -6,8 +6,9 @@ Usage:
                               [--real bench/faq_real.toml | --no-real]
                               [--train [bench/faq_real_train.toml]]
 
-Project-written sets (bench/faq_*.toml except faq_real*.toml): for each it prints top-1 accuracy on
-covered questions (answered directly with the right entry), the share of uncovered questions that
+Project-written sets (bench/faq_*.toml except faq_real*.toml): for each it prints the accuracy on
+covered questions (the right entry answered directly, as the best match or as the answer to a
+question's other part), the share of uncovered questions that
 are handed off (not answered), and the median time to match one question.
 Targets: ≥ 95 %, ≥ 90 %, < 5 ms (checked with --check).
 
@@ -42,7 +43,7 @@ from rapidfuzz import fuzz  # noqa: E402
 
 from bot.config import DEFAULT_FAQ_PATH  # noqa: E402
 from bot.faq.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
-from bot.faq.matcher import FaqMatcher, Outcome  # noqa: E402
+from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.faq.semantic import shared_store  # noqa: E402
 from bot.faq.smalltalk import classify  # noqa: E402
 
@@ -81,17 +82,15 @@ def evaluate(
             started = time.perf_counter()
             result = matcher.match(question["text"])
             timings.append((time.perf_counter() - started) * 1000)
-        answered = (
-            result.best.entry_id if result.outcome is Outcome.ANSWER and result.best else None
-        )
+        answered = result.answered
         if question["expect"] == "none":
             uncovered += 1
-            handed_off += answered is None
-            ok = answered is None
+            ok = not answered
+            handed_off += ok
         else:
             covered += 1
-            correct += answered == question["expect"]
-            ok = answered == question["expect"]
+            ok = question["expect"] in answered
+            correct += ok
         if not ok:
             misses[question["lang"]] += 1
             if verbose:
@@ -106,7 +105,7 @@ def evaluate(
     handoff = handed_off / uncovered if uncovered else 0.0
     median = statistics.median(timings)
     print(f"{path.name}: {len(questions)} questions ({covered} covered, {uncovered} uncovered)")
-    print(f"  top-1 accuracy on covered questions: {accuracy:.1%} ({correct}/{covered})")
+    print(f"  right answer to covered questions:  {accuracy:.1%} ({correct}/{covered})")
     print(f"  uncovered questions handed off:      {handoff:.1%} ({handed_off}/{uncovered})")
     print(
         f"  median time per question:            {median:.3f} ms (p99 "
@@ -123,16 +122,20 @@ def forget_questions(matcher: FaqMatcher) -> None:
         matcher.vectors.encode_one.cache_clear()
 
 
-def _bot_reply(matcher: FaqMatcher, text: str) -> tuple[str | None, bool, str, set[str]]:
-    """(entry answered, is small talk, short description, entries its buttons offer) as the
+def _bot_reply(matcher: FaqMatcher, text: str) -> tuple[set[str], bool, str, set[str]]:
+    """(entries answered, is small talk, short description, entries its buttons offer) as the
     bot's pipeline would reply."""
     if classify(text) is not None:
-        return None, True, "smalltalk", set()
+        return set(), True, "smalltalk", set()
     result = matcher.match(text)
     best = result.best
-    answered = best.entry_id if result.outcome is Outcome.ANSWER and best else None
     described = f"{result.outcome.value} {best.entry_id if best else '-'}"
-    return answered, False, described + (f" {best.score:.2f}" if best else ""), result.offered
+    return (
+        result.answered,
+        False,
+        described + (f" {best.score:.2f}" if best else ""),
+        result.offered,
+    )
 
 
 def _share(right: int, total: int) -> str:
@@ -177,9 +180,9 @@ def evaluate_real(
             if expect == SMALLTALK:
                 ok = small_talk
             elif expect == HANDOFF:
-                ok = answered is None
+                ok = not answered
             else:
-                ok = answered == expect
+                ok = expect in answered
             kind = expect if expect in (HANDOFF, SMALLTALK) else "covered"
             kinds[kind][0] += ok
             kinds[kind][1] += 1

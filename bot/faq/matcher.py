@@ -147,6 +147,14 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
     @property
+    def answered(self) -> set[str]:
+        """The entries the reply answers: the best one and, for a two-part question, the
+        other part's (as a last section or a button that opens it)."""
+        if self.outcome is not Outcome.ANSWER or self.best is None:
+            return set()
+        return {self.best.entry_id} | ({self.also.entry_id} if self.also else set())
+
+    @property
     def offered(self) -> set[str]:
         """The entries a reply offers one tap away, as buttons: the suggestions, the closest
         entries when unsure, an answer's related entry."""
