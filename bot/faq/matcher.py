@@ -164,6 +164,12 @@ class MatchResult:
         return found | ({self.related.entry_id} if self.related else set())
 
 
+def _top_scores(ranked: tuple[Match, ...]) -> tuple[float, float]:
+    """The scores of the best and the runner-up entries (0 where there is none)."""
+    scores = [match.score for match in ranked[:2]] + [0.0, 0.0]
+    return scores[0], scores[1]
+
+
 class FaqMatcher:
     """Scores questions against every entry of a knowledge base."""
 
@@ -303,8 +309,7 @@ class FaqMatcher:
         """Words alone answer confidently, clearly ahead of the runner-up and far ahead of the
         out-of-scope questions: the sentence vectors (~20 ms) would not change the answer
         (measured with bench/faq_cv.py and the tuning half of bench/faq_real.toml)."""
-        best = ranked[0].score if ranked else 0.0
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        best, runner_up = _top_scores(ranked)
         limits = self.settings
         return (
             outcome is Outcome.ANSWER
@@ -369,7 +374,7 @@ class FaqMatcher:
     def _decide(
         candidates: tuple[Match, ...], out_of_scope: float, one_word: bool, limits: MatchSettings
     ) -> Outcome:
-        best = candidates[0].score if candidates else 0.0
+        best, runner_up = _top_scores(candidates)
         if out_of_scope >= limits.unsupported and out_of_scope >= best:
             return Outcome.UNSUPPORTED  # closest to what we must not answer: an off-topic request
         if not candidates or best < limits.suggest:
@@ -380,7 +385,6 @@ class FaqMatcher:
         if out_of_scope >= best * limits.out_of_scope_ratio and best < limits.sure:
             # Nearly as close to them: no answer, but a good entry is offered beside staff.
             return Outcome.SUGGEST if best >= needed else Outcome.UNSURE
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         if best >= needed and best - runner_up >= limits.margin:
             return Outcome.ANSWER
         return Outcome.SUGGEST
