@@ -12,7 +12,9 @@
    (see ``bot.localized``);
 6. encodes the FAQ's example questions into ``bot/knowledge/faq_vectors.npz`` and trains the
    classifier of their meaning into ``faq_classifier.npz``, which the matcher loads at start
-   instead of training it (see ``bot.faq.semantic`` and ``bot.faq.classifier``).
+   instead of training it (see ``bot.faq.semantic`` and ``bot.faq.classifier``); the same for
+   their words' vectors, ``faq_word_vectors.npz`` and ``faq_word_classifier.npz``
+   (``bot.faq.word_vectors``).
 
 Then translate the new Simplified Chinese strings by hand and run the tool again. Where the
 generated Traditional text is wrong or reads unnaturally in Taiwan, write it by hand in
@@ -35,7 +37,8 @@ from bot.config import DEFAULT_FAQ_PATH
 from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import meaning_examples
-from bot.faq.semantic import VECTORS_PATH, shared_store
+from bot.faq.semantic import VECTORS_PATH, WORD_VECTORS_PATH, shared_store
+from bot.faq.word_vectors import WORD_CLASSIFIER_PATH, WordMeaning, words_of
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
 from bot.localized import GENERATED_TRADITIONAL_PATH, TraditionalTexts
@@ -133,6 +136,9 @@ def write_faq_vectors() -> int:
     store = shared_store()
     store.save(texts, VECTORS_PATH)
     EntryClassifier.for_examples(store, examples, path=None).save(CLASSIFIER_PATH)
+    words = WordMeaning.for_examples(store.encoder, examples, classifier_path=None)
+    words.vectors.save(WORD_VECTORS_PATH, (word for text in texts for word in words_of(text)))
+    words.classifier.save(WORD_CLASSIFIER_PATH)
     return len(set(texts))
 
 

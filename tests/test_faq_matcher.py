@@ -137,7 +137,7 @@ def test_naive_bayes_posterior_is_a_distribution_over_entries(matcher: FaqMatche
     posterior = matcher._posterior(query)
     assert abs(sum(posterior) - 1) < 1e-9
     assert matcher._out_of_scope is not None and posterior[matcher._out_of_scope] == 0
-    assert matcher._entry_ids[posterior.index(max(posterior))] == "duration"
+    assert matcher._entry_ids[int(posterior.argmax())] == "duration"
 
 
 def test_packed_postings_keep_every_posting_in_order() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bot.faq.semantic import (
     text_key,
     within_tokens,
 )
+from tests.support.encoders import CountingEncoder, RecordingEncoder
 
 STALE = f"{VECTORS_PATH.name} is out of date: run `make locales` and commit it"
 
@@ -37,7 +37,7 @@ def matchers() -> tuple[FaqMatcher, FaqMatcher]:
     [
         ("any chance this gets done in a week", "duration"),
         ("which papers should my company prepare", "documents_company"),
-        ("公司要准备什么东西", "documents_company"),
+        ("我们公司要交哪些东西", "documents_company"),
         ("有没有可能一周之内搞定", "duration"),
         ("有沒有可能一週之內搞定", "duration"),
     ],
@@ -63,22 +63,6 @@ def test_the_vectors_file_covers_the_shipped_faq() -> None:
     assert wanted <= keys, STALE
     assert keys <= wanted, STALE  # nothing left over from removed examples either
     assert dimensions == 384
-
-
-class CountingEncoder:
-    """A stand-in encoder: a text's vector from its hash; counts the texts it encodes."""
-
-    def __init__(self) -> None:
-        self.encoded: list[str] = []
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        self.encoded += texts
-        rows = []
-        for text in texts:
-            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
-            row = np.random.default_rng(seed).standard_normal(8).astype(np.float32)
-            rows.append(row / np.linalg.norm(row))
-        return np.stack(rows)
 
 
 def test_texts_missing_from_the_file_are_encoded_once_and_the_file_keeps_no_text(
@@ -174,18 +158,6 @@ def test_without_a_working_encoder_the_words_still_answer(
         expected = words_only.match(question)
         assert (result.outcome, result.best) == (expected.outcome, expected.best)
     assert "matching by words alone" in caplog.text
-
-
-class RecordingEncoder:
-    """The real encoder, recording what it is given to read."""
-
-    def __init__(self) -> None:
-        self.real = shared_store().encoder
-        self.read: list[str] = []
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        self.read += texts
-        return self.real.encode(texts)
 
 
 @pytest.mark.parametrize(

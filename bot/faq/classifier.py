@@ -20,15 +20,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from bot.faq.semantic import Vectors, VectorStore, text_key
+from bot.faq.semantic import Vectors, text_key
 
 log = logging.getLogger(__name__)
 
 CLASSIFIER_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq_classifier.npz"
+
+
+class TextVectors(Protocol):
+    """Vectors of texts: sentence vectors (bot.faq.semantic) or word vectors
+    (bot.faq.word_vectors)."""
+
+    def vectors(self, texts: Sequence[str]) -> Vectors: ...
 
 
 class Example(NamedTuple):
@@ -73,15 +80,16 @@ class EntryClassifier:
     @classmethod
     def for_examples(
         cls,
-        store: VectorStore,
+        store: TextVectors,
         examples: Sequence[Example],
         path: Path | None = CLASSIFIER_PATH,
         training: Training | None = None,
+        basis: str = "",
     ) -> EntryClassifier:
         """The classifier of (text, label) examples: from the file when it was trained on
-        exactly these, otherwise trained now."""
+        exactly these (and vectors of the same `basis`), otherwise trained now."""
         training = training or Training()
-        fingerprint = _fingerprint(examples, training)
+        fingerprint = _fingerprint(examples, training, basis)
         if path is not None and path.exists():
             with np.load(path) as stored:
                 if str(stored["fingerprint"]) == fingerprint:
@@ -122,8 +130,10 @@ class EntryClassifier:
         return path
 
 
-def _fingerprint(examples: Sequence[Example], training: Training) -> str:
+def _fingerprint(examples: Sequence[Example], training: Training, basis: str) -> str:
     digest = hashlib.sha1(repr(training).encode(), usedforsecurity=False)
+    if basis:
+        digest.update(basis.encode())
     for key, label, from_client in sorted(
         (text_key(example.text), example.label, example.from_client) for example in examples
     ):

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 VECTORS_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq_vectors.npz"
+# Each word's vector, for a quick first look at a question (bot.faq.word_vectors).
+WORD_VECTORS_PATH = VECTORS_PATH.with_name("faq_word_vectors.npz")
 BATCH = 32  # texts encoded per call when filling the cache
 QUESTIONS_KEPT = 512  # recent questions whose vectors are kept in memory
 # The encoder's time grows with a text's tokens (emoji and rare scripts take several each):
@@ -102,9 +104,15 @@ def text_key(text: str) -> str:
 class VectorStore:
     """Sentence vectors by text: from the cache file, or encoded (and kept) when missing."""
 
-    def __init__(self, encoder: SentenceEncoder, path: Path | None = VECTORS_PATH) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        path: Path | None = VECTORS_PATH,
+        words_path: Path | None = WORD_VECTORS_PATH,
+    ) -> None:
         self.encoder = encoder
         self.path = path
+        self.words_path = words_path  # the words' vectors (bot.faq.word_vectors)
         # Clients ask the same short questions again and again ("how long?"): keep the last few.
         self.encode_one = lru_cache(maxsize=QUESTIONS_KEPT)(self._encode_one)
         self._loaded: dict[str, Vectors] | None = None  # read from the file on first use
