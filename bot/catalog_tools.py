@@ -38,7 +38,7 @@ from bot.faq.classifier import CLASSIFIER_PATH, EntryClassifier
 from bot.faq.knowledge import load_knowledge
 from bot.faq.matcher import meaning_examples
 from bot.faq.semantic import VECTORS_PATH, WORD_VECTORS_PATH, shared_store
-from bot.faq.word_vectors import WORD_CLASSIFIER_PATH, WordMeaning, words_of
+from bot.faq.word_vectors import WORD_CLASSIFIER_PATH, WordMeaning
 from bot.filing.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from bot.i18n import DOMAIN, ENGLISH, LOCALES_DIR, SIMPLIFIED, TRADITIONAL
 from bot.localized import GENERATED_TRADITIONAL_PATH, TraditionalTexts
@@ -137,7 +137,7 @@ def write_faq_vectors() -> int:
     store.save(texts, VECTORS_PATH)
     EntryClassifier.for_examples(store, examples, path=None).save(CLASSIFIER_PATH)
     words = WordMeaning.for_examples(store.encoder, examples, classifier_path=None)
-    words.vectors.save(WORD_VECTORS_PATH, (word for text in texts for word in words_of(text)))
+    words.vectors.save(WORD_VECTORS_PATH)
     words.classifier.save(WORD_CLASSIFIER_PATH)
     return len(set(texts))
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.faq.classifier import EntryClassifier, Example
 from bot.faq.semantic import (
@@ -39,6 +40,7 @@ from bot.faq.text import for_meaning
 log = logging.getLogger(__name__)
 
 WORD_CLASSIFIER_PATH = WORD_VECTORS_PATH.with_name("faq_word_classifier.npz")
+Codes = npt.NDArray[np.int8]
 _LATIN = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
@@ -55,14 +57,24 @@ def words_of(text: str) -> list[str]:
 
 
 class WordVectors:
-    """Each word's sentence vector (centred on the mean word) and its weight by rarity."""
+    """Each word's sentence vector (centred on the mean word), kept in 8 bits per dimension
+    with a scale per word (in memory as in the file), and each word's weight by rarity."""
 
-    def __init__(self, words: Sequence[str], matrix: Vectors, mean: Vectors) -> None:
+    def __init__(self, words: Sequence[str], codes: Codes, scales: Vectors, mean: Vectors) -> None:
         self._row = {word: row for row, word in enumerate(words)}
-        self._matrix = matrix.astype(np.float16)  # 12,000 words: 9 MB in memory
+        self._codes = codes  # 12,000 words × 384: 4.6 MB
+        self._scales = scales
         self._mean = mean
         self._weight: dict[str, float] = {}
         self._unseen_weight = 1.0
+
+    @classmethod
+    def quantised(cls, words: Sequence[str], matrix: Vectors, mean: Vectors) -> WordVectors:
+        """The vectors of `words` (`matrix`, centred on `mean`), in 8 bits."""
+        scales = np.abs(matrix).max(axis=1, initial=0.0) / 127
+        scales[scales == 0] = 1.0
+        codes = np.round(matrix / scales[:, None]).astype(np.int8)
+        return cls(words, codes, scales.astype(np.float32), mean)
 
     @property
     def words(self) -> list[str]:
@@ -82,43 +94,54 @@ class WordVectors:
         texts: Sequence[str],
         path: Path | None = WORD_VECTORS_PATH,
     ) -> WordVectors:
-        """The vectors of every word of `texts`, weighted by their rarity among `texts`: from
-        the file, with the words it lacks encoded now (left out if the encoder cannot run).
-        EncoderUnavailableError if there is no file and no encoder."""
-        wanted = sorted({word for text in texts for word in words_of(text)})
-        vectors = cls.load(path) if path is not None and path.exists() else None
-        if vectors is not None:
-            vectors = vectors._with_encoded(encoder, wanted)
+        """The vectors of the words of `texts` (and no others), weighted by their rarity among
+        `texts`: from the file, with the words it lacks encoded now (left out if the encoder
+        cannot run). EncoderUnavailableError if there is no file and no encoder."""
+        word_lists = [words_of(text) for text in texts]
+        wanted = sorted({word for words in word_lists for word in words})
+        stored = cls.load(path) if path is not None and path.exists() else None
+        vectors = stored._for_words(encoder, wanted) if stored is not None else None
         if vectors is None:  # no file, or one made by another encoder
             matrix = _encode(encoder, wanted)
             mean = matrix.mean(axis=0) if len(matrix) else np.zeros(0, dtype=np.float32)
-            vectors = cls(wanted, matrix - mean, mean)
-        vectors.weigh(texts)
+            vectors = cls.quantised(wanted, matrix - mean, mean)
+        vectors._weigh(word_lists)
         return vectors
 
-    def _with_encoded(self, encoder: SentenceEncoder, wanted: Sequence[str]) -> WordVectors | None:
-        """These vectors and those of the `wanted` words they lack; None if the encoder's
-        vectors are not of this file's kind."""
+    def _for_words(self, encoder: SentenceEncoder, wanted: Sequence[str]) -> WordVectors | None:
+        """The vectors of the `wanted` words: these, and those they lack encoded; None if the
+        encoder's vectors are not of this file's kind."""
+        kept = [word for word in wanted if word in self._row]
         missing = [word for word in wanted if word not in self._row]
+        rows = [self._row[word] for word in kept]
+        result = WordVectors(kept, self._codes[rows], self._scales[rows], self._mean)
         if not missing:
-            return self
+            return result
         try:
             new = _encode(encoder, missing)
         except EncoderUnavailableError as error:
             log.error(
                 "FAQ sentence encoder unavailable, %d words left out: %s", len(missing), error
             )
-            return self
-        if new.shape[1] != self._matrix.shape[1]:
+            return result
+        if new.shape[1] != self._codes.shape[1]:
             return None
+        added = WordVectors.quantised(missing, new - self._mean, self._mean)
         return WordVectors(
-            [*self._row, *missing], np.concatenate([self._matrix, new - self._mean]), self._mean
+            [*kept, *missing],
+            np.concatenate([result._codes, added._codes]),
+            np.concatenate([result._scales, added._scales]),
+            self._mean,
         )
 
-    def weigh(self, texts: Sequence[str]) -> None:
-        """Weigh each word by its rarity among `texts` (a smoothed IDF)."""
-        holders = Counter(word for text in texts for word in set(words_of(text)))
-        count = len(texts)
+    def _weigh(self, word_lists: Iterable[list[str]]) -> None:
+        """Weigh each word by its rarity among the texts whose words are `word_lists` (a
+        smoothed IDF)."""
+        holders: Counter[str] = Counter()
+        count = 0
+        for words in word_lists:
+            holders.update(set(words))
+            count += 1
         self._weight = {
             word: math.log((count + 1) / (held + 1)) + 1 for word, held in holders.items()
         }
@@ -132,12 +155,10 @@ class WordVectors:
             if row is not None:
                 rows.append(row)
                 weights.append(self._weight.get(word, self._unseen_weight))
-        dimensions = self._matrix.shape[1]
         if not rows:
-            return np.zeros(dimensions, dtype=np.float32)
-        total: Vectors = np.asarray(weights, dtype=np.float32) @ self._matrix[rows].astype(
-            np.float32
-        )
+            return np.zeros(self._codes.shape[1], dtype=np.float32)
+        scaled = np.asarray(weights, dtype=np.float32) * self._scales[rows]
+        total: Vectors = scaled @ self._codes[rows].astype(np.float32)
         norm = float(np.linalg.norm(total))
         return total / norm if norm else total
 
@@ -149,26 +170,23 @@ class WordVectors:
     def load(cls, path: Path) -> WordVectors:
         """Read the file written by `save`."""
         with np.load(path) as stored:
-            codes = stored["codes"].astype(np.float32)
-            scales = stored["scales"].astype(np.float32)[:, None]
             words = [str(word) for word in stored["words"]]
+            codes = stored["codes"].astype(np.int8)
+            scales = stored["scales"].astype(np.float32)
             mean = stored["mean"].astype(np.float32)
-        return cls(words, codes * scales, mean)
+        return cls(words, codes, scales, mean)
 
-    def save(self, path: Path = WORD_VECTORS_PATH, words: Iterable[str] | None = None) -> Path:
-        """Write the vectors of `words` (all by default), 8 bits per dimension."""
-        kept = sorted(set(words) & set(self._row)) if words is not None else sorted(self._row)
-        matrix = self._matrix[[self._row[word] for word in kept]].astype(np.float32)
-        scales = np.abs(matrix).max(axis=1) / 127
-        scales[scales == 0] = 1.0
-        codes = np.round(matrix / scales[:, None]).astype(np.int8)
+    def save(self, path: Path = WORD_VECTORS_PATH) -> Path:
+        """Write the vectors, words in order (the same vectors give the same file)."""
+        kept = sorted(self._row)
+        rows = [self._row[word] for word in kept]
         with path.open("wb") as file:
             np.savez_compressed(
                 file,
                 words=np.array(kept),
-                codes=codes,
-                scales=scales.astype(np.float32),
-                mean=self._mean.astype(np.float32),
+                codes=self._codes[rows],
+                scales=self._scales[rows],
+                mean=self._mean,
             )
         return path
 
