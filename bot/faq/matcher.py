@@ -202,19 +202,21 @@ class FaqMatcher:
             self._entry_ids.append(OUT_OF_SCOPE)
             out_of_scope = knowledge.out_of_scope
             texts.append(out_of_scope.questions.all() + out_of_scope.client_questions.all())
-        examples = meaning_examples(knowledge) if vectors is not None else []
-        self.classifier = _classifier(vectors, examples) if vectors is not None else None
-        self._label_entries = (
-            [self._entry_ids.index(label) for label in self.classifier.labels]
-            if self.classifier is not None
-            else []
-        )
-        self.word_meaning = _word_meaning(vectors, examples) if vectors is not None else None
-        self._word_label_entries = (
-            [self._entry_ids.index(label) for label in self.word_meaning.labels]
-            if self.word_meaning is not None
-            else []
-        )
+        self.classifier: EntryClassifier | None = None
+        self.word_meaning: WordMeaning | None = None
+        if vectors is not None:
+            examples = meaning_examples(knowledge)
+            self.classifier = _classifier(vectors, examples)
+            self.word_meaning = _word_meaning(vectors, examples)
+        # Each classifier label's entry index (the labels are entry ids).
+        self._label_entries = [
+            self._entry_ids.index(label)
+            for label in (self.classifier.labels if self.classifier else [])
+        ]
+        self._word_label_entries = [
+            self._entry_ids.index(label)
+            for label in (self.word_meaning.labels if self.word_meaning else [])
+        ]
         documents = [
             (entry, self._terms(text))
             for entry, entry_texts in enumerate(texts)
@@ -357,7 +359,7 @@ class FaqMatcher:
         if best < runner_up * self.settings.quick_words_lead:
             return None  # the words hesitate between two entries: let the meaning decide
         probabilities = self.word_meaning.probabilities(texts)
-        pointed = self._entry_ids[self._word_label_entries[int(np.argmax(probabilities))]]
+        pointed = self.word_meaning.labels[int(np.argmax(probabilities))]
         if pointed != by_words[0].entry_id:
             return None
         blend = self._with_meaning(words, _by_entry(probabilities, self._word_label_entries))
