@@ -125,13 +125,16 @@ async def notify_flood(services: Services, update: Update) -> None:
     user = update.effective_user
     if user is not None:
         notice = FloodNotice(
-            TelegramMessenger(update.get_bot()), services.translations, services.settings
+            TelegramMessenger(update.get_bot(), services.staff_moves),
+            services.translations,
+            services.settings,
         )
         await notice.send(Flooder(user.id, user.full_name, user.language_code))
 
 
 async def on_startup(application: BotApplication) -> None:
-    """Apply migrations, tidy old bookkeeping and publish the command menu."""
+    """Apply migrations, tidy old bookkeeping, follow the staff group if Telegram moved it and
+    publish the command menu."""
     services = services_of(application)
     await services.database.migrate()
     async with services.database.sessions() as session:
@@ -139,6 +142,7 @@ async def on_startup(application: BotApplication) -> None:
         await UnsentReplyRepository(session).prune(utcnow() - KEEP_PROCESSED_UPDATES)
         await session.commit()
     await _remove_orphaned_files(services)
+    await services.staff_moves.resume()
     await publish_commands(
         application.bot, services.translations, services.settings, services.agency
     )

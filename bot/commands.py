@@ -140,6 +140,13 @@ async def publish_commands(
         await _quietly(bot.set_my_short_description(short_text, code), "text")
 
 
+async def publish_staff_menu(bot: Bot, translations: Translations, chat_id: int) -> None:
+    """Give the staff group the staff commands in every menu language (after it moved)."""
+    for code, language in MENU_LANGUAGES.items():
+        staff = command_list(translations.get(language), STAFF_COMMANDS)
+        await _set(bot, staff, BotCommandScopeChat(chat_id), code)
+
+
 async def publish_chat_menu(
     bot: Bot, chat_id: int, translator: Translator, *, admin: bool = False
 ) -> None:

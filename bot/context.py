@@ -48,7 +48,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def messenger(self) -> Messenger:
         """Telegram, for services and jobs (commits before each call)."""
-        return TelegramMessenger(self.bot)
+        return TelegramMessenger(self.bot, self.services.staff_moves)
 
     @property
     def conversations(self) -> ConversationDesk:

@@ -48,12 +48,24 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
+# Told that a chat moved (old id, new id); whether calls to it belong in the new one.
+ChatMoved = Callable[[int, int], Awaitable[bool]]
+
+
 class TelegramMessenger:
     """Makes the call (the request object commits the unit of work first) and turns PTB's
-    errors into ours."""
+    errors into ours. With `moved`, a message for the staff group that bounces off its old id
+    (Telegram made it a supergroup) is followed to the new one and sent there."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, moved: ChatMoved | None = None) -> None:
         self.bot = bot
+        self.moved = moved
+
+    async def _new_id(self, chat_id: int, error: ChatMigrated) -> int | None:
+        """The chat's new id when calls to it should follow it there."""
+        if self.moved is not None and await self.moved(chat_id, error.new_chat_id):
+            return error.new_chat_id
+        return None
 
     async def send(
         self,
@@ -73,6 +85,10 @@ class TelegramMessenger:
                 message_thread_id=topic,
                 reply_parameters=_reply(reply_to),
             )
+        except ChatMigrated as error:
+            if (new_id := await self._new_id(chat_id, error)) is None:
+                raise _ours(error, topic) from error
+            return await self.send(new_id, text, buttons, topic=topic)
         except TelegramError as error:
             raise _ours(error, topic) from error
         return message.message_id
@@ -133,6 +149,10 @@ class TelegramMessenger:
                 message_thread_id=topic,
                 reply_parameters=_reply(reply_to),
             )
+        except ChatMigrated as error:
+            if (new_id := await self._new_id(to_chat, error)) is None:
+                raise _ours(error, topic) from error
+            return await self.copy(from_chat, message_id, new_id, topic=topic)
         except TelegramError as error:
             raise _ours(error, topic) from error
         return copied.message_id
@@ -141,6 +161,10 @@ class TelegramMessenger:
         """Open a forum topic; its thread id."""
         try:
             topic = await self.bot.create_forum_topic(chat_id, name)
+        except ChatMigrated as error:
+            if (new_id := await self._new_id(chat_id, error)) is None:
+                raise _ours(error, None) from error
+            return await self.create_topic(new_id, name)
         except TelegramError as error:
             raise _ours(error, None) from error
         return topic.message_thread_id
@@ -149,6 +173,10 @@ class TelegramMessenger:
         """Whether a group has forum topics."""
         try:
             chat = await self.bot.get_chat(chat_id)
+        except ChatMigrated as error:
+            if (new_id := await self._new_id(chat_id, error)) is None:
+                raise _ours(error, None) from error
+            return await self.is_forum(new_id)
         except TelegramError as error:
             raise _ours(error, None) from error
         return bool(chat.is_forum)
@@ -193,6 +221,10 @@ class TelegramMessenger:
                 await self.bot.send_photo(chat_id, data, caption=caption, message_thread_id=topic)
             else:
                 await self.bot.send_media_group(chat_id, media, message_thread_id=topic)
+        except ChatMigrated as error:
+            if (new_id := await self._new_id(chat_id, error)) is None:
+                raise _ours(error, topic) from error
+            await self.send_album(new_id, photos, topic=topic)
         except TelegramError as error:
             raise _ours(error, topic) from error
 
@@ -213,8 +245,8 @@ def _ours(error: TelegramError, topic: int | None) -> MessengerError:
     if isinstance(error, Forbidden):
         return BlockedError(str(error))
     if isinstance(error, ChatMigrated):
-        # A group becomes a supergroup, with a new id, when its owner turns on Topics: only the
-        # configuration can follow it (STAFF_CHAT_ID), so the reason says what to set.
+        # A group becomes a supergroup, with a new id, when its owner turns on Topics: the staff
+        # group is followed (bot.services.staff_group); for any other, the reason says so.
         return UndeliveredError(
             f"the group is now a supergroup with the id {error.new_chat_id}: "
             f"set STAFF_CHAT_ID={error.new_chat_id}"

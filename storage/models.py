@@ -145,6 +145,17 @@ class UnsentReply(Base):
     )
 
 
+class ChatMove(Base):
+    """A group that Telegram turned into a supergroup, with a new id (turning on Topics does):
+    the staff group is followed to its new id, also after a restart."""
+
+    __tablename__ = "chat_moves"
+
+    old_chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    new_chat_id: Mapped[int] = mapped_column(BigInteger)
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class EligibilityCheck(Base):
     """A client's answers to the eligibility questionnaire (the latest one)."""
 

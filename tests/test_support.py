@@ -388,19 +388,67 @@ async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
     assert "Saved: 星辰设计作品集" in replies(calls)[0].text
 
 
-async def test_a_staff_group_turned_supergroup_is_named_with_its_new_id(
-    harness: Harness, caplog: pytest.LogCaptureFixture
+def migration_notice(harness: Harness, chat_id: int, **move: int) -> dict:
+    """Telegram's service message about a group that became a supergroup: in the old group
+    (migrate_to_chat_id) or in the new supergroup (migrate_from_chat_id)."""
+    update = Client(harness, user_id=9001, first_name="Staff").message_update(**move)
+    chat_type = "group" if "migrate_to_chat_id" in move else "supergroup"
+    update["message"]["chat"] = {"id": chat_id, "type": chat_type, "title": "Staff"}
+    return update
+
+
+def alerts_about(calls: list[ApiCall], name: str) -> set[int]:
+    """The chats that Telegram accepted a message naming a client in."""
+    return {
+        int(c.params["chat_id"])
+        for c in calls
+        if c.method == "sendMessage" and c.delivered and name in c.params.get("text", "")
+    }
+
+
+async def test_the_staff_group_is_followed_when_telegram_makes_it_a_supergroup(
+    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Turning on Topics gives the group a new id: the log says which STAFF_CHAT_ID to set,
-    both when Telegram announces the move and when an alert bounces off the old id."""
+    """Turning on Topics gives the group a new id: alerts, staff commands and the staff menu
+    move there at once, staff are told once, and a restart on the old STAFF_CHAT_ID still
+    follows it."""
     moved = -1009990001
-    staff = Client(harness, user_id=9001, first_name="Staff")
-    announcement = staff.message_update(migrate_to_chat_id=moved)
-    announcement["message"]["chat"] = {"id": STAFF_CHAT_ID, "type": "group", "title": "Staff"}
-    assert await harness.feed(announcement) == []
-    assert f"STAFF_CHAT_ID={moved}" in caplog.text
-    caplog.clear()
-    for method in ("createForumTopic", "sendMessage"):
+    async with running_bot(make_settings(office_hours=ALWAYS_OPEN)) as harness:
+        calls = await harness.feed(
+            migration_notice(harness, STAFF_CHAT_ID, migrate_to_chat_id=moved)
+        )
+        notice = [c for c in replies(calls) if int(c.params["chat_id"]) == moved]
+        assert len(notice) == 1 and f"STAFF_CHAT_ID={moved}" in notice[0].text
+        menus = [c for c in calls if c.method == "setMyCommands"]
+        assert menus and all(c.params["scope"]["chat_id"] == moved for c in menus)
+        assert f"STAFF_CHAT_ID={moved}" in caplog.text
+        # The same move, announced in the new supergroup, is not told twice.
+        again = migration_notice(harness, moved, migrate_from_chat_id=STAFF_CHAT_ID)
+        assert replies(await harness.feed(again)) == []
+
+        await Client(harness, user_id=8120, first_name="Ana", language_code="en").say("/human")
+        assert alerts_about(harness.api.calls, "Ana") == {moved}
+        member = Client(harness, user_id=9001, first_name="Wang")
+        entity = {"type": "bot_command", "offset": 0, "length": 4}
+        command = member.message_update(text="/app 999", entities=[entity])
+        command["message"]["chat"] = {"id": moved, "type": "supergroup", "title": "Staff"}
+        answer = replies(await harness.feed(command))
+        assert answer and "staff only" not in answer[0].text
+
+    restarted = make_settings(office_hours=ALWAYS_OPEN)
+    assert restarted.staff_chat_id == STAFF_CHAT_ID
+    async with running_bot(restarted) as harness:
+        await Client(harness, user_id=8121, first_name="Bea", language_code="en").say("/human")
+        assert alerts_about(harness.api.calls, "Bea") == {moved}
+
+
+async def test_an_alert_that_bounces_off_the_old_id_is_sent_to_the_new_one(
+    harness: Harness,
+) -> None:
+    """The bot missed Telegram's notice: the first call to the old id bounces with the new id,
+    and the bot follows the group there, sends the alert and keeps sending there."""
+    moved = -1009990002
+    for method in ("getChat", "createForumTopic", "sendMessage"):
         harness.api.fail(
             method,
             400,
@@ -408,7 +456,22 @@ async def test_a_staff_group_turned_supergroup_is_named_with_its_new_id(
             chat_id=STAFF_CHAT_ID,
             migrate_to_chat_id=moved,
         )
-    client = Client(harness, user_id=8120, first_name="Ana", language_code="en")
+    client = Client(harness, user_id=8122, first_name="Ana", language_code="en")
     calls = await client.say("/human")
-    assert replies(calls), "the client is still answered"
-    assert f"STAFF_CHAT_ID={moved}" in caplog.text
+    assert "talking with our team" in last_reply(to_client(calls, client)).text
+    assert alerts_about(calls, "Ana") == {moved}
+    calls = await Client(harness, user_id=8123, first_name="Bea", language_code="en").say("/human")
+    assert alerts_about(calls, "Bea") == {moved}
+
+
+async def test_another_groups_move_changes_nothing(harness: Harness) -> None:
+    """Only the staff group is followed: another group the bot sits in may become a
+    supergroup without taking the staff's alerts or commands."""
+    stranger = -1005550001
+    assert (
+        await harness.feed(migration_notice(harness, -5550001, migrate_to_chat_id=stranger)) == []
+    )
+    joined = migration_notice(harness, stranger, migrate_from_chat_id=-5550001)
+    assert await harness.feed(joined) == []
+    await Client(harness, user_id=8124, first_name="Ana", language_code="en").say("/human")
+    assert alerts_about(harness.api.calls, "Ana") == {STAFF_CHAT_ID}

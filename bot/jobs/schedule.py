@@ -34,7 +34,7 @@ def broadcast_sender(application: BotApplication) -> BroadcastSender:
     services = services_of(application)
     return BroadcastSender(
         services.database,
-        TelegramMessenger(application.bot),
+        TelegramMessenger(application.bot, services.staff_moves),
         services.send_budget,
         services.translations,
         services.settings,
@@ -80,7 +80,7 @@ def reminders(application: BotApplication) -> Reminders:
     services = services_of(application)
     return Reminders(
         services.database,
-        TelegramMessenger(application.bot),
+        TelegramMessenger(application.bot, services.staff_moves),
         services.translations,
         services.settings,
         services.catalogue,
@@ -109,7 +109,7 @@ async def close_quiet(context: BotContext) -> None:
     services = services_of(context.application)
     await close_quiet_conversations(
         services.database,
-        TelegramMessenger(context.application.bot),
+        TelegramMessenger(context.application.bot, services.staff_moves),
         services.settings,
         services.translations,
         services.catalogue,

@@ -13,6 +13,7 @@ from bot.services.agency import AgencyInfo
 from bot.services.conversations import ForumFlag
 from bot.services.faq import FaqService
 from bot.services.send_budget import SendBudget
+from bot.services.staff_group import StaffGroupMoves
 from storage.database import Database
 
 
@@ -30,3 +31,8 @@ class Services:
     images: ImageService
     send_budget: SendBudget
     staff_forum: ForumFlag = field(default_factory=ForumFlag)
+    # The staff group followed to its new id when Telegram makes it a supergroup.
+    staff_moves: StaffGroupMoves = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.staff_moves = StaffGroupMoves(self.settings, self.database, self.staff_forum)
