@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from telegram import (
     Bot,
@@ -48,6 +49,7 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
+T = TypeVar("T")
 # Told that a chat moved (old id, new id); whether calls to it belong in the new one.
 ChatMoved = Callable[[int, int], Awaitable[bool]]
 
@@ -61,11 +63,20 @@ class TelegramMessenger:
         self.bot = bot
         self.moved = moved
 
-    async def _new_id(self, chat_id: int, error: ChatMigrated) -> int | None:
-        """The chat's new id when calls to it should follow it there."""
-        if self.moved is not None and await self.moved(chat_id, error.new_chat_id):
-            return error.new_chat_id
-        return None
+    async def _in_chat(
+        self, chat_id: int, call: Callable[[int], Awaitable[T]], topic: int | None = None
+    ) -> T:
+        """`call` made in a chat, or in the staff group's new id when Telegram says the group
+        moved there; PTB's errors as ours."""
+        try:
+            try:
+                return await call(chat_id)
+            except ChatMigrated as error:
+                if self.moved is None or not await self.moved(chat_id, error.new_chat_id):
+                    raise
+                return await call(error.new_chat_id)
+        except TelegramError as error:
+            raise _ours(error, topic) from error
 
     async def send(
         self,
@@ -77,20 +88,17 @@ class TelegramMessenger:
         reply_to: int | None = None,
     ) -> int:
         """Send an HTML message; its message id."""
-        try:
-            message = await self.bot.send_message(
-                chat_id,
+        message = await self._in_chat(
+            chat_id,
+            lambda chat: self.bot.send_message(
+                chat,
                 text,
                 reply_markup=markup_of(buttons),
                 message_thread_id=topic,
                 reply_parameters=_reply(reply_to),
-            )
-        except ChatMigrated as error:
-            if (new_id := await self._new_id(chat_id, error)) is None:
-                raise _ours(error, topic) from error
-            return await self.send(new_id, text, buttons, topic=topic)
-        except TelegramError as error:
-            raise _ours(error, topic) from error
+            ),
+            topic,
+        )
         return message.message_id
 
     async def send_place(
@@ -141,44 +149,27 @@ class TelegramMessenger:
         reply_to: int | None = None,
     ) -> int:
         """Copy a message to another chat; the copy's message id."""
-        try:
-            copied = await self.bot.copy_message(
-                to_chat,
+        copied = await self._in_chat(
+            to_chat,
+            lambda chat: self.bot.copy_message(
+                chat,
                 from_chat,
                 message_id,
                 message_thread_id=topic,
                 reply_parameters=_reply(reply_to),
-            )
-        except ChatMigrated as error:
-            if (new_id := await self._new_id(to_chat, error)) is None:
-                raise _ours(error, topic) from error
-            return await self.copy(from_chat, message_id, new_id, topic=topic)
-        except TelegramError as error:
-            raise _ours(error, topic) from error
+            ),
+            topic,
+        )
         return copied.message_id
 
     async def create_topic(self, chat_id: int, name: str) -> int:
         """Open a forum topic; its thread id."""
-        try:
-            topic = await self.bot.create_forum_topic(chat_id, name)
-        except ChatMigrated as error:
-            if (new_id := await self._new_id(chat_id, error)) is None:
-                raise _ours(error, None) from error
-            return await self.create_topic(new_id, name)
-        except TelegramError as error:
-            raise _ours(error, None) from error
+        topic = await self._in_chat(chat_id, lambda chat: self.bot.create_forum_topic(chat, name))
         return topic.message_thread_id
 
     async def is_forum(self, chat_id: int) -> bool:
         """Whether a group has forum topics."""
-        try:
-            chat = await self.bot.get_chat(chat_id)
-        except ChatMigrated as error:
-            if (new_id := await self._new_id(chat_id, error)) is None:
-                raise _ours(error, None) from error
-            return await self.is_forum(new_id)
-        except TelegramError as error:
-            raise _ours(error, None) from error
+        chat = await self._in_chat(chat_id, self.bot.get_chat)
         return bool(chat.is_forum)
 
     async def edit_topic(
@@ -215,18 +206,16 @@ class TelegramMessenger:
             InputMediaPhoto(data, caption=caption, filename=f"{index:02d}.jpg")
             for index, (data, caption) in enumerate(photos, start=1)
         ]
-        try:
+
+        async def send_to(chat: int) -> object:
             if len(media) == 1:  # an album needs two or more
                 data, caption = photos[0]
-                await self.bot.send_photo(chat_id, data, caption=caption, message_thread_id=topic)
-            else:
-                await self.bot.send_media_group(chat_id, media, message_thread_id=topic)
-        except ChatMigrated as error:
-            if (new_id := await self._new_id(chat_id, error)) is None:
-                raise _ours(error, topic) from error
-            await self.send_album(new_id, photos, topic=topic)
-        except TelegramError as error:
-            raise _ours(error, topic) from error
+                return await self.bot.send_photo(
+                    chat, data, caption=caption, message_thread_id=topic
+                )
+            return await self.bot.send_media_group(chat, media, message_thread_id=topic)
+
+        await self._in_chat(chat_id, send_to, topic)
 
 
 def _unchanged(error: TelegramError) -> bool:
