@@ -145,6 +145,25 @@ def test_office_hours_and_slots() -> None:
         OfficeHours.parse("weekdays 9-5")
 
 
+def test_hours_until_24_00_stay_open_through_the_last_minute() -> None:
+    # "00:00-24:00" was read as closing at 23:59: a client asking for staff at 23:59 Beijing
+    # time was told the office is closed.
+    hours = OfficeHours.parse("mon-sun 00:00-24:00", 30)
+    beijing = hours.timezone
+    assert hours.is_open(datetime(2026, 12, 3, 23, 59, 30, tzinfo=beijing))
+    assert hours.is_open(datetime(2026, 12, 4, 0, 0, tzinfo=beijing))
+    late = OfficeHours.parse("mon-sun 22:00-24:00", 30)
+    assert [s.strftime("%H:%M") for s in late.slots_on(date(2026, 12, 3))] == [
+        "22:00",
+        "22:30",
+        "23:00",
+        "23:30",
+    ]
+    assert not late.is_open(datetime(2026, 12, 4, 0, 0, tzinfo=beijing))
+    with pytest.raises(OfficeHoursError):
+        OfficeHours.parse("mon 22:00-24:30")
+
+
 async def test_booking_one_client_per_slot_and_reminders(database: Database) -> None:
     hours = OfficeHours.parse("mon-fri 09:30-12:00", 30)
     now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # Saturday 10:00 in Beijing

@@ -19,6 +19,7 @@ from storage.statuses import BookingStatus
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REMINDER_BEFORE = timedelta(hours=24)
+MIDNIGHT = time.max  # a period ending at 24:00 runs to the end of the day, its last minute too
 LEAD_TIME = timedelta(hours=2)
 
 
@@ -61,8 +62,9 @@ class OfficeHours:
     def is_open(self, moment: datetime) -> bool:
         """Whether the office is open at this moment."""
         local = moment.astimezone(self.timezone)
+        now = local.time()
         return any(
-            opens <= local.time() < closes
+            opens <= now and (now < closes or closes == MIDNIGHT)
             for opens, closes in self.periods.get(local.weekday(), ())
         )
 
@@ -83,7 +85,11 @@ class OfficeHours:
         step = timedelta(minutes=self.slot_minutes)
         for opens, closes in self.periods.get(day.weekday(), ()):
             start = datetime.combine(day, opens, self.timezone)
-            end = datetime.combine(day, closes, self.timezone)
+            end = (
+                datetime.combine(day + timedelta(days=1), time(0), self.timezone)
+                if closes == MIDNIGHT
+                else datetime.combine(day, closes, self.timezone)
+            )
             while start + step <= end:
                 slots.append(start)
                 start += step
@@ -95,9 +101,10 @@ def _span(text: str) -> tuple[time, time]:
     if not match:
         raise OfficeHoursError(f"cannot read the hours {text!r} (expected e.g. 09:30-12:00)")
     h1, m1, h2, m2 = (int(group) for group in match.groups())
-    if not (0 <= h1 < 24 and 0 <= h2 <= 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
+    valid_end = h2 < 24 or (h2 == 24 and m2 == 0)
+    if not (0 <= h1 < 24 and valid_end and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
         raise OfficeHoursError(f"{text.strip()!r} is not a valid period")
-    return time(h1, m1), time(min(h2, 23), m2 if h2 < 24 else 59)
+    return time(h1, m1), MIDNIGHT if h2 == 24 else time(h2, m2)
 
 
 def slot_key(starts_at: datetime) -> str:
