@@ -16,6 +16,9 @@ input, resets the kernel's peak-RSS counter (writing 5 to /proc/self/clear_refs)
 and reports VmHWM − VmRSS from /proc/self/status. That includes Pillow's and the codecs' native
 allocations, which tracemalloc does not see; the input bytes themselves are not counted.
 
+Then a 300-dpi A4 scan as a scanner app's PDF (its JPEG taken out) and the same PDF with its page
+turned (drawn by PDFium, then checked): time and memory of ours only.
+
 Last, four 12 MP photos go through ``ImageService`` (2 at a time) while a chat-reply task wakes
 every 10 ms, yields once and does a little work; its lateness p99 is printed.
 
@@ -47,6 +50,7 @@ from bot.images import ImageRules, check_and_normalise  # noqa: E402
 from bot.images.service import ImageService  # noqa: E402
 from bot.images.storage import DocumentStore  # noqa: E402
 from tests.support import image_samples as samples  # noqa: E402
+from tests.support import pdf_samples as pdfs  # noqa: E402
 
 ID_CARD = ImageRules(min_short_side=720)
 LICENCE = ImageRules(min_short_side=1100)
@@ -177,6 +181,24 @@ def main() -> None:
                 f" {ours_mb:8.0f} {base_mb:8.0f}  {produced:20} {target}",
                 flush=True,
             )
+        scan = Image.open(io.BytesIO(samples.a4_scan(300, "JPEG")))
+        scanned = pdfs.scanned(scan, dpi=300.0)
+        pdf_cases = [
+            ("A4 scanner PDF (JPEG page)", scanned),
+            ("... its page turned (drawn)", pdfs.rotated(scanned, 90)),
+        ]
+        print(f"\n{'PDF input':33} {'MB in':>6} {'ours ms':>8} {'ours MB':>8}  output")
+        for index, (name, data) in enumerate(pdf_cases):
+            result, output = check_and_normalise(data, LICENCE)
+            assert result.accepted and output is not None, (name, result)
+            ours = median_ms(lambda d=data: check_and_normalise(d, LICENCE), args.runs)
+            path = Path(temp) / f"pdf{index}.bin"
+            path.write_bytes(data)
+            ours_mb = peak_mb("ours", path, LICENCE, (output.width, output.height))
+            produced = (
+                f"{output.width}×{output.height} q{output.quality} {len(output.data) // 1000} KB"
+            )
+            print(f"{name:33} {len(data) / 1e6:6.1f} {ours:8.0f} {ours_mb:8.0f}  {produced}")
         photos = [samples.phone_photo((4000, 3000), orientation=6)] * 4
         p99, worst, count = asyncio.run(reply_latency(photos, Path(temp) / "store"))
     print(

@@ -35,9 +35,20 @@ REASONS = {
     Rejection.NOT_AN_IMAGE: (
         N_("This file is not a picture."),
         N_(
-            "Please send a photo or scan as JPG or PNG "
-            "(PDFs and other documents are not accepted)."
+            "Please send a photo or scan as JPG, PNG or a one-page PDF "
+            "(Word files and other documents are not accepted)."
         ),
+    ),
+    Rejection.PDF_SEVERAL_PAGES: (
+        N_("This PDF has several pages, and each document here takes one picture."),
+        N_(
+            "Send the page this step asks for on its own: as a photo sent as a file, or as a "
+            "one-page PDF from your scanner app."
+        ),
+    ),
+    Rejection.PDF_PROTECTED: (
+        N_("This PDF is protected by a password, so it cannot be opened."),
+        N_("Send the scan without a password, or as a photo (JPG or PNG)."),
     ),
     Rejection.UNSUPPORTED_FORMAT: (
         N_(

@@ -29,6 +29,7 @@ from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
 from tests.support import image_samples as samples
 from tests.support import image_scenes as scenes
+from tests.support import pdf_samples as pdfs
 
 ID_CARD = ImageRules(min_short_side=720)
 LICENCE = ImageRules(min_short_side=1100)
@@ -101,6 +102,51 @@ def test_accepted_formats_become_submission_ready_jpegs(
     image = assert_submission_ready(output)
     assert image.size == SIZE
     assert difference(image, document) < 6
+
+
+def test_a_scanner_apps_pdf_is_checked_as_the_photo_it_holds(
+    document: Image.Image, jpeg: bytes
+) -> None:
+    # A page that is one JPEG (iPhone's Notes, CamScanner): the camera's own bytes are judged.
+    whole_page = pdfs.exported(jpeg, (0, 0, 576, 360), page=(576, 360))
+    result, output = check(whole_page)
+    direct, direct_output = check(jpeg)
+    assert result.accepted, result
+    assert result.source_format == "PDF"
+    assert (result.width, result.height) == SIZE
+    assert output is not None and direct_output is not None
+    assert output.data == direct_output.data  # taken out byte for byte, not drawn again
+    assert result.measurements["sharpness"] == direct.measurements["sharpness"]
+    image = assert_submission_ready(output)
+    assert difference(image, document) < 6
+    scanned, _ = check(pdfs.scanned(document))  # the same through Pillow's own PDF writer
+    assert scanned.accepted, scanned
+
+
+def test_a_sideways_pdf_page_is_turned_upright(document: Image.Image) -> None:
+    result, output = check(pdfs.rotated(pdfs.scanned(document), 90))
+    assert result.accepted, result
+    image = assert_submission_ready(output)
+    assert image.size == (SIZE[1], SIZE[0])
+    assert difference(image, document.transpose(Image.Transpose.ROTATE_270)) < 8  # clockwise
+
+
+def test_a_photo_pasted_into_an_office_pdf_is_drawn_at_its_own_resolution(jpeg: bytes) -> None:
+    # 1600 px across 475 points: the page is drawn at 1600 / 475 pixels per point, not 300 dpi.
+    result, output = check(pdfs.exported(jpeg, (60, 400, 475, 297)))
+    assert result.accepted, result
+    assert abs(result.width - 595 * 1600 / 475) < 2
+    assert abs(result.height - 842 * 1600 / 475) < 2
+    assert_submission_ready(output)
+
+
+def test_an_enlarged_photo_in_a_pdf_still_lacks_detail() -> None:
+    photo = scenes.id_card_photo((2400, 1600))
+    enlarged = samples.encode(scenes.enlarge(photo, 600, 2400), quality=90)
+    result, _ = check(pdfs.exported(enlarged, (0, 0, 864, 576), page=(864, 576)), LICENCE)
+    assert result.reason is Rejection.LOW_DETAIL, result
+    result, _ = check(pdfs.scanned(scenes.enlarge(photo, 600, 2400)), LICENCE)
+    assert result.reason is Rejection.LOW_DETAIL, result
 
 
 @pytest.mark.parametrize(
@@ -255,9 +301,23 @@ BAD_FILES = {
     "truncated JPEG": (lambda doc, jpg: jpg[: len(jpg) // 2], Rejection.CORRUPT),
     "JPEG header only": (lambda doc, jpg: jpg[:400], Rejection.CORRUPT),
     "text renamed .jpg": (lambda doc, jpg: b"Scan of my licence\n" * 200, Rejection.NOT_AN_IMAGE),
-    "minimal PDF": (
+    "damaged PDF": (
         lambda doc, jpg: b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
-        Rejection.NOT_AN_IMAGE,
+        Rejection.CORRUPT,
+    ),
+    "PDF of two pages": (lambda doc, jpg: pdfs.scanned(doc, doc), Rejection.PDF_SEVERAL_PAGES),
+    "PDF with a password": (lambda doc, jpg: pdfs.protected(), Rejection.PDF_PROTECTED),
+    "PDF of a blurred scan": (
+        lambda doc, jpg: pdfs.scanned(doc.filter(ImageFilter.GaussianBlur(3))),
+        Rejection.BLURRY,
+    ),
+    "PDF of a grey photocopy": (
+        lambda doc, jpg: pdfs.scanned(doc.convert("L")),
+        Rejection.GREYSCALE,
+    ),
+    "PDF bomb: a 54 MP black-and-white page": (
+        lambda doc, jpg: pdfs.scanned(Image.new("1", (9000, 6000), 1)),
+        Rejection.TOO_MANY_PIXELS,
     ),
     "animated GIF": (lambda doc, jpg: animated("GIF", doc), Rejection.UNSUPPORTED_FORMAT),
     "animated PNG": (lambda doc, jpg: animated("PNG", doc), Rejection.UNSUPPORTED_FORMAT),

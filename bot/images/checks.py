@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from PIL import Image
 
-from bot.images import formats
+from bot.images import formats, pdf
 from bot.images.colour import to_rgb
 from bot.images.encode import encode_in_band
 from bot.images.measure import measure
@@ -93,6 +93,8 @@ class Rejection(StrEnum):
     # Soft, and the measurements cannot tell a mild blur from a soft photo enlarged: both
     # problems are named (both are fixed by a new, steady photo at the camera's full resolution).
     BLURRY_OR_ENLARGED = "blurry_or_enlarged"
+    PDF_SEVERAL_PAGES = "pdf_several_pages"  # a step takes one picture: one page
+    PDF_PROTECTED = "pdf_protected"  # opens only with a password
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def check_and_normalise(
     early = precheck_size(len(data), rules)
     if early is not None:
         return _refused(early), None
+    if pdf.is_pdf(data[: pdf.HEAD_BYTES]):
+        return _check_pdf(data, rules)
     fmt = formats.identify(data[: formats.HEAD_BYTES])
     if fmt is None:
         return _refused(Rejection.NOT_AN_IMAGE), None
@@ -197,6 +201,28 @@ def check_and_normalise(
     measurements["output_bytes"] = float(len(encoded.data))
     result = CheckResult(True, None, fmt, width, height, measurements)
     return result, NormalisedImage(encoded.data, encoded.width, encoded.height, encoded.quality)
+
+
+def _check_pdf(data: bytes, rules: ImageRules) -> tuple[CheckResult, NormalisedImage | None]:
+    """A one-page PDF is checked as the picture on its page; the result names the PDF."""
+    try:
+        picture = pdf.page_picture(data)
+    except pdf.SeveralPagesError:
+        return _refused(Rejection.PDF_SEVERAL_PAGES, "PDF"), None
+    except pdf.ProtectedPdfError:
+        return _refused(Rejection.PDF_PROTECTED, "PDF"), None
+    except pdf.TooManyPixelsError:
+        return _refused(Rejection.TOO_MANY_PIXELS, "PDF"), None
+    except pdf.PdfError:
+        return _refused(Rejection.CORRUPT, "PDF"), None
+    if pdf.is_pdf(picture[: pdf.HEAD_BYTES]):  # never recurse: a picture is not a PDF
+        return _refused(Rejection.CORRUPT, "PDF"), None
+    result, normalised = check_and_normalise(picture, rules)
+    measurements = {**result.measurements, "from_pdf": 1.0}
+    checked = CheckResult(
+        result.accepted, result.reason, "PDF", result.width, result.height, measurements
+    )
+    return checked, normalised
 
 
 def _refused(reason: Rejection, fmt: str | None = None) -> CheckResult:

@@ -20,7 +20,14 @@ from bot.images.storage import DocumentStore
 from storage.models import DocumentVersion, FilingApplication
 
 FAILURES_BEFORE_HANDOFF = 3
-SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "HEIF": ".heic", "HEIC": ".heic", "WEBP": ".webp"}
+SUFFIXES = {
+    "JPEG": ".jpg",
+    "PNG": ".png",
+    "HEIF": ".heic",
+    "HEIC": ".heic",
+    "WEBP": ".webp",
+    "PDF": ".pdf",
+}
 
 
 class DownloadFailedError(Exception):
