@@ -73,7 +73,11 @@ def page_picture(data: bytes) -> bytes:
                 raise SeveralPagesError(pages) if pages else DamagedPdfError()
             page = document[0]
             try:
-                return _scanned_jpeg(page) or _drawn(page)
+                pictures = list(
+                    page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)
+                )
+                largest = _largest(page, pictures)
+                return _scanned_jpeg(page, largest) or _drawn(page, pictures, largest)
             except pdfium.PdfiumError as error:
                 raise DamagedPdfError from error
             finally:
@@ -82,12 +86,13 @@ def page_picture(data: bytes) -> bytes:
             document.close()
 
 
-def _largest_picture(page: pdfium.PdfPage) -> tuple[pdfium.PdfImage, float] | None:
+def _largest(
+    page: pdfium.PdfPage, pictures: list[pdfium.PdfImage]
+) -> tuple[pdfium.PdfImage, float] | None:
     """The page's largest picture and the share of the page it covers."""
     width, height = page.get_size()
     best: tuple[pdfium.PdfImage, float] | None = None
-    for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
-        assert isinstance(picture, pdfium.PdfImage)
+    for picture in pictures:
         left, bottom, right, top = picture.get_bounds()
         share = (right - left) * (top - bottom) / max(width * height, 1.0)
         if best is None or share > best[1]:
@@ -95,9 +100,10 @@ def _largest_picture(page: pdfium.PdfPage) -> tuple[pdfium.PdfImage, float] | No
     return best
 
 
-def _scanned_jpeg(page: pdfium.PdfPage) -> bytes | None:
+def _scanned_jpeg(
+    page: pdfium.PdfPage, found: tuple[pdfium.PdfImage, float] | None
+) -> bytes | None:
     """The JPEG of a page that is one upright photograph, byte for byte; otherwise None."""
-    found = _largest_picture(page)
     if found is None or found[1] < SCAN_COVERAGE or page.get_rotation() != 0:
         return None
     picture = found[0]
@@ -110,18 +116,20 @@ def _scanned_jpeg(page: pdfium.PdfPage) -> bytes | None:
     return out.getvalue()
 
 
-def _drawn(page: pdfium.PdfPage) -> bytes:
+def _drawn(
+    page: pdfium.PdfPage,
+    pictures: list[pdfium.PdfImage],
+    found: tuple[pdfium.PdfImage, float] | None,
+) -> bytes:
     """The page drawn upright, at its main picture's own resolution (else 300 dpi), as PNG."""
     width, height = page.get_size()
     if width <= 0 or height <= 0:
         raise DamagedPdfError
-    for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
-        assert isinstance(picture, pdfium.PdfImage)
+    for picture in pictures:
         picture_width, picture_height = picture.get_px_size()
         if picture_width * picture_height > MAX_RENDER_PIXELS:  # PDFium would decode it whole
             raise TooManyPixelsError
     scale = RENDER_DPI / POINTS_PER_INCH
-    found = _largest_picture(page)
     if found is not None and found[1] >= MAIN_PICTURE:
         left, bottom, right, top = found[0].get_bounds()
         longest = max(right - left, top - bottom)
