@@ -11,6 +11,11 @@ transaction that wrote from one that only read): a crash after it cannot make a 
 update repeat its effects, and a crash before it leaves nothing behind, so the redelivered
 update is simply handled again. No transaction stays open while the bot waits for Telegram.
 
+**Handled elsewhere.** If another process marked the same update first (two bots wrongly
+sharing one SQLite file, or a redelivery racing the first delivery), the mark's insert clashes:
+this process's work is dropped and it says nothing more (``HandledElsewhereError``), since the
+other one has stored and answered it.
+
 **Journal before speaking.** Once the update is marked, the commit before a call that says
 something also journals that call (``bot.unsent_replies``), and Telegram's answer removes it
 again: a crash while Telegram answers leaves the call in the journal, and the redelivered update,
@@ -22,11 +27,12 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
@@ -42,6 +48,10 @@ from storage.tracking import has_writes
 log = logging.getLogger(__name__)
 
 
+class HandledElsewhereError(Exception):
+    """Another process marked this update as handled first: this one's work is dropped."""
+
+
 @dataclass
 class UpdateScope:
     """What the handlers of one update share."""
@@ -52,6 +62,7 @@ class UpdateScope:
     arrival: Arrival = field(default_factory=Arrival)
     failed: bool = False
     marked: bool = False
+    superseded: bool = False  # another process handled the update (``HandledElsewhereError``)
     answered: list[int] = field(default_factory=list)  # journaled calls Telegram has answered
 
     @property
@@ -68,12 +79,17 @@ class UpdateScope:
         the update as handled; one after reads only just ends the transaction.
 
         ``call`` (method, parameters as JSON): a call about to tell someone something, journaled
-        in this commit once the update is marked; the journal entry's id."""
+        in this commit once the update is marked; the journal entry's id.
+
+        Raises ``HandledElsewhereError`` (now and at every later commit, so that nothing more is
+        said) when another process marked the update first."""
+        if self.superseded:
+            raise HandledElsewhereError(self.update_id)
         if self.failed:  # the handler's work was rolled back; the mark comes at the end
             return None
         marking = not self.marked and has_writes(self.session)
         if marking:
-            await ProcessedUpdateRepository(self.session).mark(self.update_id)
+            await self._claim()
         journal = UnsentReplyRepository(self.session)
         if self.answered:
             await journal.remove(self.answered)
@@ -85,8 +101,20 @@ class UpdateScope:
         self.marked = self.marked or marking
         return entry
 
+    async def _claim(self) -> None:
+        """Insert the update's mark, or give the update up if another process has it."""
+        try:
+            await ProcessedUpdateRepository(self.session).mark(self.update_id)
+        except IntegrityError:
+            await self.session.rollback()
+            if not await ProcessedUpdateRepository(self.session).seen(self.update_id):
+                raise  # a clash in the update's own work, not over its mark
+            self.superseded = self.failed = True
+            log.info("Update %s was handled by another process; dropping it", self.update_id)
+            raise HandledElsewhereError(self.update_id) from None
+
     async def _mark(self) -> None:
-        await ProcessedUpdateRepository(self.session).mark(self.update_id)
+        await self._claim()
         await self.session.commit()
         self.marked = True
 
@@ -97,10 +125,13 @@ class UpdateScope:
 
     async def finish(self) -> None:
         """At the end of the update: store what is left and make sure it is marked handled."""
+        if self.superseded:
+            return
         self.failed = False  # any failed work is gone by now; what remains is to be stored
-        await self.commit()
-        if not self.marked:
-            await self._mark()
+        with suppress(HandledElsewhereError):  # the other process has stored and answered it
+            await self.commit()
+            if not self.marked:
+                await self._mark()
 
 
 _current_scope: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)

@@ -22,6 +22,8 @@ async def on_error(update: object, context: BotContext) -> None:
     """Handle an exception raised while processing an update."""
     error = context.error
     scope = maybe_current_scope()
+    if scope is not None and scope.superseded:  # another process has answered this update
+        return
     if isinstance(error, Forbidden) and scope is not None and scope.client is not None:
         log.info("Client %s blocked the bot", scope.client.telegram_id)
         ClientService.mark_blocked(scope.client, True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.context import services_of
 from storage.models import Client as ClientRow
-from storage.models import Question
+from storage.models import FilingApplication, Question
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
@@ -216,6 +218,50 @@ async def test_update_delivered_twice_is_handled_once(client: Client, harness: H
     second = await harness.feed(update)
     assert replies(first) and not replies(second)
     assert len(await _questions(harness)) == 1
+
+
+async def test_an_update_another_process_handled_first_is_dropped_in_silence(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """Two bots wrongly share one database, and both get the same button press: the one that
+    stores its work first answers; the other drops its work instead of telling the client (and
+    staff) that something went wrong."""
+    settings = make_settings()
+    async with running_bot(settings) as first, running_bot(settings) as second:
+        client = Client(second, user_id=5077)
+        await client.say("/start")
+        await client.press("menu:apply")
+        press = {
+            "update_id": 880001,
+            "callback_query": {
+                "id": "880001",
+                "from": client.user,
+                "chat_instance": "5077",
+                "data": "app:type:mainland_individual",
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": client.chat,
+                    "from": {"id": 700000001, "is_bot": True, "first_name": "ICP Assistant"},
+                    "text": "Who will apply?",
+                },
+            },
+        }
+        overtaken: list[str] = []
+
+        async def overtake(call: ApiCall) -> None:  # the other bot finishes while this one waits
+            if call.method == "answerCallbackQuery" and not overtaken:
+                overtaken.append(call.method)
+                await first.feed(press)
+
+        second.api.observers.append(overtake)
+        dropped = await second.feed(press)
+        answered = first.api.calls
+        assert overtaken and replies(answered), [call.method for call in answered]
+        assert not [call for call in dropped if call.method == "sendMessage"]  # no error, no alert
+        async with services_of(first.application).database.sessions() as session:
+            stored = (await session.scalars(select(FilingApplication))).all()
+        assert len(stored) == 1
 
 
 async def test_client_record_and_blocking(client: Client, harness: Harness) -> None:

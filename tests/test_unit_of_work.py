@@ -13,7 +13,7 @@ from bot.bot_api_request import BotApiRequest
 from bot.i18n import Translations
 from bot.scope import UnitOfWork, current_scope
 from storage.database import Database
-from storage.models import Client, FilingApplication, ProcessedUpdate, UnsentReply
+from storage.models import Client, FilingApplication, ProcessedUpdate, UnsentReply, utcnow
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 
 
@@ -146,3 +146,32 @@ async def test_replies_telegram_answered_are_not_sent_again(database: Database) 
     ]
     async with database.sessions() as session:
         assert await session.scalar(select(UnsentReply.id)) is None
+
+
+async def test_once_another_process_marked_the_update_nothing_more_is_said(
+    database: Database,
+) -> None:
+    """Another process marks the update while this one works on it: this one's work is dropped
+    and every later call is stopped before it reaches Telegram."""
+    api = FakeBotApi()
+    bot = Bot("123456:TEST", request=BotApiRequest(api))
+    unit = UnitOfWork(database, Translations.load())
+    stopped: list[str] = []
+
+    async def handler() -> None:
+        scope = current_scope()
+        scope.session.add(FilingApplication(client_id=scope.client.id, applicant_type="x"))
+        async with database.sessions() as other:  # the other process stores its mark first
+            other.add(ProcessedUpdate(update_id=81, processed_at=utcnow()))
+            await other.commit()
+        for text in ("Your application is stored.", "Next step."):
+            try:
+                await bot.send_message(4104, text)
+            except Exception as error:  # PTB wraps the request object's errors
+                stopped.append(type(error.__cause__ or error).__name__)
+
+    await unit.run(_press(81, 4104, bot), handler())
+    assert stopped == ["HandledElsewhereError", "HandledElsewhereError"]
+    assert api.of_method("sendMessage") == []
+    async with database.sessions() as session:
+        assert await session.scalar(select(FilingApplication.id)) is None
