@@ -164,7 +164,6 @@ async def _tell(
 ) -> None:
     """The reply for an upload's outcome."""
     _ = context.i18n.gettext
-    language = context.i18n.language
     match outcome.result:
         case UploadResult.UNDER_REVIEW:
             await reply(
@@ -200,24 +199,48 @@ async def _tell(
         case UploadResult.DOWNLOAD_FAILED:
             await reply(update, _("Sorry, I could not download that file. Please send it again."))
         case UploadResult.REFUSED:
-            await reply(update, refusal_text(context, outcome))
+            text = refusal_text(context, outcome)
+            if outcome.page:  # a page of a scan of several pages: say which, and for what
+                text = (
+                    "📄 "
+                    + _("Page {page} of your PDF, for {step}:").format(
+                        page=outcome.page, step=_step_title(context, outcome)
+                    )
+                    + "\n"
+                    + text
+                )
+            if outcome.earlier and situation.application is not None:  # the client moved on
+                receipts = "\n".join(_receipt(context, page) for page in outcome.earlier)
+                await show_current(
+                    update, context, situation.application, lead=receipts + "\n\n" + text
+                )
+            else:
+                await reply(update, text)
             if outcome.hand_off:
                 await reply(update, _("This seems difficult – let me get a person to help you."))
                 await hand_off(update, context, context.i18n, reason="uploads_failing")
         case UploadResult.ACCEPTED:
-            step = outcome.step.title.get(language) if outcome.step else ""
-            text = _(
-                "✅ {step} accepted ({width}×{height} px, {size} KB, ready for submission)."
-            ).format(
-                step=step,
-                width=outcome.width,
-                height=outcome.height,
-                size=context.i18n.format_number(round(outcome.stored_bytes / 1024)),
-            )
+            text = "\n".join(_receipt(context, page) for page in (*outcome.earlier, outcome))
             if situation.application is not None:  # one message: the receipt and the next step
                 await show_current(update, context, situation.application, lead=text)
             else:
                 await reply(update, text)
+
+
+def _step_title(context: BotContext, outcome: UploadOutcome) -> str:
+    return outcome.step.title.get(context.i18n.language) if outcome.step else ""
+
+
+def _receipt(context: BotContext, outcome: UploadOutcome) -> str:
+    """The line that says an upload (or a page of one) was accepted, and as what file."""
+    return context.i18n.gettext(
+        "✅ {step} accepted ({width}×{height} px, {size} KB, ready for submission)."
+    ).format(
+        step=_step_title(context, outcome),
+        width=outcome.width,
+        height=outcome.height,
+        size=context.i18n.format_number(round(outcome.stored_bytes / 1024)),
+    )
 
 
 def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:

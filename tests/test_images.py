@@ -22,6 +22,7 @@ from bot.images import (
     Rejection,
     check_and_normalise,
     failed_only_because_compressed,
+    pdf,
     precheck_size,
 )
 from bot.images.checks import CheckResult, NormalisedImage
@@ -129,6 +130,32 @@ def test_a_sideways_pdf_page_is_turned_upright(document: Image.Image) -> None:
     image = assert_submission_ready(output)
     assert image.size == (SIZE[1], SIZE[0])
     assert difference(image, document.transpose(Image.Transpose.ROTATE_270)) < 8  # clockwise
+
+
+def test_a_scan_of_several_pages_splits_into_pages_checked_like_the_photos_they_hold(
+    document: Image.Image,
+) -> None:
+    back = document.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    two = pdfs.rotated(pdfs.scanned(document, back), 90)  # its first page stored sideways
+    pages = pdf.split(two, most=2)
+    assert len(pages) == 2
+    first, first_output = check(pages[0])
+    second, second_output = check(pages[1])
+    assert first.accepted and second.accepted, (first, second)
+    assert (
+        difference(
+            assert_submission_ready(first_output), document.transpose(Image.Transpose.ROTATE_270)
+        )
+        < 8
+    )
+    assert difference(assert_submission_ready(second_output), back) < 6
+    _, alone = check(pdfs.scanned(back))  # the page's JPEG is kept byte for byte
+    assert alone is not None and second_output is not None and alone.data == second_output.data
+    # not split: more pages than the steps they would fill, one page, a damaged or locked file
+    assert pdf.split(pdfs.scanned(document, back, document), most=2) == []
+    assert pdf.split(pdfs.scanned(document), most=2) == []
+    assert pdf.split(two[:200], most=2) == []
+    assert pdf.split(pdfs.protected(), most=2) == []
 
 
 def test_a_photo_pasted_into_an_office_pdf_is_drawn_at_its_own_resolution(jpeg: bytes) -> None:
@@ -305,7 +332,10 @@ BAD_FILES = {
         lambda doc, jpg: b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
         Rejection.CORRUPT,
     ),
-    "PDF of two pages": (lambda doc, jpg: pdfs.scanned(doc, doc), Rejection.PDF_SEVERAL_PAGES),
+    "PDF of three pages": (  # more than the ID card's two sides that a scan may fill
+        lambda doc, jpg: pdfs.scanned(doc, doc, doc),
+        Rejection.PDF_SEVERAL_PAGES,
+    ),
     "PDF with a password": (lambda doc, jpg: pdfs.protected(), Rejection.PDF_PROTECTED),
     "PDF of a blurred scan": (
         lambda doc, jpg: pdfs.scanned(doc.filter(ImageFilter.GaussianBlur(3))),

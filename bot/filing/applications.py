@@ -395,6 +395,25 @@ class ApplicationService:
         )
         return list(result)
 
+    async def image_run(self, application: FilingApplication) -> list[Item]:
+        """The current image step and the image steps right after it still to do: the steps a
+        scan of several pages fills, one page each (an ID card's front, then its back)."""
+        steps = self.steps(application)
+        ids = [item.id for item in steps]
+        if application.current_step not in ids:
+            return []
+        start = ids.index(application.current_step)
+        if steps[start].kind is not ItemKind.IMAGE:
+            return []
+        states = await self.states(application)
+        run = [steps[start]]
+        for item in steps[start + 1 :]:
+            pending = _status(states, item.id) is StepStatus.PENDING
+            if item.kind is not ItemKind.IMAGE or not pending:
+                break
+            run.append(item)
+        return run
+
     def image_steps(self, application: FilingApplication) -> list[Item]:
         """The steps that collect an image."""
         return [item for item in self.steps(application) if item.kind is ItemKind.IMAGE]

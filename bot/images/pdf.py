@@ -5,6 +5,8 @@ one photograph (a JPEG). That photograph is taken out as it is, so the checks ju
 own pixels. Any other page (a PDF made by an office program, an electronic licence, a scan
 stored in another encoding) is drawn at the resolution of its largest picture, or at 300 dpi
 when it has none, and checked like a photo: a black-and-white scan is still refused as one.
+A scan of several pages (an ID card's front, then its back) is split into one-page PDFs, one
+for each step it fills (``split``).
 
 PDFium is not thread-safe (pypdfium2's documentation), and the image checks run in worker
 threads, so every call into it holds ``_PDFIUM``.
@@ -56,6 +58,36 @@ class SeveralPagesError(PdfError):
 def is_pdf(head: bytes) -> bool:
     """Whether a file starting with ``head`` is a PDF."""
     return MAGIC in head[:HEAD_BYTES]
+
+
+def split(data: bytes, most: int) -> list[bytes]:
+    """The pages of a PDF of 2 to ``most`` pages, in order, each as a one-page PDF (its pictures
+    kept byte for byte); [] for any other file, which the checks then judge as a whole."""
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return []
+        try:
+            if not 2 <= len(document) <= most:
+                return []
+            return [_page_alone(document, index) for index in range(len(document))]
+        except pdfium.PdfiumError:
+            return []
+        finally:
+            document.close()
+
+
+def _page_alone(document: pdfium.PdfDocument, index: int) -> bytes:
+    """Page ``index`` of ``document`` as a PDF of its own."""
+    alone = pdfium.PdfDocument.new()
+    try:
+        alone.import_pages(document, [index])
+        out = io.BytesIO()
+        alone.save(out)
+        return out.getvalue()
+    finally:
+        alone.close()
 
 
 def page_picture(data: bytes) -> bytes:

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from bot.images import pdf
 from bot.images.checks import CheckResult, NormalisedImage, check_and_normalise
 from bot.images.rules import ImageRules
 from bot.images.storage import DocumentStore
@@ -38,6 +39,14 @@ class ImageService:
         async with self._slots:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, self._run, data, rules)
+
+    async def pdf_pages(self, data: bytes, most: int) -> list[bytes]:
+        """A PDF of 2 to ``most`` pages split into one-page PDFs; [] for any other file."""
+        if not pdf.is_pdf(data[: pdf.HEAD_BYTES]):
+            return []
+        async with self._slots:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, pdf.split, data, most)
 
     def close(self) -> None:
         """Stop the worker threads once the running checks finish; queued ones are dropped."""

@@ -4,7 +4,7 @@ normalised and stored, or refused with the reason — and after repeated refusal
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -70,6 +70,8 @@ class UploadOutcome:
     minimum_short_side: int = 0
     compressed_by_telegram: bool = False  # refused only because Telegram compressed the photo
     hand_off: bool = False  # refused several times in a row: a person should help
+    page: int = 0  # the page of a scan of several pages (from 1); 0 for a single picture
+    earlier: tuple[UploadOutcome, ...] = ()  # that scan's pages accepted before this one
 
 
 class UploadService:
@@ -114,14 +116,55 @@ class UploadService:
         size_problem = precheck_size(incoming.size, rules)
         if size_problem is not None:
             return await self._refuse(application, item, incoming, size_problem, None, rules)
+        steps = await self.applications.image_run(application)  # a scan's pages fill these
         await self.commit()  # hold no database connection during the download and the checks
         try:
             data = await download()
         except DownloadFailedError:
             return UploadOutcome(UploadResult.DOWNLOAD_FAILED, item)
+        pages = await self.images.pdf_pages(data, len(steps)) if len(steps) > 1 else []
+        if not pages:
+            return await self._take(application, item, incoming, data)
+        return await self._take_pages(application, steps, incoming, pages)
+
+    async def _take_pages(
+        self,
+        application: FilingApplication,
+        steps: list[Item],
+        incoming: IncomingFile,
+        pages: list[bytes],
+    ) -> UploadOutcome:
+        """A scan of several pages: page by page, each for the next step, until one is refused.
+        The outcome is the last page's, with the pages accepted before it."""
+        outcomes: list[UploadOutcome] = []
+        for number, (step, page) in enumerate(zip(steps, pages, strict=False), start=1):
+            if outcomes:
+                await self.commit()  # the page before is stored before this one is checked
+            outcomes.append(
+                await self._take(
+                    application, step, replace(incoming, size=len(page)), page, page=number
+                )
+            )
+            if outcomes[-1].result is not UploadResult.ACCEPTED:
+                break
+        *earlier, last = outcomes
+        return replace(last, earlier=tuple(earlier))
+
+    async def _take(
+        self,
+        application: FilingApplication,
+        item: Item,
+        incoming: IncomingFile,
+        data: bytes,
+        page: int = 0,
+    ) -> UploadOutcome:
+        """Check one picture for ``item``: store it and move on, or refuse it."""
+        provider = (application.answers or {}).get("hosting_provider")
+        rules = self.catalogue.images.rules_for(item, provider)
         result, normalised = await self.images.process(data, rules)
         if not result.accepted or normalised is None:
-            return await self._refuse(application, item, incoming, result.reason, result, rules)
+            outcome = await self._refuse(application, item, incoming, result.reason, result, rules)
+            return replace(outcome, page=page)
         original = self.documents.save(data, SUFFIXES.get(result.source_format or "", ".bin"))
         stored = self.documents.save(normalised.data, ".jpg")
         version = _version(application, item.id, incoming, result)
@@ -137,6 +180,7 @@ class UploadService:
             width=normalised.width,
             height=normalised.height,
             stored_bytes=len(normalised.data),
+            page=page,
         )
 
     async def _refuse(
