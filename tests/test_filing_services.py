@@ -95,6 +95,21 @@ def test_catalogue_errors_are_clear(tmp_path: Path) -> None:
         load_catalogue(path)
 
 
+def test_a_cards_other_side_must_follow_an_image_step(tmp_path: Path) -> None:
+    text = (
+        Path(__file__).resolve().parent.parent / "bot" / "knowledge" / "application.toml"
+    ).read_text(encoding="utf-8")
+    assert CATALOGUE.find_item("id_card_back").other_side_of == "id_card_front"
+    path = tmp_path / "application.toml"
+    for wrong in ("website_name", "verification_form"):  # a text step; a later step
+        path.write_text(
+            text.replace('other_side_of = "id_card_front"', f'other_side_of = "{wrong}"'),
+            encoding="utf-8",
+        )
+        with pytest.raises(CatalogueError, match="other_side_of needs an earlier image step"):
+            load_catalogue(path)
+
+
 @pytest.fixture
 async def database(tmp_path: Path) -> Database:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")

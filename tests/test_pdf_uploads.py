@@ -55,6 +55,12 @@ async def test_a_scan_of_the_cards_two_sides_fills_both_steps_in_one_reply(
         assert "emblem side accepted (2200×1500" in step.text, step.text
         assert "Step 6" in step.text, step.text  # the ID card's province, after both sides
         assert len([call for call in calls if call.method == "sendMessage"]) == 1
+        certificate = last_reply(await client.press_on(step, "Yes, issued there"))
+        assert "Domain certificate" in certificate.text, certificate.text
+        # two pages here are not two documents: the signed form that follows is not filled
+        calls = await client.send_document(scanned(front, back), "certificate.pdf", PDF)
+        refused = last_reply(calls)
+        assert "several pages" in refused.text and "accepted" not in refused.text, refused.text
 
 
 async def test_when_the_second_page_is_refused_the_first_is_kept_and_the_page_named(

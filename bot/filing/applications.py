@@ -395,9 +395,9 @@ class ApplicationService:
         )
         return list(result)
 
-    async def image_run(self, application: FilingApplication) -> list[Item]:
-        """The current image step and the image steps right after it still to do: the steps a
-        scan of several pages fills, one page each (an ID card's front, then its back)."""
+    async def scan_steps(self, application: FilingApplication) -> list[Item]:
+        """The current image step and the steps right after it still to do that are the other
+        sides of the same card: the steps a scan of several pages fills, a page each."""
         steps = self.steps(application)
         ids = [item.id for item in steps]
         if application.current_step not in ids:
@@ -409,7 +409,7 @@ class ApplicationService:
         run = [steps[start]]
         for item in steps[start + 1 :]:
             pending = _status(states, item.id) is StepStatus.PENDING
-            if item.kind is not ItemKind.IMAGE or not pending:
+            if item.other_side_of != run[-1].id or not pending:
                 break
             run.append(item)
         return run

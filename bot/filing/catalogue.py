@@ -114,6 +114,9 @@ class Item(Strict):
     province_hints: list[str] = Field(default_factory=list)
     province_from: Literal["id_number", "credit_code"] | None = None
     staff_confirm: bool = False
+    # An image step that is the other side of the card of the step named, just before it: a
+    # scan of several pages may fill both (the portrait side, then the emblem side).
+    other_side_of: str | None = None
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> Item:
@@ -337,6 +340,13 @@ class Catalogue(Strict):
             if item.kind is ItemKind.IMAGE:
                 for provider in [None, *self.images.providers]:
                     self.images.rules_for(item, provider)  # raises when contradictory
+            if item.other_side_of is not None:
+                front = seen.get(item.other_side_of)
+                if item.kind is not ItemKind.IMAGE or front is None or front.kind is not item.kind:
+                    raise ValueError(
+                        f"step {item.id!r}: other_side_of needs an earlier image step, "
+                        f"and is an image step itself"
+                    )
             seen[item.id] = item
         return self
 

@@ -116,7 +116,7 @@ class UploadService:
         size_problem = precheck_size(incoming.size, rules)
         if size_problem is not None:
             return await self._refuse(application, item, incoming, size_problem, None, rules)
-        steps = await self.applications.image_run(application)  # a scan's pages fill these
+        steps = await self.applications.scan_steps(application)  # a scan's pages fill these
         await self.commit()  # hold no database connection during the download and the checks
         try:
             data = await download()
