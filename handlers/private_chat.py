@@ -8,7 +8,8 @@ the message to exactly one place, which gives one coherent reply:
 1. text at a text step → that step's answer, and a shared contact card at a phone number's
    step too (unless the client paused the application; while a conversation with staff is
    open, only what the step accepts: the rest goes to staff);
-2. a photo or file at a picture step → the upload checks;
+2. a photo or file at a picture step → the upload checks (and, while a conversation with staff
+   is open, a copy to staff, who are often there to help with just that picture);
 3. anything while a conversation with staff is open → copied to staff (marked 👌 once it
    arrived); a typed question the FAQ is sure of is answered too, while staff are waited for;
 4. other text → the FAQ (at a step that waits for something, the answer reminds of it, unless
@@ -65,6 +66,8 @@ async def route(update: Update, context: BotContext) -> None:
     ):
         return
     if is_file and step is not None and step.kind is ItemKind.IMAGE:
+        if situation.conversation is not None:  # staff see the picture they help with
+            await relay_to_staff(update, context, situation.conversation)
         await uploads.receive_upload(update, context, situation)
     elif situation.conversation is not None:
         delivered = await relay_to_staff(update, context, situation.conversation)

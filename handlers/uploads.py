@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize, Update
@@ -9,7 +10,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.images.checks import Rejection
 from bot.scope import commit_work
 from bot.services.situation import Situation
@@ -157,6 +158,12 @@ async def receive_upload(update: Update, context: BotContext, situation: Situati
             situation.application, situation.has_submitted, incoming, download
         )
     await _tell(update, context, situation, outcome)
+    if situation.conversation is not None and outcome.step is not None:  # staff saw the copy
+        verdict = staff_verdict(context, outcome)
+        if verdict:
+            await context.conversations.note_to_staff(
+                situation.conversation, context.client, verdict
+            )
 
 
 async def _tell(
@@ -243,17 +250,46 @@ def _receipt(context: BotContext, outcome: UploadOutcome) -> str:
     )
 
 
-def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:
-    """The problem, how to fix it, and for a compressed photo: send it as a file."""
-    _ = context.i18n.gettext
-    reason = outcome.rejection or Rejection.CORRUPT
-    problem, tip = REASONS.get(reason, REASONS[Rejection.CORRUPT])
+def staff_verdict(context: BotContext, outcome: UploadOutcome) -> str | None:
+    """For staff talking with the client: what the checks made of the picture just copied to
+    them, in the staff's language; None when it was not checked."""
+    staff = context.conversations.staff_language
+    _ = staff.gettext
+
+    def title(page: UploadOutcome) -> str:
+        return html.escape(page.step.title.get(staff.language) if page.step else "", quote=False)
+
+    accepted = [*outcome.earlier, outcome] if outcome.result is UploadResult.ACCEPTED else []
+    lines = [
+        _("🤖 The bot accepted it as {step}.").format(step=title(page))
+        for page in accepted or outcome.earlier
+    ]
+    if outcome.result is UploadResult.REFUSED:
+        problem, _tip = _reason(staff, outcome)
+        lines.append(
+            _("🤖 The bot refused it for {step}: {problem}").format(
+                step=title(outcome), problem=html.escape(problem, quote=False)
+            )
+        )
+    return "\n".join(lines) or None
+
+
+def _reason(translator: Translator, outcome: UploadOutcome) -> tuple[str, str]:
+    """A refusal's problem and how to fix it, in ``translator``'s language."""
+    problem, tip = REASONS.get(outcome.rejection or Rejection.CORRUPT, REASONS[Rejection.CORRUPT])
     details = {
         "width": outcome.width,
         "height": outcome.height,
         "minimum": outcome.minimum_short_side,
     }
-    text = "❌ " + _(problem).format(**details) + "\n💡 " + _(tip)
+    return translator.gettext(problem).format(**details), translator.gettext(tip)
+
+
+def refusal_text(context: BotContext, outcome: UploadOutcome) -> str:
+    """The problem, how to fix it, and for a compressed photo: send it as a file."""
+    _ = context.i18n.gettext
+    problem, tip = _reason(context.i18n, outcome)
+    text = "❌ " + problem + "\n💡 " + tip
     if outcome.compressed_by_telegram:
         text += "\n\n" + _(
             "Telegram compressed this photo. Please send it <b>as a file</b> instead "

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
+from PIL import ImageFilter
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -18,6 +19,8 @@ from storage.models import utcnow
 from tests.conftest import STAFF_CHAT_ID
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, last_reply, replies, running_bot
+from tests.support.image_samples import encode
+from tests.support.image_scenes import id_card_photo
 
 ALWAYS_OPEN = "mon-sun 00:00-24:00"
 
@@ -386,6 +389,38 @@ async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
     calls = await client.say("星辰设计作品集")
     assert not [c for c in calls if c.method == "copyMessage"]
     assert "Saved: 星辰设计作品集" in replies(calls)[0].text
+
+
+async def test_talking_to_staff_at_a_picture_step_staff_see_the_picture_and_it_is_checked(
+    staffed: Harness,
+) -> None:
+    """After repeated refusals the bot fetches a person: the pictures the client sends next
+    reach that person too, and are still checked and taken for the step."""
+    harness = staffed
+    client = Client(harness, user_id=8114, first_name="Mei <&>", language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press("app:goto:id_card_front")
+    await client.say("/human")
+    card = id_card_photo((2400, 1600))
+    blurred = card.filter(ImageFilter.GaussianBlur(4))
+    calls = await client.send_document(encode(blurred), "card.jpg", "image/jpeg")
+    assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
+    assert "blurred" in to_client(calls, client)[-1].text
+    notes = [
+        c.text for c in calls if c.method == "sendMessage" and c.params["chat_id"] == STAFF_CHAT_ID
+    ]
+    assert notes == [
+        "🤖 The bot refused it for ID card – portrait side: The picture is blurred, "
+        "so the text cannot be read reliably."
+    ], notes
+    calls = await client.send_document(encode(card), "card.jpg", "image/jpeg")
+    assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
+    assert "portrait side accepted" in to_client(calls, client)[-1].text
+    notes = [
+        c.text for c in calls if c.method == "sendMessage" and c.params["chat_id"] == STAFF_CHAT_ID
+    ]
+    assert notes == ["🤖 The bot accepted it as ID card – portrait side."], notes
 
 
 def migration_notice(harness: Harness, chat_id: int, **move: int) -> dict:

@@ -232,6 +232,15 @@ class ConversationDesk:
         await self._mark_delivered(chat_id, message_id)
         return True
 
+    async def note_to_staff(
+        self, conversation: SupportConversation, client: Client, text: str
+    ) -> None:
+        """A line from the bot in the client's topic (under their alert without topics), e.g.
+        what the checks made of a picture the client just sent there."""
+        topic = await self._topic(conversation, client, fresh=False)
+        reply_to = None if topic else conversation.alert_message_id
+        await self._to_staff(conversation, client, text, reply_to=reply_to)
+
     async def relay_edit_from_client(
         self, client: Client, message_id: int, html: str, *, caption: bool = False
     ) -> bool:
