@@ -167,6 +167,13 @@ def test_a_photo_pasted_into_an_office_pdf_is_drawn_at_its_own_resolution(jpeg: 
     assert_submission_ready(output)
 
 
+def test_a_huge_page_is_drawn_no_larger_than_a_cap_that_bounds_memory() -> None:
+    result, _ = check(pdfs.blank((14_400, 14_400)))  # 200 × 200 inches: 3.7 GP at 300 dpi
+    assert result.source_format == "PDF" and not result.accepted  # a blank page: too bright
+    drawn = result.width * result.height  # PDFium rounds each side up to a whole pixel
+    assert 0.9 * pdf.MAX_DRAWN_PIXELS <= drawn <= 1.001 * pdf.MAX_DRAWN_PIXELS
+
+
 def test_an_enlarged_photo_in_a_pdf_still_lacks_detail() -> None:
     photo = scenes.id_card_photo((2400, 1600))
     enlarged = samples.encode(scenes.enlarge(photo, 600, 2400), quality=90)

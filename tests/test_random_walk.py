@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings
 from tests.conftest import STAFF_CHAT_ID
 from tests.support import image_samples as samples
+from tests.support import pdf_samples as pdfs
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, running_bot
 
@@ -54,12 +55,16 @@ APOLOGIES = ("something went wrong", "出了点问题", "出了點問題")
 
 
 def _files() -> list[bytes]:
+    card = samples.make_document((1200, 800))
     return [
         samples.encode(samples.make_document((1200, 800))),
         samples.screenshot((300, 600)),
         b"",
         b"\x89PNG\r\n\x1a\n" + b"0" * 50,
         b"%PDF-1.4 not really",
+        pdfs.scanned(card, card),  # a scan of a card's two sides
+        pdfs.scanned(card, card, card),
+        pdfs.protected(),
     ]
 
 

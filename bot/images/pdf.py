@@ -27,7 +27,11 @@ RENDER_DPI = 300
 POINTS_PER_INCH = 72
 SCAN_COVERAGE = 0.9  # a picture over this share of the page is the page: a scan
 MAIN_PICTURE = 0.25  # a picture over this share of the page sets the resolution it is drawn at
-MAX_RENDER_PIXELS = 40_000_000  # a page drawn at most this large (about an A2 page at 300 dpi)
+MAX_PICTURE_PIXELS = 40_000_000  # a picture on a page to be drawn, which PDFium decodes whole
+# A page is drawn at most this large: an A3 page at 300 dpi is 17.4 MP. Each drawn pixel costs
+# about 7 bytes at the peak (the bitmap, then the checks' own decoding of it): 170 MB here, for
+# a hostile page as for a real one.
+MAX_DRAWN_PIXELS = 24_000_000
 _PDFIUM = threading.Lock()
 
 
@@ -159,7 +163,7 @@ def _drawn(
         raise DamagedPdfError
     for picture in pictures:
         picture_width, picture_height = picture.get_px_size()
-        if picture_width * picture_height > MAX_RENDER_PIXELS:  # PDFium would decode it whole
+        if picture_width * picture_height > MAX_PICTURE_PIXELS:  # PDFium would decode it whole
             raise TooManyPixelsError
     scale = RENDER_DPI / POINTS_PER_INCH
     if found is not None and found[1] >= MAIN_PICTURE:
@@ -167,9 +171,11 @@ def _drawn(
         longest = max(right - left, top - bottom)
         if longest > 0:  # the picture's own pixels per point, whichever way it is turned
             scale = max(found[0].get_px_size()) / longest
-    scale = min(scale, math.sqrt(MAX_RENDER_PIXELS / (width * height)))
+    scale = min(scale, math.sqrt(MAX_DRAWN_PIXELS / (width * height)))
     bitmap = page.render(scale=scale, rev_byteorder=True, fill_color=(255, 255, 255, 255))
-    image = bitmap.to_pil().convert("RGB")
+    image = bitmap.to_pil()  # RGB already (an opaque fill): no copy
+    if image.mode != "RGB":
+        image = image.convert("RGB")
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=1)  # lossless, and fast: it is decoded again at once
     return out.getvalue()

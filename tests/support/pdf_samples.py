@@ -44,6 +44,15 @@ def exported(
     return out.getvalue()
 
 
+def blank(page: tuple[float, float]) -> bytes:
+    """A page with nothing on it, of any size (a PDF's page may be 200 inches across)."""
+    document = pdfium.PdfDocument.new()
+    document.new_page(*page).gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def protected() -> bytes:
     """A PDF that opens only with a password (its standard security handler's keys match none
     the reader can try)."""
