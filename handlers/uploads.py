@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.images.checks import Rejection
+from bot.images.parts import PartKind
 from bot.scope import commit_work
 from bot.services.situation import Situation
 from bot.services.uploads import (
@@ -206,32 +207,59 @@ async def _tell(
         case UploadResult.DOWNLOAD_FAILED:
             await reply(update, _("Sorry, I could not download that file. Please send it again."))
         case UploadResult.REFUSED:
-            text = refusal_text(context, outcome)
-            if outcome.page:  # a page of a scan of several pages: say which, and for what
-                text = (
-                    "📄 "
-                    + _("Page {page} of your PDF, for {step}:").format(
-                        page=outcome.page, step=_step_title(context, outcome)
-                    )
-                    + "\n"
-                    + text
-                )
+            text = _which_part(context, outcome) + refusal_text(context, outcome)
             if outcome.earlier and situation.application is not None:  # the client moved on
-                receipts = "\n".join(_receipt(context, page) for page in outcome.earlier)
-                await show_current(
-                    update, context, situation.application, lead=receipts + "\n\n" + text
-                )
+                receipts = "\n".join(_receipt(context, part) for part in outcome.earlier)
+                lead = _cut_notice(context, outcome) + receipts + "\n\n" + text
+                await show_current(update, context, situation.application, lead=lead)
             else:
-                await reply(update, text)
+                await reply(update, _cut_notice(context, outcome) + text)
             if outcome.hand_off:
                 await reply(update, _("This seems difficult – let me get a person to help you."))
                 await hand_off(update, context, context.i18n, reason="uploads_failing")
         case UploadResult.ACCEPTED:
-            text = "\n".join(_receipt(context, page) for page in (*outcome.earlier, outcome))
+            parts = (*outcome.earlier, outcome)
+            text = _cut_notice(context, outcome) + "\n".join(
+                _receipt(context, part) for part in parts
+            )
             if situation.application is not None:  # one message: the receipt and the next step
                 await show_current(update, context, situation.application, lead=text)
             else:
                 await reply(update, text)
+
+
+def _cut_notice(context: BotContext, outcome: UploadOutcome) -> str:
+    """For a card's two sides cut out of one page: a line saying so; else nothing."""
+    if outcome.parts is not PartKind.SIDES:
+        return ""
+    return (
+        "✂️ "
+        + context.i18n.gettext(
+            "Your picture shows both sides of the card, so each side was cut out for its own step."
+        )
+        + "\n"
+    )
+
+
+def _which_part(context: BotContext, outcome: UploadOutcome) -> str:
+    """For a part of an upload of several: which one it is, and for which step."""
+    _ = context.i18n.gettext
+    step = _step_title(context, outcome)
+    if outcome.parts is PartKind.PAGES:
+        return (
+            "📄 "
+            + _("Page {page} of your PDF, for {step}:").format(page=outcome.part, step=step)
+            + "\n"
+        )
+    if outcome.parts is PartKind.SIDES:
+        return (
+            "📄 "
+            + _("Side {number} in your picture, for {step}:").format(
+                number=outcome.part, step=step
+            )
+            + "\n"
+        )
+    return ""
 
 
 def _step_title(context: BotContext, outcome: UploadOutcome) -> str:
@@ -239,7 +267,7 @@ def _step_title(context: BotContext, outcome: UploadOutcome) -> str:
 
 
 def _receipt(context: BotContext, outcome: UploadOutcome) -> str:
-    """The line that says an upload (or a page of one) was accepted, and as what file."""
+    """The line that says an upload (or a part of one) was accepted, and as what file."""
     return context.i18n.gettext(
         "✅ {step} accepted ({width}×{height} px, {size} KB, ready for submission)."
     ).format(
@@ -256,13 +284,13 @@ def staff_verdict(context: BotContext, outcome: UploadOutcome) -> str | None:
     staff = context.conversations.staff_language
     _ = staff.gettext
 
-    def title(page: UploadOutcome) -> str:
-        return html.escape(page.step.title.get(staff.language) if page.step else "", quote=False)
+    def title(part: UploadOutcome) -> str:
+        return html.escape(part.step.title.get(staff.language) if part.step else "", quote=False)
 
     accepted = [*outcome.earlier, outcome] if outcome.result is UploadResult.ACCEPTED else []
     lines = [
-        _("🤖 The bot accepted it as {step}.").format(step=title(page))
-        for page in accepted or outcome.earlier
+        _("🤖 The bot accepted it as {step}.").format(step=title(part))
+        for part in accepted or outcome.earlier
     ]
     if outcome.result is UploadResult.REFUSED:
         problem, _tip = _reason(staff, outcome)

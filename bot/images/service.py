@@ -6,8 +6,8 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.images import pdf
 from bot.images.checks import CheckResult, NormalisedImage, check_and_normalise
+from bot.images.parts import Parts, split_upload
 from bot.images.rules import ImageRules
 from bot.images.storage import DocumentStore
 
@@ -40,13 +40,11 @@ class ImageService:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, self._run, data, rules)
 
-    async def pdf_pages(self, data: bytes, most: int) -> list[bytes]:
-        """A PDF of 2 to ``most`` pages split into one-page PDFs; [] for any other file."""
-        if not pdf.is_pdf(data[: pdf.HEAD_BYTES]):
-            return []
+    async def split(self, data: bytes, most: int) -> Parts | None:
+        """The parts of an upload for up to ``most`` steps (``bot.images.parts``), or None."""
         async with self._slots:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, pdf.split, data, most)
+            return await loop.run_in_executor(self._executor, split_upload, data, most)
 
     def close(self) -> None:
         """Stop the worker threads once the running checks finish; queued ones are dropped."""

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.filing.applications import ApplicationService
 from bot.filing.catalogue import Catalogue, Item, ItemKind
 from bot.images.checks import CheckResult, Rejection, failed_only_because_compressed, precheck_size
+from bot.images.parts import PartKind, Parts
 from bot.images.rules import ImageRules
 from bot.images.service import ImageService
 from bot.images.storage import DocumentStore
@@ -70,8 +71,9 @@ class UploadOutcome:
     minimum_short_side: int = 0
     compressed_by_telegram: bool = False  # refused only because Telegram compressed the photo
     hand_off: bool = False  # refused several times in a row: a person should help
-    page: int = 0  # the page of a scan of several pages (from 1); 0 for a single picture
-    earlier: tuple[UploadOutcome, ...] = ()  # that scan's pages accepted before this one
+    part: int = 0  # the part of an upload of several (from 1); 0 for a single picture
+    parts: PartKind | None = None  # what those parts are: a PDF's pages or a card's sides
+    earlier: tuple[UploadOutcome, ...] = ()  # the upload's parts accepted before this one
 
 
 class UploadService:
@@ -116,36 +118,36 @@ class UploadService:
         size_problem = precheck_size(incoming.size, rules)
         if size_problem is not None:
             return await self._refuse(application, item, incoming, size_problem, None, rules)
-        steps = await self.applications.scan_steps(application)  # a scan's pages fill these
+        steps = await self.applications.scan_steps(application)  # an upload's parts fill these
         await self.commit()  # hold no database connection during the download and the checks
         try:
             data = await download()
         except DownloadFailedError:
             return UploadOutcome(UploadResult.DOWNLOAD_FAILED, item)
-        pages = await self.images.pdf_pages(data, len(steps)) if len(steps) > 1 else []
-        if not pages:
+        parts = await self.images.split(data, len(steps)) if len(steps) > 1 else None
+        if parts is None:
             return await self._take(application, item, incoming, data)
-        return await self._take_pages(application, steps, incoming, pages)
+        return await self._take_parts(application, steps, incoming, parts)
 
-    async def _take_pages(
+    async def _take_parts(
         self,
         application: FilingApplication,
         steps: list[Item],
         incoming: IncomingFile,
-        pages: list[bytes],
+        parts: Parts,
     ) -> UploadOutcome:
-        """A scan of several pages: page by page, each for the next step, until one is refused.
-        The outcome is the last page's, with the pages accepted before it."""
+        """An upload of several parts (a PDF's pages, a card's two sides on one page): part by
+        part, each for the next step, until one is refused. The outcome is the last part's,
+        with the parts accepted before it."""
         outcomes: list[UploadOutcome] = []
-        for number, (step, page) in enumerate(zip(steps, pages, strict=False), start=1):
+        for number, (step, part) in enumerate(zip(steps, parts.files, strict=False), start=1):
             if outcomes:
-                await self.commit()  # the page before is stored before this one is checked
-            outcomes.append(
-                await self._take(
-                    application, step, replace(incoming, size=len(page)), page, page=number
-                )
+                await self.commit()  # the part before is stored before this one is checked
+            outcome = await self._take(
+                application, step, replace(incoming, size=len(part)), part, part=number
             )
-            if outcomes[-1].result is not UploadResult.ACCEPTED:
+            outcomes.append(replace(outcome, parts=parts.kind))
+            if outcome.result is not UploadResult.ACCEPTED:
                 break
         *earlier, last = outcomes
         return replace(last, earlier=tuple(earlier))
@@ -156,7 +158,7 @@ class UploadService:
         item: Item,
         incoming: IncomingFile,
         data: bytes,
-        page: int = 0,
+        part: int = 0,
     ) -> UploadOutcome:
         """Check one picture for ``item``: store it and move on, or refuse it."""
         provider = (application.answers or {}).get("hosting_provider")
@@ -164,7 +166,7 @@ class UploadService:
         result, normalised = await self.images.process(data, rules)
         if not result.accepted or normalised is None:
             outcome = await self._refuse(application, item, incoming, result.reason, result, rules)
-            return replace(outcome, page=page)
+            return replace(outcome, part=part)
         original = self.documents.save(data, SUFFIXES.get(result.source_format or "", ".bin"))
         stored = self.documents.save(normalised.data, ".jpg")
         version = _version(application, item.id, incoming, result)
@@ -180,7 +182,7 @@ class UploadService:
             width=normalised.width,
             height=normalised.height,
             stored_bytes=len(normalised.data),
-            page=page,
+            part=part,
         )
 
     async def _refuse(

@@ -199,3 +199,38 @@ def id_card_photo(size: tuple[int, int], seed: int = 1) -> Image.Image:
     """A phone photo of an ID card on a drawn table, filling about 70 % of the frame's width."""
     card = draw_card((1712, 1080), drawn_portrait(), seed=seed)
     return scene(drawn_table((1024, 768), seed), card, size, 0.72, seed=seed)
+
+
+def id_card_sides_page(
+    page: tuple[int, int] = (2480, 3508),
+    *,
+    side_by_side: bool = False,
+    back: Image.Image | None = None,
+    watermark: bool = True,
+) -> Image.Image:
+    """A scanner app's "ID card" page: the card's portrait side above its emblem side (or the
+    two side by side) on white paper, with the free version's watermark line at the bottom."""
+    width, height = page
+    image = Image.new("RGB", page, (252, 252, 250))
+    card_width = round(width * (0.42 if side_by_side else 0.56))
+    size = (card_width, round(card_width / 1.585))
+    front = draw_card(size, drawn_portrait(), seed=4)
+    emblem = back.resize(size) if back is not None else draw_card(size, None, seed=5)
+    if side_by_side:
+        top = (height - size[1]) // 2
+        image.paste(front, (round(width * 0.05), top))
+        image.paste(emblem, (width - round(width * 0.05) - size[0], top))
+    else:
+        left = (width - size[0]) // 2
+        image.paste(front, (left, round(height * 0.12)))
+        image.paste(emblem, (left, round(height * 0.55)))
+    if watermark:
+        draw = ImageDraw.Draw(image)
+        unit = max(2, min(page) // 120)
+        draw.text(
+            (width - 40 * unit, height - 6 * unit),
+            "Scanned with a scanner app",
+            fill=(150, 150, 150),
+            font=font(2 * unit),
+        )
+    return image
