@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings
 from tests.conftest import STAFF_CHAT_ID
 from tests.support import image_samples as samples
+from tests.support import image_scenes as scenes
 from tests.support import pdf_samples as pdfs
 from tests.support.fake_bot_api import ApiCall
 from tests.support.harness import Client, Harness, running_bot
@@ -65,6 +66,7 @@ def _files() -> list[bytes]:
         pdfs.scanned(card, card),  # a scan of a card's two sides
         pdfs.scanned(card, card, card),
         pdfs.protected(),
+        samples.encode(scenes.id_card_sides_page((1240, 1754)), quality=85),  # a card's sides
     ]
 
 
