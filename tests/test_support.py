@@ -372,15 +372,20 @@ async def test_an_edit_reaches_the_other_side_of_a_conversation(staffed: Harness
     assert not [c for c in calls if c.method == "editMessageText"]
 
 
+async def _talking_to_staff_at(harness: Harness, step: str, user_id: int, name: str) -> Client:
+    """A client at ``step`` of an application who asked for a person."""
+    client = Client(harness, user_id=user_id, first_name=name, language_code="en")
+    await client.press("app:start")
+    await client.press("app:type:mainland_individual")
+    await client.press(f"app:goto:{step}")
+    await client.say("/human")
+    return client
+
+
 async def test_talking_to_staff_at_a_text_step_only_an_answer_is_taken_as_one(
     staffed: Harness,
 ) -> None:
-    harness = staffed
-    client = Client(harness, user_id=8113, first_name="Lena", language_code="en")
-    await client.press("app:start")
-    await client.press("app:type:mainland_individual")
-    await client.press("app:goto:website_name")
-    await client.say("/human")
+    client = await _talking_to_staff_at(staffed, "website_name", 8113, "Lena")
     # Chat for staff is not refused as a bad website name: it reaches staff.
     calls = await client.say("I'll send the papers tomorrow, is that ok?")
     assert [c.method for c in calls if c.method == "copyMessage"] == ["copyMessage"]
@@ -396,12 +401,7 @@ async def test_talking_to_staff_at_a_picture_step_staff_see_the_picture_and_it_i
 ) -> None:
     """After repeated refusals the bot fetches a person: the pictures the client sends next
     reach that person too, and are still checked and taken for the step."""
-    harness = staffed
-    client = Client(harness, user_id=8114, first_name="Mei <&>", language_code="en")
-    await client.press("app:start")
-    await client.press("app:type:mainland_individual")
-    await client.press("app:goto:id_card_front")
-    await client.say("/human")
+    client = await _talking_to_staff_at(staffed, "id_card_front", 8114, "Mei <&>")
     card = id_card_photo((2400, 1600))
     blurred = card.filter(ImageFilter.GaussianBlur(4))
     calls = await client.send_document(encode(blurred), "card.jpg", "image/jpeg")
