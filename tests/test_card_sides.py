@@ -68,6 +68,9 @@ def test_nothing_else_is_cut() -> None:
         assert split_upload(samples.encode(image, quality=90), most=2) is None, name
     page = samples.encode(scenes.id_card_sides_page(), quality=90)
     assert split_upload(page, most=1) is None  # only where the back's step follows
+    # a PDF page that is not one upright photograph is drawn once, by the checks, and not cut
+    turned = pdfs.rotated(pdfs.scanned(scenes.id_card_sides_page(), dpi=300.0), 90)
+    assert split_upload(turned, most=2) is None
     assert split_upload(b"\xff\xd8\xff broken", most=2) is None
 
 

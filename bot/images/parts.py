@@ -46,10 +46,10 @@ def split_upload(data: bytes, most: int) -> Parts | None:
         pages = pdf.split(data, most)
         if pages:
             return Parts(PartKind.PAGES, pages)
-        try:
-            picture = pdf.page_picture(data)
-        except pdf.PdfError:
+        scan = pdf.scanned_picture(data)  # a scanner app's page: one photograph
+        if scan is None:
             return None
+        picture = scan
     probe = _upright(picture, reduced=True)
     boxes = sides.card_boxes(probe) if probe is not None else None
     if probe is None or boxes is None:

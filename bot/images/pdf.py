@@ -94,8 +94,25 @@ def _page_alone(document: pdfium.PdfDocument, index: int) -> bytes:
         alone.close()
 
 
+def scanned_picture(data: bytes) -> bytes | None:
+    """The JPEG of a one-page PDF whose page is one photograph (a scan), as stored; None for any
+    other PDF (drawing its page is left to the checks, which do it once)."""
+    try:
+        return _picture(data, draw=False)
+    except PdfError:
+        return None
+
+
 def page_picture(data: bytes) -> bytes:
     """The picture of a one-page PDF: its scanned JPEG as stored, or the page drawn as a PNG."""
+    picture = _picture(data, draw=True)
+    if picture is None:  # never: a page that is no scan is drawn
+        raise DamagedPdfError
+    return picture
+
+
+def _picture(data: bytes, *, draw: bool) -> bytes | None:
+    """The one page's scanned JPEG, else the page drawn (``draw``) or None."""
     with _PDFIUM:
         try:
             document = pdfium.PdfDocument(data)
@@ -113,7 +130,10 @@ def page_picture(data: bytes) -> bytes:
                     page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)
                 )
                 largest = _largest(page, pictures)
-                return _scanned_jpeg(page, largest) or _drawn(page, pictures, largest)
+                scan = _scanned_jpeg(page, largest)
+                if scan is not None or not draw:
+                    return scan
+                return _drawn(page, pictures, largest)
             except pdfium.PdfiumError as error:
                 raise DamagedPdfError from error
             finally:
