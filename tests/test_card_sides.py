@@ -72,6 +72,10 @@ def test_nothing_else_is_cut() -> None:
     turned = pdfs.rotated(pdfs.scanned(scenes.id_card_sides_page(), dpi=300.0), 90)
     assert split_upload(turned, most=2) is None
     assert split_upload(b"\xff\xd8\xff broken", most=2) is None
+    # a PNG is decoded whole to be looked into: an A4 page is, a 30 MP one is left to the checks
+    assert split_upload(samples.encode(scenes.id_card_sides_page(), "PNG"), most=2) is not None
+    huge = samples.encode(scenes.id_card_sides_page((4600, 6500)), "PNG")
+    assert split_upload(huge, most=2) is None
 
 
 async def test_the_page_fills_both_sides_steps_in_one_reply(

@@ -17,6 +17,9 @@ from bot.images import formats, pdf, sides
 from bot.images.checks import DECODE_ERRORS, TRANSPOSE
 
 MAX_PROBED_PIXELS = 60_000_000  # a larger picture is not looked into (the checks judge it)
+# Only a JPEG can be decoded small; another format is decoded whole to be looked into, so only
+# up to the size of a scanner app's A3 page at 300 dpi (17.4 MP).
+MAX_PROBED_PIXELS_DECODED_WHOLE = 20_000_000
 PROBE_LONG_SIDE = 500  # a JPEG is decoded at least this large to look for the two sides
 
 
@@ -74,7 +77,8 @@ def _upright(data: bytes, *, reduced: bool) -> Image.Image | None:
     try:
         image = formats.open_header(data, fmt)
         width, height = image.size
-        if width * height > MAX_PROBED_PIXELS or getattr(image, "is_animated", False):
+        most = MAX_PROBED_PIXELS if fmt == "JPEG" else MAX_PROBED_PIXELS_DECODED_WHOLE
+        if width * height > most or getattr(image, "is_animated", False):
             return None
         orientation = formats.orientation(image, fmt)
         ratio = min(1.0, PROBE_LONG_SIDE / max(width, height))
